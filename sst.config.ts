@@ -1,0 +1,25 @@
+import type { SSTConfig } from "sst";
+import { Secrets } from "./stacks/Secrets";
+import { Data } from "./stacks/Data";
+import { Pipeline } from "./stacks/Pipeline";
+import { Api } from "./stacks/Api";
+import { Web } from "./stacks/Web";
+
+export default {
+  config() {
+    return { name: "doctown", region: process.env.AWS_REGION ?? "us-east-1" };
+  },
+  stacks(app) {
+    app.setDefaultFunctionProps({
+      runtime: "nodejs22.x",
+      architecture: "arm_64",
+      memorySize: 512,
+      timeout: 20,
+      environment: { DOCTOWN_STAGE: app.stage, NODE_OPTIONS: "--enable-source-maps" },
+      nodejs: { format: "esm", sourcemap: true },
+    });
+    // Non-prod stages (developers, pull requests) leave nothing behind when removed.
+    if (app.stage !== "prod") app.setDefaultRemovalPolicy("destroy");
+    app.stack(Secrets).stack(Data).stack(Pipeline).stack(Api).stack(Web);
+  },
+} satisfies SSTConfig;

@@ -1,0 +1,46 @@
+import { DefinitionBody, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
+import { Function, use, type StackContext } from "sst/constructs";
+import { DEFINITION_SUBSTITUTIONS, pipelineDefinition } from "../core/src/pipeline/definition";
+import { PIPELINE_HANDLERS } from "../functions/src/routes";
+import { Data } from "./Data";
+import { Secrets } from "./Secrets";
+import { tableEnvironment, tableRead, tableWrite } from "./permissions";
+
+/** The build pipeline: one Standard state machine per stage, defined by the ASL object in core/. */
+export function Pipeline({ stack, app }: StackContext) {
+  const { table } = use(Data);
+  const secrets = use(Secrets);
+  const environment = tableEnvironment(table);
+
+  const dispatch = new Function(stack, "Dispatch", {
+    handler: `functions/src/${PIPELINE_HANDLERS.dispatch}.handler`,
+    timeout: 30,
+    environment,
+    permissions: [tableRead(table), tableWrite(table)],
+    bind: [
+      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket,
+      secrets.runpodApiKey, secrets.runpodEndpointId, secrets.openaiApiKey, secrets.tokenEncryptionKey,
+    ],
+  });
+  const markFailed = new Function(stack, "MarkFailed", {
+    handler: `functions/src/${PIPELINE_HANDLERS.markFailed}.handler`,
+    environment,
+    permissions: [tableRead(table), tableWrite(table)],
+    bind: [secrets.runpodApiKey, secrets.runpodEndpointId],
+  });
+
+  const stateMachine = new StateMachine(stack, "StateMachine", {
+    stateMachineName: app.logicalPrefixedName("pipeline"),
+    stateMachineType: StateMachineType.STANDARD,
+    definitionBody: DefinitionBody.fromString(JSON.stringify(pipelineDefinition)),
+    definitionSubstitutions: {
+      [DEFINITION_SUBSTITUTIONS.dispatch]: dispatch.functionArn,
+      [DEFINITION_SUBSTITUTIONS.markFailed]: markFailed.functionArn,
+    },
+  });
+  dispatch.grantInvoke(stateMachine);
+  markFailed.grantInvoke(stateMachine);
+
+  stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
+  return { stateMachine, dispatch, markFailed };
+}

@@ -1,0 +1,19 @@
+import { Config, type StackContext } from "sst/constructs";
+
+/** Every secret Doctown needs; set per stage with `npx sst secrets set NAME VALUE --stage STAGE`. */
+export function Secrets({ stack }: StackContext) {
+  const secret = (name: string) => new Config.Secret(stack, name);
+  return {
+    githubClientId: secret("GITHUB_CLIENT_ID"),
+    githubClientSecret: secret("GITHUB_CLIENT_SECRET"),
+    githubWebhookSecret: secret("GITHUB_WEBHOOK_SECRET"),
+    r2AccountId: secret("R2_ACCOUNT_ID"),
+    r2AccessKeyId: secret("R2_ACCESS_KEY_ID"),
+    r2SecretAccessKey: secret("R2_SECRET_ACCESS_KEY"),
+    r2Bucket: secret("R2_BUCKET"),
+    runpodApiKey: secret("RUNPOD_API_KEY"),
+    runpodEndpointId: secret("RUNPOD_ENDPOINT_ID"),
+    openaiApiKey: secret("OPENAI_API_KEY"),
+    tokenEncryptionKey: secret("TOKEN_ENCRYPTION_KEY"),
+  };
+}
