@@ -1,0 +1,68 @@
+/**
+ * Types shared by the builder's stages and entry points (the contract between clone/scan/extract/pack
+ * and document/upload/report).
+ */
+import type { Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+
+/** A symbol as extract finds it; document adds the summary. */
+export type ExtractedSymbol = Omit<SymbolEntry, "summary">;
+
+/** A tracked, accepted source file. `content` is already secret-redacted. */
+export type SourceFile = {
+  path: string;
+  language: string;
+  bytes: number;
+  lines: number;
+  sha256: string;
+  content: string;
+};
+
+export type DocumentInput = {
+  repoName: string;
+  files: Array<SourceFile & { symbols: ExtractedSymbol[] }>;
+};
+
+export type DocumentOutput = {
+  docs: Manifest["docs"];
+  /** symbol id → one-line summary */
+  summaries: Map<string, string>;
+  /** file path → markdown page */
+  filePages: Map<string, string>;
+  /** docs/index.md markdown */
+  index: string;
+};
+
+export type BuildStage = "clone" | "scan" | "extract" | "document" | "pack" | "upload";
+
+export type ProgressEvent = {
+  stage: BuildStage;
+  /** overall progress, 0-100 */
+  percent: number;
+  message?: string;
+};
+
+export type BuildOptions = {
+  /** local path, file:// URL or https URL */
+  source: string;
+  ref?: string;
+  commit?: string;
+  githubToken?: string;
+  outFile: string;
+  /** default: true when OPENAI_API_KEY is set */
+  llm?: boolean;
+  /** allow file:// and local path sources; default true for the CLI, false unless explicitly set elsewhere */
+  allowLocal?: boolean;
+  fullName?: string;
+  onProgress?: (e: ProgressEvent) => void;
+  signal?: AbortSignal;
+  env?: Record<string, string | undefined>;
+};
+
+export type BuildSummary = {
+  outFile: string;
+  bytes: number;
+  sha256: string;
+  commit: string;
+  manifest: Manifest;
+  durationMs: number;
+};
