@@ -51,6 +51,8 @@ export const Manifest = z.object({
     model: z.string().optional(),
     input_tokens: z.number().int().nonnegative().optional(),
     output_tokens: z.number().int().nonnegative().optional(),
+    /** LLM mode only: files documented with placeholders (token budget used up, unusable answer). */
+    placeholder_files: z.number().int().nonnegative().optional(),
   }),
 });
 export type Manifest = z.infer<typeof Manifest>;

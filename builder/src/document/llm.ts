@@ -1,0 +1,177 @@
+/**
+ * LLM documentation: one chat-completion request per file, at most `concurrency` in flight,
+ * a per-job token budget (files beyond it get placeholders), and a cache keyed by
+ * (model, prompt version, file sha256). Retries (429/5xx, honouring Retry-After) are the SDK's,
+ * configured with an explicit maxRetries by the caller. A bad answer costs one file, not the job.
+ */
+import type OpenAI from "openai";
+import { APIError, APIUserAbortError } from "openai";
+import pLimit from "p-limit";
+import type { DocumentFile } from "./types";
+import type { DocCache } from "./cache";
+import { LlmAnswer, PROMPT_VERSION, buildFilePrompt, estimateTokens } from "./prompt";
+import {
+  fileFacts,
+  placeholderPage,
+  placeholderSummaries,
+  placeholderSummary,
+  qualifiedName,
+  symbolSections,
+} from "./placeholder";
+import { firstSentence, inlineCode } from "./markdown";
+
+export interface LlmSettings {
+  client: OpenAI;
+  model: string;
+  concurrency: number;
+  /** Input + output tokens this job may spend. */
+  tokenBudget: number;
+  maxInputTokensPerFile?: number;
+  maxOutputTokensPerFile?: number;
+  cache?: DocCache;
+}
+
+export interface LlmDocs {
+  summaries: Map<string, string>;
+  filePages: Map<string, string>;
+  /** First sentence of each LLM file summary, for the index page. */
+  fileSummaries: Map<string, string>;
+  inputTokens: number;
+  outputTokens: number;
+  placeholderFiles: number;
+}
+
+const DEFAULT_MAX_INPUT_TOKENS = 6_000;
+const DEFAULT_MAX_OUTPUT_TOKENS = 1_200;
+/** Errors that will not get better on the next file: stop asking. */
+const FATAL_STATUSES = new Set([401, 403, 404]);
+
+export async function documentWithLlm(
+  files: DocumentFile[],
+  settings: LlmSettings,
+  options: { signal?: AbortSignal; onFileDone?: (done: number, total: number) => void } = {},
+): Promise<LlmDocs> {
+  const maxInput = settings.maxInputTokensPerFile ?? DEFAULT_MAX_INPUT_TOKENS;
+  const maxOutput = settings.maxOutputTokensPerFile ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const out: LlmDocs = {
+    summaries: new Map(),
+    filePages: new Map(),
+    fileSummaries: new Map(),
+    inputTokens: 0,
+    outputTokens: 0,
+    placeholderFiles: 0,
+  };
+  let reserved = 0; // tokens promised to requests in flight or spent
+  let fatal = false;
+  let done = 0;
+  const limit = pLimit(Math.max(1, settings.concurrency));
+
+  const documentFile = async (file: DocumentFile): Promise<void> => {
+    options.signal?.throwIfAborted();
+    const cacheKey = settings.cache?.key({
+      model: settings.model,
+      promptVersion: PROMPT_VERSION,
+      sha256: file.sha256,
+    });
+    const cached = cacheKey ? LlmAnswer.safeParse(await settings.cache!.get(cacheKey)) : undefined;
+    if (cached?.success) return useAnswer(file, cached.data);
+
+    const prompt = buildFilePrompt(file, maxInput);
+    const cost = prompt.inputTokens + maxOutput;
+    if (fatal) return usePlaceholder(file, "llm-error");
+    if (reserved + cost > settings.tokenBudget) return usePlaceholder(file, "budget");
+    reserved += cost;
+
+    let answer: LlmAnswer | undefined;
+    try {
+      const response = await settings.client.chat.completions.create(
+        {
+          model: settings.model,
+          messages: prompt.messages,
+          response_format: { type: "json_object" },
+          max_tokens: maxOutput,
+          temperature: 0.2,
+        },
+        { signal: options.signal },
+      );
+      const inputTokens = response.usage?.prompt_tokens ?? prompt.inputTokens;
+      const text = response.choices[0]?.message?.content ?? "";
+      const outputTokens = response.usage?.completion_tokens ?? estimateTokens(text);
+      out.inputTokens += inputTokens;
+      out.outputTokens += outputTokens;
+      reserved += inputTokens + outputTokens - cost; // settle the reservation at the real cost
+      answer = parseAnswer(text);
+    } catch (error) {
+      reserved -= cost;
+      if (error instanceof APIUserAbortError || options.signal?.aborted) throw error;
+      if (error instanceof APIError && error.status && FATAL_STATUSES.has(error.status)) {
+        fatal = true;
+      }
+    }
+    if (!answer) return usePlaceholder(file, "llm-error");
+    if (cacheKey) await settings.cache!.set(cacheKey, answer);
+    useAnswer(file, answer);
+  };
+
+  const useAnswer = (file: DocumentFile, answer: LlmAnswer): void => {
+    const byName = new Map(answer.symbols.map((entry) => [entry.name, entry.summary]));
+    const summaries = new Map<string, string>();
+    for (const symbol of file.symbols) {
+      const summary =
+        byName.get(qualifiedName(symbol)) ?? byName.get(symbol.name) ?? placeholderSummary(symbol);
+      summaries.set(symbol.id, summary.replace(/\s+/g, " "));
+    }
+    for (const [id, summary] of summaries) out.summaries.set(id, summary);
+    out.filePages.set(file.path, llmPage(file, answer, summaries, settings.model));
+    out.fileSummaries.set(file.path, firstSentence(answer.file_summary));
+  };
+
+  const usePlaceholder = (file: DocumentFile, reason: "budget" | "llm-error"): void => {
+    for (const [id, summary] of placeholderSummaries(file)) out.summaries.set(id, summary);
+    out.filePages.set(file.path, placeholderPage(file, reason));
+    out.placeholderFiles += 1;
+  };
+
+  await Promise.all(
+    files.map((file) =>
+      limit(async () => {
+        await documentFile(file);
+        options.onFileDone?.(++done, files.length);
+      }),
+    ),
+  );
+  return out;
+}
+
+/** Models sometimes wrap JSON in a code fence; anything else that is not the schema is refused. */
+function parseAnswer(text: string): LlmAnswer | undefined {
+  const unfenced = text.trim().replace(/^```(?:json)?\s*\n([\s\S]*?)\n```$/, "$1");
+  try {
+    const parsed = LlmAnswer.safeParse(JSON.parse(unfenced));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function llmPage(
+  file: DocumentFile,
+  answer: LlmAnswer,
+  summaries: Map<string, string>,
+  model: string,
+): string {
+  const lines = [
+    `# ${inlineCode(file.path)}`,
+    "",
+    `> Generated by a language model (${inlineCode(model)}) from this file's code and symbols.`,
+    "",
+    fileFacts(file),
+    "",
+    "## Overview",
+    "",
+    answer.file_summary,
+    "",
+    ...symbolSections(file, summaries),
+  ];
+  return `${lines.join("\n").trimEnd()}\n`;
+}

@@ -1,0 +1,112 @@
+/**
+ * document stage: per-file documentation and one-line symbol summaries.
+ * With an LLM configured: one request per file, bounded concurrency, retries, a per-job token
+ * budget and a content-addressed cache (see ../document/llm). Without one: deterministic
+ * placeholder docs built from symbols and doc comments, marked as such.
+ */
+import OpenAI from "openai";
+import type { DocumentInput, DocumentOutput } from "../types";
+import type { DocumentFile } from "../document/types";
+import { placeholderPage, placeholderSummaries } from "../document/placeholder";
+import { indexPage } from "../document/indexPage";
+import { documentWithLlm, type LlmSettings } from "../document/llm";
+import { DocCache, defaultCacheDir } from "../document/cache";
+
+export interface DocumentDeps {
+  /** LLM settings; absent → placeholder documentation for every file. */
+  llm?: LlmSettings;
+  /** Called after each documented file (for progress reporting). */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborts outstanding LLM requests (job cancelled). */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MODEL = "gpt-4o-mini";
+export const DEFAULT_LLM_CONCURRENCY = 4;
+/** Per job: input + output tokens. ~$0.50 at gpt-4o-mini prices. */
+export const DEFAULT_TOKEN_BUDGET = 2_000_000;
+export const DEFAULT_MAX_RETRIES = 4;
+
+/**
+ * Reads OPENAI_API_KEY, OPENAI_BASE_URL, DOCTOWN_MODEL, DOCTOWN_CACHE_DIR,
+ * DOCTOWN_LLM_CONCURRENCY and DOCTOWN_TOKEN_BUDGET. No key, or `llm: false` → placeholder mode.
+ */
+export function documentDepsFromEnv(
+  env: Record<string, string | undefined>,
+  opts: { llm?: boolean } = {},
+): DocumentDeps {
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  if (opts.llm === false || !apiKey) return {};
+  const client = new OpenAI({
+    apiKey,
+    baseURL: env.OPENAI_BASE_URL?.trim() || undefined,
+    // The SDK retries 408/409/429/5xx with exponential backoff and honours Retry-After(-ms).
+    maxRetries: DEFAULT_MAX_RETRIES,
+    timeout: 120_000,
+  });
+  return {
+    llm: {
+      client,
+      model: env.DOCTOWN_MODEL?.trim() || DEFAULT_MODEL,
+      concurrency: positiveInt(env.DOCTOWN_LLM_CONCURRENCY, DEFAULT_LLM_CONCURRENCY),
+      tokenBudget: positiveInt(env.DOCTOWN_TOKEN_BUDGET, DEFAULT_TOKEN_BUDGET),
+      cache: new DocCache(env.DOCTOWN_CACHE_DIR?.trim() || defaultCacheDir(env)),
+    },
+  };
+}
+
+export async function documentStage(
+  input: DocumentInput,
+  deps: DocumentDeps,
+): Promise<DocumentOutput> {
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!deps.llm) return placeholderDocs(input.repoName, files, deps);
+
+  const result = await documentWithLlm(files, deps.llm, {
+    signal: deps.signal,
+    onFileDone: deps.onProgress,
+  });
+  const docs: DocumentOutput["docs"] = {
+    mode: "llm",
+    model: deps.llm.model,
+    input_tokens: result.inputTokens,
+    output_tokens: result.outputTokens,
+    ...(result.placeholderFiles > 0 ? { placeholder_files: result.placeholderFiles } : {}),
+  };
+  const index = indexPage({
+    repoName: input.repoName,
+    files,
+    mode: "llm",
+    model: deps.llm.model,
+    placeholderFiles: result.placeholderFiles,
+    fileSummaries: result.fileSummaries,
+  });
+  return { docs, summaries: result.summaries, filePages: result.filePages, index };
+}
+
+function placeholderDocs(
+  repoName: string,
+  files: DocumentFile[],
+  deps: DocumentDeps,
+): DocumentOutput {
+  const summaries = new Map<string, string>();
+  const filePages = new Map<string, string>();
+  files.forEach((file, i) => {
+    for (const [id, summary] of placeholderSummaries(file)) summaries.set(id, summary);
+    filePages.set(file.path, placeholderPage(file, "no-llm"));
+    deps.onProgress?.(i + 1, files.length);
+  });
+  const index = indexPage({
+    repoName,
+    files,
+    mode: "placeholder",
+    placeholderFiles: files.length,
+    fileSummaries: new Map(),
+  });
+  return { docs: { mode: "placeholder" }, summaries, filePages, index };
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const parsed = Number.parseInt(value ?? "", 10);
+  return Number.isSafeInteger(parsed) && parsed > 0 ? parsed : fallback;
+}

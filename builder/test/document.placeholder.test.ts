@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { documentDepsFromEnv, documentStage } from "../src/stages/document";
+import { sampleInput } from "./documentFixtures";
+
+describe("document stage without an LLM", () => {
+  it("is placeholder mode when no key is set, or when llm is false", () => {
+    expect(documentDepsFromEnv({}).llm).toBeUndefined();
+    expect(documentDepsFromEnv({ OPENAI_API_KEY: "sk-x" }, { llm: false }).llm).toBeUndefined();
+    expect(documentDepsFromEnv({ OPENAI_API_KEY: "sk-x" }).llm?.model).toBe("gpt-4o-mini");
+    expect(documentDepsFromEnv({ OPENAI_API_KEY: "sk-x", DOCTOWN_MODEL: "m1" }).llm?.model).toBe("m1");
+  });
+
+  it("builds deterministic, clearly marked placeholder docs from symbols and doc comments", async () => {
+    const progress: number[] = [];
+    const first = await documentStage(sampleInput(), { onProgress: (done) => progress.push(done) });
+    const second = await documentStage(sampleInput(), {});
+
+    expect(first.docs).toEqual({ mode: "placeholder" });
+    expect([...first.filePages]).toEqual([...second.filePages]);
+    expect([...first.summaries]).toEqual([...second.summaries]);
+    expect(first.index).toBe(second.index);
+    expect(progress).toEqual([1, 2, 3]);
+
+    // Summaries: first sentence of the doc comment, else a marked description.
+    expect(first.summaries.get("src/math.ts#add")).toBe("Adds two numbers.");
+    expect(first.summaries.get("src/shapes.ts#Circle.area")).toBe(
+      "Method area of Circle (placeholder: no doc comment).",
+    );
+    expect(first.summaries.size).toBe(5);
+
+    const page = first.filePages.get("src/shapes.ts")!;
+    expect(page).toContain("**Placeholder documentation**");
+    expect(page).toContain("generated without a language model");
+    expect(page).toContain("### `Circle`");
+    expect(page).toContain("#### `Circle.area`");
+    expect(page.indexOf("`Circle`")).toBeLessThan(page.indexOf("`helper`"));
+  });
+
+  it("writes an index with languages, counts and links to every file page", async () => {
+    const { index, filePages } = await documentStage(sampleInput(), {});
+    expect(index).toContain("# acme/widgets");
+    expect(index).toContain("**Placeholder documentation**");
+    expect(index).toContain("3 source files · 5 symbols");
+    expect(index).toMatch(/\| typescript \| 2 \| 4 \|/);
+    expect(index).toMatch(/\| python \| 1 \| 1 \|/);
+    expect(index).toContain("](files/src/math.ts.md)");
+    expect(index).toContain("](files/tools/weird%20%60name%60.py.md)");
+    // Exported top-level symbols only.
+    expect(index).toContain("- `add` (function)");
+    expect(index).not.toContain("- `helper`");
+    expect([...filePages.keys()]).toEqual(["src/math.ts", "src/shapes.ts", "tools/weird `name`.py"]);
+  });
+
+  it("never lets repository text open HTML or break a code span", async () => {
+    const { filePages, index } = await documentStage(sampleInput(), {});
+    const page = filePages.get("tools/weird `name`.py")!;
+    expect(page).toContain("# ``weird `name`.py``".replace("weird", "tools/weird"));
+    expect(page).not.toContain("<b>");
+    expect(page).toContain("&lt;b&gt;");
+    expect(index).not.toContain("<b>");
+  });
+});

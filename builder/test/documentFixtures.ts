@@ -1,0 +1,50 @@
+/** Document-stage inputs spelled out by hand (the shapes extract produces). */
+import { createHash } from "node:crypto";
+import type { DocumentInput, ExtractedSymbol } from "../src/types";
+
+type DocFile = DocumentInput["files"][number];
+
+export function sourceFile(path: string, content: string, symbols: Array<Partial<ExtractedSymbol> & { name: string }>): DocFile {
+  const language = path.endsWith(".py") ? "python" : "typescript";
+  return {
+    path,
+    language,
+    bytes: Buffer.byteLength(content),
+    lines: content.split("\n").length,
+    sha256: createHash("sha256").update(content).digest("hex"),
+    content,
+    symbols: symbols.map((symbol, i) => {
+      const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
+      return {
+        id: `${path}#${qualified}`,
+        kind: "function",
+        language,
+        file: path,
+        start_line: i + 1,
+        end_line: i + 1,
+        signature: `function ${symbol.name}()`,
+        exported: true,
+        ...symbol,
+      };
+    }),
+  };
+}
+
+export function sampleInput(): DocumentInput {
+  return {
+    repoName: "acme/widgets",
+    files: [
+      sourceFile("src/math.ts", "/** Adds two numbers. Returns the sum. */\nexport function add(a: number, b: number) { return a + b; }\n", [
+        { name: "add", signature: "function add(a: number, b: number)", doc_comment: "/** Adds two numbers. Returns the sum. */" },
+      ]),
+      sourceFile("src/shapes.ts", "export class Circle {\n  area() { return 1; }\n}\nfunction helper() {}\n", [
+        { name: "Circle", kind: "class", signature: "class Circle", start_line: 1, end_line: 3 },
+        { name: "area", kind: "method", parent: "Circle", signature: "area()", start_line: 2, end_line: 2, exported: false },
+        { name: "helper", signature: "function helper()", start_line: 4, end_line: 4, exported: false },
+      ]),
+      sourceFile("tools/weird `name`.py", "def run():\n    '''Run <b>it</b>.'''\n", [
+        { name: "run", signature: "def run():", doc_comment: "'''Run <b>it</b>.'''", exported: true },
+      ]),
+    ],
+  };
+}
