@@ -1,0 +1,123 @@
+/**
+ * The one place that reads the environment.
+ *
+ * Secrets (SST v2 `Config.Secret` in the cloud, resolved from SSM by `sst/node/config`; plain
+ * environment variables of the same name on the local stack and in tests):
+ *   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   GitHub OAuth app
+ *   GITHUB_WEBHOOK_SECRET                    X-Hub-Signature-256 key
+ *   R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET   docpack storage
+ *   RUNPOD_API_KEY, RUNPOD_ENDPOINT_ID       builder host
+ *   OPENAI_API_KEY                           docs generation (optional)
+ *   TOKEN_ENCRYPTION_KEY                     32 bytes, base64 or hex: encrypts GitHub tokens at rest
+ * Plain settings:
+ *   DOCTOWN_STAGE               "local" on the local stack (enables local repos and dev sign-in)
+ *   DOCTOWN_TABLE               DynamoDB table name
+ *   DOCTOWN_STATE_MACHINE_ARN   the pipeline state machine
+ *   DOCTOWN_SITE_URL            optional explicit site origin; otherwise derived per request from
+ *                               x-forwarded-host (set by CloudFront) or host
+ * Endpoint overrides (local stack and tests):
+ *   DOCTOWN_DYNAMODB_ENDPOINT, DOCTOWN_S3_ENDPOINT (replaces https://<account>.r2.cloudflarestorage.com),
+ *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
+ *   GITHUB_API_URL (default https://api.github.com)
+ *   AWS_REGION (DynamoDB / Step Functions region; Lambda sets it)
+ */
+import { ConfigError } from "./errors";
+
+export const SECRET_NAMES = [
+  "GITHUB_CLIENT_ID",
+  "GITHUB_CLIENT_SECRET",
+  "GITHUB_WEBHOOK_SECRET",
+  "R2_ACCOUNT_ID",
+  "R2_ACCESS_KEY_ID",
+  "R2_SECRET_ACCESS_KEY",
+  "R2_BUCKET",
+  "RUNPOD_API_KEY",
+  "RUNPOD_ENDPOINT_ID",
+  "OPENAI_API_KEY",
+  "TOKEN_ENCRYPTION_KEY",
+] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+export const SETTING_NAMES = [
+  "DOCTOWN_STAGE",
+  "DOCTOWN_TABLE",
+  "DOCTOWN_STATE_MACHINE_ARN",
+  "DOCTOWN_SITE_URL",
+  "DOCTOWN_DYNAMODB_ENDPOINT",
+  "DOCTOWN_S3_ENDPOINT",
+  "DOCTOWN_SFN_ENDPOINT",
+  "RUNPOD_API_URL",
+  "GITHUB_API_URL",
+  "AWS_REGION",
+] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+// In Lambda, SST binds secrets as SST_Secret_value_<NAME> = "__FETCH_FROM_SSM__"; its loader fetches
+// them once at cold start (top-level await). Elsewhere the module is never loaded.
+const sstSecrets: Record<string, string | undefined> | undefined =
+  process.env.SST_APP && process.env.AWS_LAMBDA_FUNCTION_NAME
+    ? ((await import("sst/node/config")).Config as unknown as Record<string, string | undefined>)
+    : undefined;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/** A secret, or undefined when it is not set. */
+export function optionalSecret(name: SecretName): string | undefined {
+  const fromSst = sstSecrets && nonEmpty(sstSecrets[name]);
+  return fromSst ?? nonEmpty(process.env[name]);
+}
+
+/** A secret that must be set; throws a ConfigError naming it otherwise. */
+export function secret(name: SecretName): string {
+  const value = optionalSecret(name);
+  if (value === undefined) throw new ConfigError(`Missing secret ${name}: set it with \`npx sst secrets set ${name} <value>\` (or as an environment variable locally).`);
+  return value;
+}
+
+export function optionalSetting(name: SettingName): string | undefined {
+  return nonEmpty(process.env[name]);
+}
+
+/** A plain setting that must be set; throws a ConfigError naming it otherwise. */
+export function setting(name: SettingName): string {
+  const value = optionalSetting(name);
+  if (value === undefined) throw new ConfigError(`Missing environment variable ${name}.`);
+  return value;
+}
+
+/** "local" on the local stack; the SST stage name (or "dev") elsewhere. */
+export function stage(): string {
+  return optionalSetting("DOCTOWN_STAGE") ?? process.env.SST_STAGE ?? "dev";
+}
+
+export function isLocalStage(): boolean {
+  return stage() === "local";
+}
+
+export function githubApiUrl(): string {
+  return (optionalSetting("GITHUB_API_URL") ?? "https://api.github.com").replace(/\/+$/, "");
+}
+
+export function runpodApiUrl(): string {
+  return (optionalSetting("RUNPOD_API_URL") ?? "https://api.runpod.ai/v2").replace(/\/+$/, "");
+}
+
+/** The explicit site origin (DOCTOWN_SITE_URL), validated; undefined when derived per request. */
+export function configuredSiteOrigin(): string | undefined {
+  const raw = optionalSetting("DOCTOWN_SITE_URL");
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
+    return url.origin;
+  } catch {
+    throw new ConfigError(`DOCTOWN_SITE_URL must be an http(s) URL, got ${JSON.stringify(raw)}.`);
+  }
+}
+
+/** The S3-compatible endpoint for docpacks: the override, or Cloudflare R2 for R2_ACCOUNT_ID. */
+export function s3Endpoint(): string {
+  return optionalSetting("DOCTOWN_S3_ENDPOINT") ?? `https://${secret("R2_ACCOUNT_ID")}.r2.cloudflarestorage.com`;
+}

@@ -1,0 +1,294 @@
+/**
+ * Job: one build of a repository at a commit. Status moves pending → building → completed |
+ * failed | cancelled, and every change is a conditional update from the expected previous status,
+ * so a late or duplicate message can never move a job backwards.
+ */
+import { randomUUID } from "node:crypto";
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { matchesSha256 } from "./crypto";
+import { NotFound } from "./errors";
+import { decodeCursor, encodeCursor, type Page } from "./pagination";
+import { services } from "./services";
+
+export const JOB_STATUSES = ["pending", "building", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const IN_FLIGHT_STATUSES: readonly JobStatus[] = ["pending", "building"];
+export const FINISHED_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+export type JobError = { code: string; message: string };
+
+export type Job = {
+  id: string;
+  userId: string;
+  /** "owner/name" for GitHub, an absolute path for a local repository (local stage only). */
+  repo: string;
+  repoKind: "github" | "local";
+  gitRef: string;
+  commit: string;
+  status: JobStatus;
+  stage: string | null;
+  progress: number;
+  message: string | null;
+  error: JobError | null;
+  public: boolean;
+  /** The site origin when the job was created; dispatch builds callback URLs from it. */
+  callbackBaseUrl: string;
+  callbackSecretHash: string | null;
+  taskToken: string | null;
+  executionId: string | null;
+  runpodJobId: string | null;
+  docpackId: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export const jobKey = (jobId: string) => ({ pk: `JOB#${jobId}`, sk: "JOB" });
+const userJobsPartition = (userId: string) => `USER#${userId}`;
+const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
+
+export const NewJob = z.object({
+  userId: z.string().min(1),
+  repo: z.string().min(1).max(4096),
+  repoKind: z.enum(["github", "local"]),
+  gitRef: z.string().min(1).max(255),
+  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+  public: z.boolean().default(false),
+  callbackBaseUrl: z.url(),
+});
+export type NewJob = z.input<typeof NewJob>;
+
+/** Writes a new pending job. Validation of repo/ref happens before (see jobRef.ts, jobSubmit.ts). */
+export async function createJob(input: NewJob): Promise<Job> {
+  const fields = NewJob.parse(input);
+  const { db, tableName, clock } = services();
+  const now = clock.now().toISOString();
+  const job: Job = {
+    id: randomUUID(),
+    ...fields,
+    status: "pending",
+    stage: null,
+    progress: 0,
+    message: null,
+    error: null,
+    callbackSecretHash: null,
+    taskToken: null,
+    executionId: null,
+    runpodJobId: null,
+    docpackId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...jobKey(job.id), gsi1pk: userJobsPartition(job.userId), gsi1sk: `JOB#${now}#${job.id}`, entity: "job", ...job },
+      ConditionExpression: "attribute_not_exists(pk)",
+    }),
+  );
+  return job;
+}
+
+export async function findJob(jobId: string): Promise<Job | null> {
+  if (!JobId.safeParse(jobId).success) return null;
+  const { db, tableName } = services();
+  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: jobKey(jobId), ConsistentRead: true }));
+  return Item ? toJob(Item) : null;
+}
+
+export async function getJob(jobId: string): Promise<Job> {
+  const job = await findJob(jobId);
+  if (!job) throw new NotFound("job_not_found", "Job not found.");
+  return job;
+}
+
+/** The job if it belongs to the user; someone else's job is indistinguishable from none (404). */
+export async function getJobForUser(jobId: string, userId: string): Promise<Job> {
+  const job = await findJob(jobId);
+  if (!job || job.userId !== userId) throw new NotFound("job_not_found", "Job not found.");
+  return job;
+}
+
+/** The user's jobs, newest first. */
+export async function listJobsForUser(userId: string, options: { limit: number; cursor?: string | null }): Promise<Page<Job>> {
+  const { db, tableName } = services();
+  const partition = userJobsPartition(userId);
+  const result = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": "JOB#" },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: decodeCursor(options.cursor, { gsi1pk: partition }),
+    }),
+  );
+  return { items: (result.Items ?? []).map(toJob), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+}
+
+/** How many of the user's jobs are pending or building (for the per-user limit). */
+export async function countJobsInFlight(userId: string): Promise<number> {
+  const { db, tableName } = services();
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
+        FilterExpression: "#status IN (:pending, :building)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":pk": userJobsPartition(userId), ":prefix": "JOB#", ":pending": "pending", ":building": "building" },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += result.Count ?? 0;
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}
+
+/** Whether a presented callback secret is this job's (constant time; false before dispatch). */
+export function isCallbackSecretValid(job: Job, presented: string | undefined): boolean {
+  return Boolean(presented && job.callbackSecretHash && matchesSha256(presented, job.callbackSecretHash));
+}
+
+/**
+ * The one way a job's item changes: a conditional update from one of the expected statuses.
+ * Returns the updated job, or null when the job is missing or in another status.
+ */
+async function transition(jobId: string, from: readonly JobStatus[], set: Record<string, unknown>): Promise<Job | null> {
+  const { db, tableName, clock } = services();
+  const names: Record<string, string> = { "#status": "status" };
+  const values: Record<string, unknown> = { ":updatedAt": clock.now().toISOString() };
+  const assignments = ["updatedAt = :updatedAt"];
+  for (const [field, value] of Object.entries({ ...set })) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    assignments.push(`#${field} = :${field}`);
+  }
+  from.forEach((status, i) => (values[`:from${i}`] = status));
+  try {
+    const result = await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: jobKey(jobId),
+        UpdateExpression: `SET ${assignments.join(", ")}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(", ")})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return toJob(result.Attributes!);
+  } catch (error) {
+    if ((error as Error).name === "ConditionalCheckFailedException") return null;
+    throw error;
+  }
+}
+
+/** Stores the Step Functions execution that runs the job (status unchanged). */
+export function recordExecution(jobId: string, executionId: string) {
+  return transition(jobId, JOB_STATUSES, { executionId });
+}
+
+/**
+ * Dispatch handed the job to the builder: pending (or building, on a dispatch retry) → building,
+ * with the task token and the callback secret's hash. Null when the job already finished.
+ */
+export function recordDispatch(jobId: string, dispatch: { taskToken: string; callbackSecretHash: string; runpodJobId?: string }) {
+  const set: Record<string, unknown> = { status: "building", taskToken: dispatch.taskToken, callbackSecretHash: dispatch.callbackSecretHash, stage: "queued" };
+  if (dispatch.runpodJobId) set.runpodJobId = dispatch.runpodJobId;
+  return transition(jobId, IN_FLIGHT_STATUSES, set);
+}
+
+/** Stores the RunPod job id once /run answered (only while building). */
+export function recordRunpodJob(jobId: string, runpodJobId: string) {
+  return transition(jobId, ["building"], { runpodJobId });
+}
+
+/** A builder progress report; only a building job accepts it. Progress never goes backwards. */
+export async function recordProgress(jobId: string, report: { stage: string; percent: number; message?: string | null }) {
+  const current = await findJob(jobId);
+  if (!current || current.status !== "building") return null;
+  return transition(jobId, ["building"], {
+    stage: report.stage,
+    progress: Math.max(current.progress, Math.round(report.percent)),
+    message: report.message ?? null,
+  });
+}
+
+/** building → completed, pointing at the recorded docpack. */
+export function completeJob(jobId: string, docpackId: string) {
+  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null });
+}
+
+/**
+ * pending/building → failed with the reason. Never overwrites completed or cancelled: then
+ * `changed` is false and `job` is the job as it is (null if there is none).
+ */
+export async function failJob(jobId: string, error: JobError): Promise<{ changed: boolean; job: Job | null }> {
+  const reason = { code: error.code.slice(0, 100), message: error.message.slice(0, 2000) };
+  const job = await transition(jobId, IN_FLIGHT_STATUSES, { status: "failed", error: reason });
+  return job ? { changed: true, job } : { changed: false, job: await findJob(jobId) };
+}
+
+/** pending/building → cancelled; null when the job had already finished. */
+export function markJobCancelled(jobId: string) {
+  return transition(jobId, IN_FLIGHT_STATUSES, { status: "cancelled", message: "Cancelled by the user." });
+}
+
+/** All pending/building jobs (a table scan: for the local stack's restart rule, not for the cloud). */
+export async function listJobsInFlight(): Promise<Job[]> {
+  const { db, tableName } = services();
+  const jobs: Job[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: "entity = :job AND #status IN (:pending, :building)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":job": "job", ":pending": "pending", ":building": "building" },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    jobs.push(...(result.Items ?? []).map(toJob));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return jobs;
+}
+
+/** Fails every job left in flight (local stack restart: its in-process workflow is gone). */
+export async function failInterruptedJobs(error: JobError = { code: "interrupted", message: "The local stack restarted while this job was running." }) {
+  let failed = 0;
+  for (const job of await listJobsInFlight()) if ((await failJob(job.id, error)).changed) failed++;
+  return failed;
+}
+
+function toJob(item: Record<string, unknown>): Job {
+  return {
+    id: item.id as string,
+    userId: item.userId as string,
+    repo: item.repo as string,
+    repoKind: (item.repoKind as Job["repoKind"]) ?? "github",
+    gitRef: item.gitRef as string,
+    commit: item.commit as string,
+    status: item.status as JobStatus,
+    stage: (item.stage as string | null) ?? null,
+    progress: Number(item.progress ?? 0),
+    message: (item.message as string | null) ?? null,
+    error: (item.error as JobError | null) ?? null,
+    public: Boolean(item.public),
+    callbackBaseUrl: item.callbackBaseUrl as string,
+    callbackSecretHash: (item.callbackSecretHash as string | null) ?? null,
+    taskToken: (item.taskToken as string | null) ?? null,
+    executionId: (item.executionId as string | null) ?? null,
+    runpodJobId: (item.runpodJobId as string | null) ?? null,
+    docpackId: (item.docpackId as string | null) ?? null,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+}

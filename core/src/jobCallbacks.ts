@@ -1,0 +1,138 @@
+/**
+ * The builder's callbacks (progress and complete), authorised by the job's callback secret.
+ * A repeated complete answers as the first did; one after the job failed or was cancelled is a 409.
+ * A success report is believed only after checking the object: HEAD for its size, then a streamed
+ * GET to hash it (a presigned PUT cannot force honest metadata, and R2 keeps no SHA-256 of its own).
+ */
+import { z } from "zod";
+import { deleteDocpackRecord, findDocpack, recordDocpack } from "./docpack";
+import { Conflict, Unauthorized, Unprocessable } from "./errors";
+import { completeJob, failJob, findJob, isCallbackSecretValid, recordProgress, type Job } from "./job";
+import { bestEffort } from "./jobSubmit";
+import { services } from "./services";
+import { deleteObject, docpackObjectKey, hashObject, headObject } from "./storage";
+
+export const MAX_DOCPACK_BYTES = 2 * 1024 ** 3;
+
+export const ProgressReport = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "stage: a short lower-case name such as clone or scan"),
+  percent: z.number().min(0).max(100),
+  message: z.string().max(500).optional(),
+});
+
+export const CompletionReport = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("succeeded"),
+    size: z.number().int().positive().max(MAX_DOCPACK_BYTES),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).transform((hash) => hash.toLowerCase()),
+  }),
+  z.object({
+    status: z.literal("failed"),
+    error: z.union([
+      z.string().min(1).max(2000),
+      z.object({ code: z.string().regex(/^[a-z0-9_]{1,64}$/).optional(), message: z.string().min(1).max(2000) }),
+    ]),
+  }),
+]);
+
+export type CallbackAnswer = { job_id: string; status: Job["status"]; [field: string]: unknown };
+
+/** The job whose secret this is; an unknown job and a wrong secret look alike (401). */
+export async function authorizeCallback(jobId: string, presentedSecret: string | undefined): Promise<Job> {
+  const job = await findJob(jobId);
+  if (!job || !isCallbackSecretValid(job, presentedSecret))
+    throw new Unauthorized("invalid_callback_secret", "The callback secret is missing or wrong.");
+  return job;
+}
+
+export async function reportProgress(jobId: string, secret: string | undefined, body: unknown): Promise<CallbackAnswer> {
+  const job = await authorizeCallback(jobId, secret);
+  const report = ProgressReport.parse(body);
+  const updated = await recordProgress(job.id, report);
+  if (!updated) throw notRunning((await findJob(job.id)) ?? job);
+  await bestEffort("send a task heartbeat", async () => {
+    if (updated.taskToken) await services().workflow.sendHeartbeat(updated.taskToken);
+  });
+  return { job_id: updated.id, status: updated.status, stage: updated.stage, progress: updated.progress };
+}
+
+export async function reportCompletion(jobId: string, secret: string | undefined, body: unknown): Promise<CallbackAnswer> {
+  const job = await authorizeCallback(jobId, secret);
+  const report = CompletionReport.parse(body);
+  if (report.status === "failed") {
+    const error = typeof report.error === "string" ? { code: "build_failed", message: report.error } : { code: report.error.code ?? "build_failed", message: report.error.message };
+    return recordBuildFailure(job, error);
+  }
+  return recordBuildSuccess(job, report.size, report.sha256);
+}
+
+async function recordBuildSuccess(job: Job, size: number, sha256: string): Promise<CallbackAnswer> {
+  if (job.status === "completed") return repeatedSuccess(job, size, sha256);
+  if (job.status !== "building") throw notRunning(job);
+
+  const key = docpackObjectKey(job.id);
+  const head = await headObject(key);
+  if (!head) return rejectUpload(job, "docpack_missing", "No docpack was uploaded for this job.");
+  if (head.size !== size) return rejectUpload(job, "docpack_mismatch", `The uploaded docpack has ${head.size} bytes, the report says ${size}.`);
+  if ((await hashObject(key)) !== sha256) return rejectUpload(job, "docpack_mismatch", "The uploaded docpack's SHA-256 differs from the report.");
+
+  const docpack = await recordDocpack({
+    jobId: job.id,
+    userId: job.userId,
+    repo: job.repo,
+    gitRef: job.gitRef,
+    commit: job.commit,
+    objectKey: key,
+    size,
+    sha256,
+    public: job.public,
+  });
+  const completed = await completeJob(job.id, docpack.id);
+  if (!completed) {
+    const now = (await findJob(job.id)) ?? job;
+    if (now.status === "completed") return repeatedSuccess(now, size, sha256);
+    // Cancelled or failed while we checked: no docpack may remain recorded for it.
+    await deleteDocpackRecord(docpack.id);
+    throw notRunning(now);
+  }
+  await bestEffort("send task success", async () => {
+    if (completed.taskToken) await services().workflow.sendSuccess(completed.taskToken, { jobId: job.id, docpackId: docpack.id });
+  });
+  return successAnswer(completed);
+}
+
+async function repeatedSuccess(job: Job, size: number, sha256: string): Promise<CallbackAnswer> {
+  const docpack = job.docpackId ? await findDocpack(job.docpackId) : null;
+  if (!docpack || docpack.size !== size || docpack.sha256 !== sha256)
+    throw new Conflict("job_already_completed", "The job already completed with a different docpack.");
+  return successAnswer(job);
+}
+
+const successAnswer = (job: Job): CallbackAnswer => ({ job_id: job.id, status: "completed", docpack_id: job.docpackId });
+
+/** The upload does not match the report: the object is removed and the job fails (nothing half-recorded). */
+async function rejectUpload(job: Job, code: string, message: string): Promise<never> {
+  await bestEffort("delete a rejected docpack object", () => deleteObject(docpackObjectKey(job.id)));
+  await recordBuildFailure(job, { code, message });
+  throw new Unprocessable(code, message);
+}
+
+async function recordBuildFailure(job: Job, error: { code: string; message: string }): Promise<CallbackAnswer> {
+  if (job.status === "failed") return failureAnswer(job);
+  if (job.status !== "pending" && job.status !== "building") throw notRunning(job);
+  const { changed, job: now } = await failJob(job.id, error);
+  if (!changed) {
+    if (now?.status === "failed") return failureAnswer(now);
+    throw notRunning(now ?? job);
+  }
+  await bestEffort("send task failure", async () => {
+    if (now!.taskToken) await services().workflow.sendFailure(now!.taskToken, "BuildFailed", `${error.code}: ${error.message}`);
+  });
+  return failureAnswer(now!);
+}
+
+const failureAnswer = (job: Job): CallbackAnswer => ({ job_id: job.id, status: "failed", error: job.error });
+
+function notRunning(job: Job) {
+  return new Conflict("job_not_running", `The job is ${job.status}; the report was ignored.`);
+}

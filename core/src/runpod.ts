@@ -1,0 +1,93 @@
+/**
+ * RunPod serverless client (POST /run, GET /status/{id}, POST /cancel/{id}) with a per-request
+ * timeout and retries on 429/5xx. The local stack's builder server speaks the same API shape.
+ */
+import { z } from "zod";
+
+/** Thrown when RunPod stays unavailable (429/5xx/timeout); the state machine retries on this name. */
+export class RunpodUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunpodUnavailable";
+  }
+}
+/** RunPod refused the request (4xx other than 429): retrying will not help. */
+export class RunpodRejected extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = "RunpodRejected";
+  }
+}
+
+export const RunpodJobState = z.enum(["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+const RunpodJob = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  output: z.unknown().optional(),
+  error: z.unknown().optional(),
+});
+export type RunpodJob = z.infer<typeof RunpodJob>;
+
+export interface RunpodClient {
+  run(input: unknown, options?: { webhook?: string; executionTimeoutMs?: number }): Promise<RunpodJob>;
+  status(runpodJobId: string): Promise<RunpodJob>;
+  cancel(runpodJobId: string): Promise<RunpodJob>;
+}
+
+export type RunpodClientOptions = {
+  apiUrl: string;
+  apiKey: string;
+  endpointId: string;
+  timeoutMs?: number;
+  attempts?: number;
+  /** Base delay of the exponential backoff between attempts. */
+  backoffMs?: number;
+};
+
+export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
+  const { apiKey, endpointId, timeoutMs = 10_000, attempts = 3, backoffMs = 250 } = options;
+  const base = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(endpointId)}`;
+
+  async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<RunpodJob> {
+    let lastProblem = "no attempt made";
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 2)));
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", accept: "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        lastProblem = `request failed: ${(error as Error).message}`;
+        continue;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        lastProblem = `HTTP ${response.status}`;
+        await response.body?.cancel();
+        continue;
+      }
+      const text = await response.text();
+      if (!response.ok) throw new RunpodRejected(`RunPod ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
+      try {
+        return RunpodJob.parse(JSON.parse(text));
+      } catch {
+        throw new RunpodRejected(`RunPod ${method} ${path} answered an unexpected body.`, response.status);
+      }
+    }
+    throw new RunpodUnavailable(`RunPod ${method} ${path} unavailable after ${attempts} attempts (${lastProblem}).`);
+  }
+
+  return {
+    run(input, runOptions = {}) {
+      const body: Record<string, unknown> = { input };
+      if (runOptions.webhook) body.webhook = runOptions.webhook;
+      if (runOptions.executionTimeoutMs) body.policy = { executionTimeout: runOptions.executionTimeoutMs };
+      return call("POST", "/run", body);
+    },
+    status: (id) => call("GET", `/status/${encodeURIComponent(id)}`),
+    cancel: (id) => call("POST", `/cancel/${encodeURIComponent(id)}`),
+  };
+}

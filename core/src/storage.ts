@@ -1,0 +1,72 @@
+/**
+ * Storage: docpack objects in R2 (or s3rver locally) through the S3 client of the registry, with
+ * presigned PUTs for the builder and short-lived presigned GETs for downloads.
+ */
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { services } from "./services";
+
+export const DOCPACK_CONTENT_TYPE = "application/zip";
+export const UPLOAD_URL_TTL_SECONDS = 3600;
+export const DOWNLOAD_URL_TTL_SECONDS = 300;
+
+/** Where a job's docpack lives in the bucket. */
+export function docpackObjectKey(jobId: string): string {
+  return `docpacks/${jobId}.docpack.zip`;
+}
+
+export async function putObject(key: string, body: Buffer | string, contentType = DOCPACK_CONTENT_TYPE): Promise<void> {
+  const { s3, bucket } = services();
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+/** Size and metadata of an object, or null when there is none. */
+export async function headObject(key: string): Promise<{ size: number; contentType: string | null; metadata: Record<string, string> } | null> {
+  const { s3, bucket } = services();
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: Number(head.ContentLength ?? 0), contentType: head.ContentType ?? null, metadata: head.Metadata ?? {} };
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((error as Error).name === "NotFound" || (error as Error).name === "NoSuchKey" || status === 404) return null;
+    throw error;
+  }
+}
+
+/** SHA-256 (hex) of an object's bytes, streamed; null when there is none. */
+export async function hashObject(key: string): Promise<string | null> {
+  const { s3, bucket } = services();
+  let body: Readable;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    body = object.Body as Readable;
+  } catch (error) {
+    if ((error as Error).name === "NoSuchKey" || (error as Error).name === "NotFound") return null;
+    throw error;
+  }
+  const hash = createHash("sha256");
+  for await (const chunk of body) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export async function deleteObject(key: string): Promise<void> {
+  const { s3, bucket } = services();
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** A URL the builder can PUT the object to (Content-Type must be application/zip). */
+export async function presignPut(key: string, expiresIn = UPLOAD_URL_TTL_SECONDS): Promise<string> {
+  const { s3, bucket } = services();
+  return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: DOCPACK_CONTENT_TYPE }), { expiresIn });
+}
+
+/** A short-lived download URL; `filename` sets Content-Disposition so browsers save it sensibly. */
+export async function presignGet(key: string, options: { filename?: string; expiresIn?: number } = {}): Promise<string> {
+  const { s3, bucket } = services();
+  const disposition = options.filename ? `attachment; filename="${options.filename.replace(/[^A-Za-z0-9._-]/g, "_")}"` : undefined;
+  return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition }), {
+    expiresIn: options.expiresIn ?? DOWNLOAD_URL_TTL_SECONDS,
+  });
+}
