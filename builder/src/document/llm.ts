@@ -41,6 +41,8 @@ export interface LlmDocs {
   placeholderFiles: number;
 }
 
+type Outcome = { answer: LlmAnswer } | { placeholder: "budget" | "llm-error" };
+
 const DEFAULT_MAX_INPUT_TOKENS = 6_000;
 const DEFAULT_MAX_OUTPUT_TOKENS = 1_200;
 /** Errors that will not get better on the next file: stop asking. */
@@ -66,7 +68,7 @@ export async function documentWithLlm(
   let done = 0;
   const limit = pLimit(Math.max(1, settings.concurrency));
 
-  const documentFile = async (file: DocumentFile): Promise<void> => {
+  const documentFile = async (file: DocumentFile): Promise<Outcome> => {
     options.signal?.throwIfAborted();
     const cacheKey = settings.cache?.key({
       model: settings.model,
@@ -74,12 +76,12 @@ export async function documentWithLlm(
       sha256: file.sha256,
     });
     const cached = cacheKey ? LlmAnswer.safeParse(await settings.cache!.get(cacheKey)) : undefined;
-    if (cached?.success) return useAnswer(file, cached.data);
+    if (cached?.success) return { answer: cached.data };
 
     const prompt = buildFilePrompt(file, maxInput);
     const cost = prompt.inputTokens + maxOutput;
-    if (fatal) return usePlaceholder(file, "llm-error");
-    if (reserved + cost > settings.tokenBudget) return usePlaceholder(file, "budget");
+    if (fatal) return { placeholder: "llm-error" };
+    if (reserved + cost > settings.tokenBudget) return { placeholder: "budget" };
     reserved += cost;
 
     let answer: LlmAnswer | undefined;
@@ -108,12 +110,12 @@ export async function documentWithLlm(
         fatal = true;
       }
     }
-    if (!answer) return usePlaceholder(file, "llm-error");
+    if (!answer) return { placeholder: "llm-error" };
     if (cacheKey) await settings.cache!.set(cacheKey, answer);
-    useAnswer(file, answer);
+    return { answer };
   };
 
-  const useAnswer = (file: DocumentFile, answer: LlmAnswer): void => {
+  const storeAnswer = (file: DocumentFile, answer: LlmAnswer): void => {
     const byName = new Map(answer.symbols.map((entry) => [entry.name, entry.summary]));
     const summaries = new Map<string, string>();
     for (const symbol of file.symbols) {
@@ -126,20 +128,27 @@ export async function documentWithLlm(
     out.fileSummaries.set(file.path, firstSentence(answer.file_summary));
   };
 
-  const usePlaceholder = (file: DocumentFile, reason: "budget" | "llm-error"): void => {
+  const storePlaceholder = (file: DocumentFile, reason: "budget" | "llm-error"): void => {
     for (const [id, summary] of placeholderSummaries(file)) out.summaries.set(id, summary);
     out.filePages.set(file.path, placeholderPage(file, reason));
     out.placeholderFiles += 1;
   };
 
-  await Promise.all(
+  const outcomes = await Promise.all(
     files.map((file) =>
       limit(async () => {
-        await documentFile(file);
+        const outcome = await documentFile(file);
         options.onFileDone?.(++done, files.length);
+        return outcome;
       }),
     ),
   );
+  // Stored in input order, not completion order: the output does not depend on timing.
+  files.forEach((file, i) => {
+    const outcome = outcomes[i];
+    if ("answer" in outcome) storeAnswer(file, outcome.answer);
+    else storePlaceholder(file, outcome.placeholder);
+  });
   return out;
 }
 

@@ -1,0 +1,165 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Manifest } from "@doctown/core/docpackFormat";
+import { documentDepsFromEnv, documentStage } from "../src/stages/document";
+import type { DocumentInput } from "../src/types";
+import { sampleInput, sourceFile } from "./documentFixtures";
+import { startOpenAiServer } from "./openaiServer";
+
+let cacheDir: string;
+beforeEach(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), "doctown-doc-cache-"));
+});
+afterEach(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+function env(baseURL: string, extra: Record<string, string> = {}) {
+  return { OPENAI_API_KEY: "sk-test-key", OPENAI_BASE_URL: baseURL, DOCTOWN_MODEL: "test-model", DOCTOWN_CACHE_DIR: cacheDir, ...extra };
+}
+
+function manyFiles(count: number): DocumentInput {
+  const files = Array.from({ length: count }, (_, i) =>
+    sourceFile(`src/f${String(i).padStart(2, "0")}.ts`, `export function fn${i}() { return ${i}; }\n`, [{ name: `fn${i}` }]),
+  );
+  return { repoName: "acme/many", files };
+}
+
+describe("document stage with an OpenAI-compatible server", () => {
+  it("sends one request per file with bounded concurrency and uses the answers", async () => {
+    const server = await startOpenAiServer({ delayMs: 60 });
+    try {
+      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_LLM_CONCURRENCY: "3" }));
+      const out = await documentStage(manyFiles(10), deps);
+
+      expect(server.requests.map((r) => r.path).sort()).toEqual(manyFiles(10).files.map((f) => f.path));
+      expect(server.maxInFlight).toBe(3);
+      expect(server.requests.every((r) => r.model === "test-model" && r.authorization === "Bearer sk-test-key")).toBe(true);
+      expect(out.docs.mode).toBe("llm");
+      expect(out.docs.model).toBe("test-model");
+      expect(out.docs.input_tokens).toBeGreaterThan(0);
+      expect(out.docs.output_tokens).toBeGreaterThan(0);
+      expect(out.docs.placeholder_files).toBeUndefined();
+      expect(out.summaries.get("src/f03.ts#fn3")).toBe("LLM says fn3 works.");
+      const page = out.filePages.get("src/f03.ts")!;
+      expect(page).toContain("LLM summary of src/f03.ts.");
+      expect(page).toContain("`test-model`");
+      expect(page).not.toContain("Placeholder");
+      expect(out.index).toContain("LLM summary of src/f03.ts.");
+      expect(() => Manifest.shape.docs.parse(out.docs)).not.toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("retries a 429 after the Retry-After delay", async () => {
+    const server = await startOpenAiServer({
+      script: (_request, index) => (index === 0 ? { status: 429, headers: { "retry-after": "1" } } : undefined),
+    });
+    try {
+      const started = Date.now();
+      const out = await documentStage(manyFiles(1), documentDepsFromEnv(env(server.baseURL)));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f00.ts"]);
+      expect(out.summaries.get("src/f00.ts#fn0")).toBe("LLM says fn0 works.");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("documents files beyond the token budget with recorded placeholders", async () => {
+    // Every answer costs 2,000 tokens; a request reserves ~1,300 up front: two fit in 5,000.
+    const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
+    try {
+      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" }));
+      const out = await documentStage(manyFiles(5), deps);
+      expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f01.ts"]);
+      expect(out.docs).toEqual({ mode: "llm", model: "test-model", input_tokens: 2_000, output_tokens: 2_000, placeholder_files: 3 });
+      expect(out.filePages.get("src/f01.ts")).toContain("LLM summary");
+      const skipped = out.filePages.get("src/f04.ts")!;
+      expect(skipped).toContain("**Placeholder documentation**");
+      expect(skipped).toContain("token budget was used up");
+      expect(out.summaries.get("src/f04.ts#fn4")).toContain("placeholder");
+      expect(out.index).toContain("3 files have placeholder documentation");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("pays only for changed files on a rebuild (cache by model, prompt version, sha256)", async () => {
+    const server = await startOpenAiServer();
+    try {
+      const deps = documentDepsFromEnv(env(server.baseURL));
+      const first = await documentStage(sampleInput(), deps);
+      expect(server.requests).toHaveLength(3);
+
+      const again = await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));
+      expect(server.requests).toHaveLength(3); // zero new requests
+      expect([...again.filePages]).toEqual([...first.filePages]);
+      expect([...again.summaries]).toEqual([...first.summaries]);
+      expect(again.docs.input_tokens).toBe(0);
+
+      const changed = sampleInput();
+      changed.files[1] = sourceFile("src/shapes.ts", "export class Square {}\n", [{ name: "Square", kind: "class" }]);
+      await documentStage(changed, documentDepsFromEnv(env(server.baseURL)));
+      expect(server.requests.slice(3).map((r) => r.path)).toEqual(["src/shapes.ts"]);
+
+      // Another model is another cache entry.
+      await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL, { DOCTOWN_MODEL: "other-model" })));
+      expect(server.requests).toHaveLength(7);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("turns an unusable answer into a placeholder for that file only, and does not cache it", async () => {
+    const server = await startOpenAiServer({
+      script: (request) => (request.path === "src/math.ts" ? { content: "Sure! Here are the docs: …" } : undefined),
+    });
+    try {
+      const out = await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));
+      expect(out.docs.placeholder_files).toBe(1);
+      expect(out.filePages.get("src/math.ts")).toContain("no usable answer");
+      expect(out.summaries.get("src/math.ts#add")).toBe("Adds two numbers.");
+      expect(out.filePages.get("src/shapes.ts")).toContain("LLM summary");
+
+      await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));
+      expect(server.requests.slice(3).map((r) => r.path)).toEqual(["src/math.ts"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("stops asking after an authentication error instead of failing every file slowly", async () => {
+    const server = await startOpenAiServer({ script: () => ({ status: 401 }) });
+    try {
+      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_LLM_CONCURRENCY: "1" }));
+      const out = await documentStage(manyFiles(6), deps);
+      expect(server.requests).toHaveLength(1);
+      expect(out.docs.placeholder_files).toBe(6);
+      expect(out.filePages.get("src/f05.ts")).toContain("**Placeholder documentation**");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sends only the (already redacted) file content it was given, trimmed to the budget", async () => {
+    const server = await startOpenAiServer();
+    try {
+      const big = "x".repeat(100) + "\n";
+      const input: DocumentInput = {
+        repoName: "acme/big",
+        files: [sourceFile("src/big.ts", `export function big() {}\n${big.repeat(2_000)}`, [{ name: "big" }])],
+      };
+      await documentStage(input, documentDepsFromEnv(env(server.baseURL)));
+      const message = server.requests[0].userMessage;
+      expect(message.length).toBeLessThan(6_000 * 4);
+      expect(message).toMatch(/more lines truncated/);
+      expect(message).toContain("export function big() {}");
+    } finally {
+      await server.close();
+    }
+  });
+});
