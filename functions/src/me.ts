@@ -1,4 +1,11 @@
-// Placeholder until the handler lands: the infrastructure deploys it, calls fail loudly.
-export async function handler(): Promise<never> {
-  throw new Error("not implemented");
-}
+// GET /api/me: the signed-in user.
+import { findUser } from "@doctown/core/user";
+import { Unauthorized } from "@doctown/core/errors";
+import { json, requireUserId, route } from "./http";
+import { userView } from "./views";
+
+export const handler = route(async (req) => {
+  const user = await findUser(await requireUserId(req));
+  if (!user) throw new Unauthorized("unauthorized", "Sign in first.");
+  return json(200, { user: userView(user) });
+});

@@ -1,4 +1,10 @@
-// Placeholder until the handler lands: the infrastructure deploys it, calls fail loudly.
-export async function handler(): Promise<never> {
-  throw new Error("not implemented");
-}
+// GET /auth/github/login: a short-lived state cookie, then off to GitHub's consent page.
+import { generateState } from "arctic";
+import { redirect, route } from "../http";
+import { githubOAuth, OAUTH_SCOPES, stateCookie } from "./oauth";
+
+export const handler = route(async (req) => {
+  const state = generateState();
+  const url = githubOAuth(req.siteOrigin).createAuthorizationURL(state, OAUTH_SCOPES);
+  return redirect(url.toString(), [stateCookie(state, req.secureCookies)]);
+});

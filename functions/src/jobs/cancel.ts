@@ -1,4 +1,9 @@
-// Placeholder until the handler lands: the infrastructure deploys it, calls fail loudly.
-export async function handler(): Promise<never> {
-  throw new Error("not implemented");
-}
+// POST /api/jobs/{id}/cancel: stop one of the user's jobs.
+import { cancelJobForUser } from "@doctown/core/jobSubmit";
+import { json, pathParam, requireUserId, route } from "../http";
+import { jobView } from "../views";
+
+export const handler = route(async (req) => {
+  const userId = await requireUserId(req);
+  return json(200, jobView(await cancelJobForUser(pathParam(req, "id"), userId)));
+});

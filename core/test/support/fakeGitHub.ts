@@ -1,0 +1,86 @@
+/**
+ * GitHub's REST API at its HTTP boundary, with the documented payload shapes for the endpoints
+ * Doctown calls: GET /user, GET /user/repos (Link-header pagination), GET /repos/{owner}/{repo},
+ * GET /repos/{owner}/{repo}/commits/{ref}. Users are identified by their bearer token.
+ */
+import { startFakeServer, type FakeResponse, type FakeServer } from "./fakeServer";
+
+export type FakeGitHubUser = { token: string; id: number; login: string; name?: string | null };
+export type FakeGitHubRepo = {
+  owner: string;
+  name: string;
+  private?: boolean;
+  defaultBranch?: string;
+  /** Logins (besides the owner) who may read a private repository. */
+  collaborators?: string[];
+  /** Branch or tag name → 40-hex commit. */
+  refs: Record<string, string>;
+};
+export type FakeGitHub = FakeServer & { users: FakeGitHubUser[]; repos: FakeGitHubRepo[] };
+
+const NOT_FOUND = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+
+export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos?: FakeGitHubRepo[] } = {}): Promise<FakeGitHub> {
+  const users = [...(initial.users ?? [])];
+  const repos = [...(initial.repos ?? [])];
+  let baseUrl = "";
+
+  const userOf = (authorization: string | undefined) => {
+    const token = /^(?:Bearer|token) (.+)$/.exec(authorization ?? "")?.[1];
+    return token === undefined ? undefined : (users.find((user) => user.token === token) ?? null);
+  };
+  const canRead = (repo: FakeGitHubRepo, login: string | undefined) =>
+    !repo.private || (login !== undefined && (repo.owner === login || (repo.collaborators ?? []).includes(login)));
+  const repoPayload = (repo: FakeGitHubRepo, index: number) => ({
+    id: 1000 + index,
+    node_id: `R_${index}`,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    private: Boolean(repo.private),
+    owner: { login: repo.owner, id: 500 + index, type: "User" },
+    html_url: `https://github.com/${repo.owner}/${repo.name}`,
+    description: null,
+    fork: false,
+    default_branch: repo.defaultBranch ?? "main",
+    pushed_at: "2026-01-01T00:00:00Z",
+    visibility: repo.private ? "private" : "public",
+  });
+
+  const server = await startFakeServer((req): FakeResponse => {
+    const user = userOf(req.headers.authorization as string | undefined);
+    if (user === null) return { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } };
+    const login = user?.login;
+    if (req.method !== "GET") return NOT_FOUND;
+
+    if (req.path === "/user") {
+      if (!user) return { status: 401, body: { message: "Requires authentication" } };
+      return { status: 200, body: { login: user.login, id: user.id, avatar_url: `https://avatars.example/${user.id}`, name: user.name ?? null, type: "User" } };
+    }
+    if (req.path === "/user/repos") {
+      if (!user) return { status: 401, body: { message: "Requires authentication" } };
+      const perPage = Number(req.query.get("per_page") ?? 30);
+      const page = Number(req.query.get("page") ?? 1);
+      const visible = repos.map(repoPayload).filter((_, i) => canRead(repos[i], login) && (repos[i].owner === login || (repos[i].collaborators ?? []).includes(login!)));
+      const lastPage = Math.max(1, Math.ceil(visible.length / perPage));
+      const links: string[] = [];
+      const link = (p: number, rel: string) => `<${baseUrl}/user/repos?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+      if (page < lastPage) links.push(link(page + 1, "next"), link(lastPage, "last"));
+      if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
+      return { status: 200, body: visible.slice((page - 1) * perPage, page * perPage), headers: links.length ? { link: links.join(", ") } : {} };
+    }
+    const repoMatch = /^\/repos\/([^/]+)\/([^/]+)(?:\/commits\/(.+))?$/.exec(req.path);
+    if (repoMatch) {
+      const [, owner, name, rawRef] = repoMatch.map((part) => (part === undefined ? part : decodeURIComponent(part)));
+      const index = repos.findIndex((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === name.toLowerCase());
+      if (index < 0 || !canRead(repos[index], login)) return NOT_FOUND;
+      const repo = repos[index];
+      if (rawRef === undefined) return { status: 200, body: repoPayload(repo, index) };
+      const sha = repo.refs[rawRef] ?? (Object.values(repo.refs).includes(rawRef) ? rawRef : undefined);
+      if (!sha) return { status: 422, body: { message: `No commit found for SHA: ${rawRef}` } };
+      return { status: 200, body: { sha, node_id: `C_${sha}`, commit: { message: "commit" }, html_url: `https://github.com/${owner}/${name}/commit/${sha}` } };
+    }
+    return NOT_FOUND;
+  });
+  baseUrl = server.url;
+  return Object.assign(server, { users, repos });
+}
