@@ -1,4 +1,31 @@
-// Placeholder until the handler lands: the infrastructure deploys it, calls fail loudly.
-export async function handler(): Promise<never> {
-  throw new Error("not implemented");
+// POST /auth/dev { "login": "…" }: the local stage's sign-in when no GitHub OAuth app is configured.
+// It creates (or updates) a local user and starts a session. Anywhere else it does not exist (404).
+import { z } from "zod";
+import { isLocalStage, optionalSecret } from "@doctown/core/config";
+import { NotFound } from "@doctown/core/errors";
+import { createSession, sessionCookie } from "@doctown/core/session";
+import { upsertLocalUser } from "@doctown/core/user";
+import { errorResponse, json, jsonBody, route } from "../http";
+import { userView } from "../views";
+
+/** GitHub's login rules: 1–39 letters, digits or single inner hyphens. */
+export const DevSignIn = z.object({
+  login: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "login: 1–39 letters, digits or single hyphens, not at either end"),
+});
+
+/** Only on the local stage, and only while real GitHub sign-in is not configured. */
+export function devSignInEnabled(): boolean {
+  return isLocalStage() && optionalSecret("GITHUB_CLIENT_ID") === undefined;
 }
+
+const signIn = route(async (req) => {
+  const { login } = jsonBody(req, DevSignIn);
+  const user = await upsertLocalUser(login);
+  const session = await createSession(user.id);
+  return json(200, { user: userView(user) }, [sessionCookie(session.token, session.expiresAt, { secure: req.secureCookies })]);
+});
+
+// The switch comes before anything else (even the origin check): where disabled, the route does not exist.
+export const handler: typeof signIn = async (event) => (devSignInEnabled() ? signIn(event) : errorResponse(new NotFound()));

@@ -1,0 +1,196 @@
+/**
+ * All of Doctown on one machine: dynalite + s3rver (data under dataDir), the builder's
+ * RunPod-compatible server, the pipeline on aws-local-stepfunctions, and the gateway serving the
+ * API and the dashboard. The same handlers and the same state-machine definition as the cloud run
+ * here; only the services behind them are local. One stack per process (config is process.env).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import { startRunpodServer } from "@doctown/builder/runpod/server";
+import { failJob, listJobsInFlight } from "@doctown/core/job";
+import { bestEffort } from "@doctown/core/jobSubmit";
+import { provideServices, resetServices, services } from "@doctown/core/services";
+import { startGateway } from "./gateway";
+import { LOCAL_S3_CREDENTIALS, startLocalServices } from "./services";
+import { LocalWorkflow } from "./workflow";
+
+export type LocalStackOptions = {
+  /** Gateway port; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Gateway address. Default 127.0.0.1. */
+  host?: string;
+  /** Where users, jobs and docpacks live; undefined keeps everything in memory/temp (tests). */
+  dataDir?: string;
+  /** The builder: the embedded RunPod-compatible server (default), or any RunPod API (`url` like https://api.runpod.ai/v2). */
+  runpod?: "embedded" | { url: string; apiKey: string; endpointId?: string };
+  /** Overrides of the Dispatch task's HeartbeatSeconds / TimeoutSeconds (the definition stays as is). */
+  heartbeatSeconds?: number;
+  taskTimeoutSeconds?: number;
+  /** Pause between the state machine's retries, in ms (default: the definition's backoff). */
+  retryIntervalMs?: number;
+  /** Builds running at once on the embedded builder. Default 2. */
+  builderConcurrency?: number;
+  /** Extra environment for Doctown's config (e.g. GITHUB_CLIENT_ID, OPENAI_API_KEY). */
+  env?: Record<string, string>;
+  /** The built dashboard. Default web/dist of this checkout. */
+  webRoot?: string;
+};
+
+export type LocalStack = {
+  url: string;
+  dataDir: string | undefined;
+  /** The running pipeline (tests inspect executions; the definition is core's object). */
+  workflow: LocalWorkflow;
+  /** The RunPod API base the stack dispatches to. */
+  runpodUrl: string;
+  stop(): Promise<void>;
+};
+
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
+const LOCAL_ENDPOINT_ID = "local";
+
+const INTERRUPTED_AT_START = { code: "interrupted", message: "The local stack stopped while this job was running (found on restart)." };
+const INTERRUPTED_AT_STOP = { code: "interrupted", message: "The local stack stopped while this job was running." };
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Shutdown steps, run last-registered first: a failed start undoes what it had started.
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch((error) => console.error("doctown: shutdown step failed:", error));
+  };
+
+  try {
+    const storage = await startLocalServices({ dataDir });
+    cleanups.push(() => storage.stop());
+    await allowBrowserDownloads(storage.s3Endpoint, storage.bucket);
+
+    const runpod = await startRunpod(options);
+    let runpodClosed = false;
+    const closeRunpod = async () => {
+      if (!runpodClosed) await runpod.close();
+      runpodClosed = true;
+    };
+    cleanups.push(closeRunpod);
+
+    const restoreEnv = applyEnv({
+      ...storage.env,
+      DOCTOWN_STAGE: "local",
+      TOKEN_ENCRYPTION_KEY: tokenEncryptionKey(dataDir),
+      RUNPOD_API_URL: runpod.url,
+      RUNPOD_API_KEY: runpod.apiKey,
+      RUNPOD_ENDPOINT_ID: runpod.endpointId,
+      ...options.env,
+    });
+    cleanups.push(async () => {
+      resetServices();
+      restoreEnv();
+    });
+
+    resetServices();
+    const workflow = new LocalWorkflow({
+      heartbeatSeconds: options.heartbeatSeconds,
+      taskTimeoutSeconds: options.taskTimeoutSeconds,
+      retryIntervalMs: options.retryIntervalMs,
+    });
+    provideServices({ workflow });
+    // This process's workflow is new: whatever was in flight before belongs to a stopped process.
+    await failJobsInFlight(INTERRUPTED_AT_START);
+
+    const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
+    cleanups.push(gateway.close);
+    // First on stop: jobs in flight fail as interrupted and the builder is stopped while the
+    // gateway still answers, so its last reports meet a finished job instead of a closed port.
+    cleanups.push(async () => {
+      await failJobsInFlight(INTERRUPTED_AT_STOP);
+      await workflow.close();
+      await closeRunpod();
+    });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      dataDir,
+      workflow,
+      runpodUrl: runpod.url,
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function startRunpod(options: LocalStackOptions) {
+  if (options.runpod && options.runpod !== "embedded") {
+    const { url, apiKey, endpointId = LOCAL_ENDPOINT_ID } = options.runpod;
+    return { url: url.replace(/\/+$/, ""), apiKey, endpointId, close: async () => {} };
+  }
+  const apiKey = randomBytes(24).toString("base64url");
+  const server = await startRunpodServer({
+    host: "127.0.0.1",
+    apiKey,
+    endpointId: LOCAL_ENDPOINT_ID,
+    concurrency: options.builderConcurrency ?? 2,
+    env: { ...process.env, ...options.env },
+  });
+  return { url: `${server.url}/v2`, apiKey, endpointId: LOCAL_ENDPOINT_ID, close: () => server.close() };
+}
+
+/** Fails every pending/building job and cancels its RunPod job (best effort). */
+async function failJobsInFlight(reason: { code: string; message: string }) {
+  for (const job of await listJobsInFlight()) {
+    const { changed } = await failJob(job.id, reason);
+    if (changed && job.runpodJobId) {
+      const runpodJobId = job.runpodJobId;
+      await bestEffort("cancel an interrupted RunPod job", async () => {
+        await services().runpod.cancel(runpodJobId);
+      });
+    }
+  }
+}
+
+/** The key that encrypts GitHub tokens: made once per data dir (kept beside the data), random in memory. */
+function tokenEncryptionKey(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString("base64");
+  const file = join(dataDir, "token-encryption.key");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const key = randomBytes(32).toString("base64");
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });
+  return key;
+}
+
+/** Presigned downloads are fetched by the dashboard from s3rver's origin, so the bucket allows CORS GETs. */
+async function allowBrowserDownloads(endpoint: string, bucket: string) {
+  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS });
+  try {
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }] },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Sets variables for this process and returns how to put the previous values back. */
+function applyEnv(values: Record<string, string>): () => void {
+  const previous = new Map(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

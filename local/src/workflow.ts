@@ -1,0 +1,196 @@
+/**
+ * The local Workflow: the pipeline's ASL (the very object the CDK stack deploys) run in-process by
+ * aws-local-stepfunctions. Lambda tasks call the same handler functions with the Payload Step
+ * Functions would build from `Parameters`. The library knows no task tokens and no heartbeats, so
+ * `.waitForTaskToken` tasks are implemented here: a task resolves on sendSuccess, rejects on
+ * sendFailure, and fails with States.Timeout / States.HeartbeatTimeout when its clocks run out.
+ */
+import { randomUUID } from "node:crypto";
+import { ExecutionAbortedError, ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { DEFINITION_SUBSTITUTIONS, pipelineDefinition, type PipelineInput } from "@doctown/core/pipeline/definition";
+import type { Workflow } from "@doctown/core/workflow";
+import { PIPELINE_HANDLERS } from "@doctown/functions/routes";
+import { named, TaskTokens } from "./taskTokens";
+
+// The library uses Promise.withResolvers, which Node 20 lacks (Node 22 has it).
+const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
+promiseStatics.withResolvers ??= function withResolvers<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+};
+
+export type LambdaHandler = (payload: unknown) => Promise<unknown>;
+type TaskState = { Type: "Task"; Resource: string; Parameters?: { FunctionName?: string }; TimeoutSeconds?: number; HeartbeatSeconds?: number };
+
+export type LocalWorkflowOptions = {
+  /** Handlers by substitution key (dispatch, markFailed); default: the functions/ modules. */
+  handlers?: Partial<Record<keyof typeof DEFINITION_SUBSTITUTIONS, LambdaHandler>>;
+  /** Overrides every waitForTaskToken task's TimeoutSeconds / HeartbeatSeconds (tests, short runs). */
+  taskTimeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  /** Overrides the pause between retries (milliseconds) instead of IntervalSeconds × BackoffRate. */
+  retryIntervalMs?: number;
+};
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
+export type ExecutionRecord = { executionId: string; input: PipelineInput; status: ExecutionStatus; error?: string; events: string[] };
+
+const MAX_EVENTS = 200;
+
+export class LocalWorkflow implements Workflow {
+  /** What this workflow runs: the very object core exports (a test checks the identity). */
+  readonly definition = pipelineDefinition;
+  private readonly machine: StateMachine;
+  private readonly tokens = new TaskTokens();
+  private readonly executions = new Map<string, ExecutionRecord & { abort: () => void; done: Promise<void> }>();
+  private closed = false;
+
+  constructor(private readonly options: LocalWorkflowOptions = {}) {
+    this.machine = new StateMachine(this.definition as unknown as StateMachineDefinition);
+  }
+
+  async start(input: PipelineInput): Promise<{ executionId: string }> {
+    if (this.closed) throw new Error("The local workflow is shut down.");
+    const executionId = `local:doctown-pipeline:${input.jobId}`;
+    // Named after the job, like the cloud: starting twice is the same execution.
+    if (this.executions.has(executionId)) return { executionId };
+
+    // Registered before running: the library enters the first state synchronously.
+    const record: ExecutionRecord & { abort: () => void; done: Promise<void> } = {
+      executionId,
+      input,
+      status: "RUNNING",
+      events: [],
+      abort: () => {},
+      done: Promise.resolve(),
+    };
+    this.executions.set(executionId, record);
+    const context = { Execution: { Id: executionId, Name: input.jobId }, Task: { Token: newToken(executionId) } };
+    const run = this.machine.run(input, {
+      noThrowOnAbort: true,
+      context,
+      overrides: { taskResourceLocalHandlers: this.taskHandlers(executionId, context), retryIntervalOverrides: this.retryOverrides() },
+    });
+    record.abort = run.abort;
+    record.done = settle(run.result, record);
+    void collectEvents(run.eventLogs, record);
+    return { executionId };
+  }
+
+  async sendSuccess(taskToken: string, output: unknown): Promise<void> {
+    this.tokens.succeed(taskToken, JSON.parse(JSON.stringify(output ?? {})));
+  }
+
+  async sendFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    this.tokens.fail(taskToken, named(error, cause));
+  }
+
+  async sendHeartbeat(taskToken: string): Promise<void> {
+    this.tokens.heartbeat(taskToken);
+  }
+
+  async stop(executionId: string, cause: string): Promise<void> {
+    const execution = this.executions.get(executionId);
+    if (!execution || execution.status !== "RUNNING") return;
+    execution.status = "ABORTED";
+    execution.error = cause;
+    execution.abort();
+    this.tokens.failExecution(executionId, named("States.Aborted", cause));
+    await execution.done;
+  }
+
+  /** Where an execution stands (tests and diagnostics). */
+  describe(executionId: string): ExecutionRecord | undefined {
+    const execution = this.executions.get(executionId);
+    if (!execution) return undefined;
+    const { abort: _abort, done: _done, ...record } = execution;
+    return { ...record, events: [...record.events] };
+  }
+
+  /** Stops every running execution (shutdown); nothing runs afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.executions.values()].map((e) => this.stop(e.executionId, "The local stack is shutting down.")));
+  }
+
+  /** One local function per Task state, chosen by the FunctionName placeholder in its Parameters. */
+  private taskHandlers(executionId: string, context: { Task: { Token: string } }) {
+    const handlers: Record<string, (input: unknown) => Promise<never>> = {};
+    for (const [stateName, state] of Object.entries(this.definition.States)) {
+      if (state.Type !== "Task") continue;
+      const task = state as unknown as TaskState;
+      const handler = this.handlerFor(task.Parameters?.FunctionName ?? "");
+      const waitsForToken = task.Resource.endsWith(".waitForTaskToken");
+      handlers[stateName] = async (parameters: unknown) => {
+        if (this.executions.get(executionId)?.status !== "RUNNING") throw named("States.Aborted", "The execution was stopped.");
+        const payload = (parameters as { Payload?: unknown }).Payload;
+        if (!waitsForToken) return { ExecutedVersion: "$LATEST", StatusCode: 200, Payload: (await handler(payload)) ?? null } as never;
+        const token = context.Task.Token;
+        context.Task.Token = newToken(executionId); // a retry of this task gets a fresh token, as in the cloud
+        return this.waitForToken(executionId, token, task, () => handler(payload)) as never;
+      };
+    }
+    return handlers;
+  }
+
+  /** Registers the token first (a fast builder may answer before the handler returns), then invokes. */
+  private async waitForToken(executionId: string, token: string, task: TaskState, invoke: () => Promise<unknown>) {
+    const heartbeatSeconds = this.options.heartbeatSeconds ?? task.HeartbeatSeconds;
+    const waiting = this.tokens.register(token, executionId, {
+      timeoutMs: 1000 * (this.options.taskTimeoutSeconds ?? task.TimeoutSeconds ?? 60),
+      heartbeatMs: heartbeatSeconds === undefined ? undefined : 1000 * heartbeatSeconds,
+    });
+    try {
+      await invoke();
+    } catch (error) {
+      this.tokens.discard(token);
+      throw error;
+    }
+    return waiting;
+  }
+
+  private handlerFor(functionName: string): LambdaHandler {
+    const key = (Object.keys(DEFINITION_SUBSTITUTIONS) as (keyof typeof DEFINITION_SUBSTITUTIONS)[]).find(
+      (name) => functionName === "${" + DEFINITION_SUBSTITUTIONS[name] + "}",
+    );
+    if (!key) throw new Error(`The pipeline definition names an unknown function ${functionName}.`);
+    const provided = this.options.handlers?.[key];
+    if (provided) return provided;
+    return async (payload) => {
+      const module = (await import(`@doctown/functions/${PIPELINE_HANDLERS[key]}`)) as { handler: LambdaHandler };
+      return module.handler(payload);
+    };
+  }
+
+  private retryOverrides(): Record<string, number> | undefined {
+    const interval = this.options.retryIntervalMs;
+    if (interval === undefined) return undefined;
+    return Object.fromEntries(Object.keys(this.definition.States).map((name) => [name, interval]));
+  }
+}
+
+function newToken(executionId: string): string {
+  return Buffer.from(`${executionId}#${randomUUID()}`).toString("base64url");
+}
+
+
+async function settle(result: Promise<unknown>, record: ExecutionRecord): Promise<void> {
+  try {
+    await result;
+    if (record.status === "RUNNING") record.status = "SUCCEEDED";
+  } catch (error) {
+    if (record.status !== "RUNNING") return;
+    if (error instanceof ExecutionAbortedError) record.status = "ABORTED";
+    else if (error instanceof ExecutionError) record.status = "FAILED";
+    else record.status = "TIMED_OUT";
+    record.error = (error as Error).message;
+  }
+}
+
+async function collectEvents(events: AsyncGenerator<{ type: string; state?: { name: string } }>, record: ExecutionRecord) {
+  for await (const event of events) {
+    if (record.events.length < MAX_EVENTS) record.events.push(event.state ? `${event.type}:${event.state.name}` : event.type);
+  }
+}
