@@ -34,6 +34,8 @@ export type HttpRequest = {
 export type RouteOptions = {
   /** Check Origin on state-changing methods (default true). Off only for server-to-server callers. */
   checkOrigin?: boolean;
+  /** Largest accepted body (default MAX_BODY_BYTES); GitHub's webhook payloads need more. */
+  maxBodyBytes?: number;
 };
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -44,7 +46,7 @@ export function route(handle: (req: HttpRequest) => Promise<HttpResponse>, optio
   return async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
     let req: HttpRequest | undefined;
     try {
-      req = toRequest(event);
+      req = toRequest(event, options.maxBodyBytes ?? MAX_BODY_BYTES);
       if (options.checkOrigin !== false && !SAFE_METHODS.has(req.method)) checkOrigin(req);
       const response = await handle(req);
       return withCookies(response, req.responseCookies);
@@ -54,17 +56,17 @@ export function route(handle: (req: HttpRequest) => Promise<HttpResponse>, optio
   };
 }
 
-function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
+function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = value;
   const method = (event.requestContext?.http?.method ?? "GET").toUpperCase();
   const cookieHeader = event.cookies?.join("; ") ?? headers.cookie ?? "";
   const declaredLength = Number(headers["content-length"] ?? 0);
-  if (declaredLength > MAX_BODY_BYTES) throw new PayloadTooLarge(`The request body is over ${MAX_BODY_BYTES / 1024} KB.`);
+  if (declaredLength > maxBodyBytes) throw new PayloadTooLarge(`The request body is over ${maxBodyBytes / 1024} KB.`);
   let rawBody: Buffer | undefined;
   if (event.body !== undefined && event.body !== null) {
     rawBody = Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
-    if (rawBody.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`The request body is over ${MAX_BODY_BYTES / 1024} KB.`);
+    if (rawBody.length > maxBodyBytes) throw new PayloadTooLarge(`The request body is over ${maxBodyBytes / 1024} KB.`);
   }
   const siteOrigin = siteOriginOf(headers);
   const query: Record<string, string> = {};
