@@ -11,8 +11,10 @@ export type FakeGitHubRepo = {
   name: string;
   private?: boolean;
   defaultBranch?: string;
-  /** Logins (besides the owner) who may read a private repository. */
+  /** Logins (besides the owner) who may read a private repository (and push, unless in readOnly). */
   collaborators?: string[];
+  /** Collaborators with read access only (pull, no push). */
+  readOnly?: string[];
   /** Branch or tag name → 40-hex commit. */
   refs: Record<string, string>;
 };
@@ -31,7 +33,13 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
   };
   const canRead = (repo: FakeGitHubRepo, login: string | undefined) =>
     !repo.private || (login !== undefined && (repo.owner === login || (repo.collaborators ?? []).includes(login)));
-  const repoPayload = (repo: FakeGitHubRepo, index: number) => ({
+  // GitHub adds `permissions` for an authenticated caller: the owner and collaborators may push.
+  const permissionsOf = (repo: FakeGitHubRepo, login: string) => {
+    const isOwner = repo.owner === login;
+    const push = isOwner || ((repo.collaborators ?? []).includes(login) && !(repo.readOnly ?? []).includes(login));
+    return { admin: isOwner, maintain: isOwner, push, triage: push, pull: true };
+  };
+  const repoPayload = (repo: FakeGitHubRepo, index: number, login?: string) => ({
     id: 1000 + index,
     node_id: `R_${index}`,
     name: repo.name,
@@ -44,6 +52,7 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
     default_branch: repo.defaultBranch ?? "main",
     pushed_at: "2026-01-01T00:00:00Z",
     visibility: repo.private ? "private" : "public",
+    ...(login !== undefined ? { permissions: permissionsOf(repo, login) } : {}),
   });
 
   const server = await startFakeServer((req): FakeResponse => {
@@ -60,7 +69,7 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
       if (!user) return { status: 401, body: { message: "Requires authentication" } };
       const perPage = Number(req.query.get("per_page") ?? 30);
       const page = Number(req.query.get("page") ?? 1);
-      const visible = repos.map(repoPayload).filter((_, i) => canRead(repos[i], login) && (repos[i].owner === login || (repos[i].collaborators ?? []).includes(login!)));
+      const visible = repos.map((repo, i) => repoPayload(repo, i, login)).filter((_, i) => canRead(repos[i], login) && (repos[i].owner === login || (repos[i].collaborators ?? []).includes(login!)));
       const lastPage = Math.max(1, Math.ceil(visible.length / perPage));
       const links: string[] = [];
       const link = (p: number, rel: string) => `<${baseUrl}/user/repos?per_page=${perPage}&page=${p}>; rel="${rel}"`;
@@ -74,7 +83,7 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
       const index = repos.findIndex((repo) => repo.owner.toLowerCase() === owner.toLowerCase() && repo.name.toLowerCase() === name.toLowerCase());
       if (index < 0 || !canRead(repos[index], login)) return NOT_FOUND;
       const repo = repos[index];
-      if (rawRef === undefined) return { status: 200, body: repoPayload(repo, index) };
+      if (rawRef === undefined) return { status: 200, body: repoPayload(repo, index, login) };
       const sha = repo.refs[rawRef] ?? (Object.values(repo.refs).includes(rawRef) ? rawRef : undefined);
       if (!sha) return { status: 422, body: { message: `No commit found for SHA: ${rawRef}` } };
       return { status: 200, body: { sha, node_id: `C_${sha}`, commit: { message: "commit" }, html_url: `https://github.com/${owner}/${name}/commit/${sha}` } };
