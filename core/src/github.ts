@@ -22,6 +22,8 @@ const GitHubRepoPayload = z.object({
   description: z.string().nullish(),
   pushed_at: z.string().nullish(),
   owner: z.object({ login: z.string() }),
+  // Present only when the request is authenticated.
+  permissions: z.object({ admin: z.boolean().optional(), push: z.boolean().optional(), pull: z.boolean().optional() }).nullish(),
 });
 const GitHubCommitPayload = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
 
@@ -36,6 +38,8 @@ export type GitHubRepo = {
   htmlUrl: string | null;
   description: string | null;
   pushedAt: string | null;
+  /** What the token's user may do here; null for anonymous requests. */
+  permissions: { admin: boolean; push: boolean; pull: boolean } | null;
 };
 
 export interface GitHubClient {
@@ -59,6 +63,9 @@ function toRepo(payload: z.infer<typeof GitHubRepoPayload>): GitHubRepo {
     htmlUrl: payload.html_url ?? null,
     description: payload.description ?? null,
     pushedAt: payload.pushed_at ?? null,
+    permissions: payload.permissions
+      ? { admin: payload.permissions.admin ?? false, push: payload.permissions.push ?? false, pull: payload.permissions.pull ?? false }
+      : null,
   };
 }
 

@@ -240,6 +240,11 @@ export function markJobCancelled(jobId: string) {
   return transition(jobId, IN_FLIGHT_STATUSES, { status: "cancelled", message: "Cancelled by the user." });
 }
 
+/** pending/building → cancelled because a newer push to the same branch replaced it; null when finished. */
+export function markJobSuperseded(jobId: string, message: string) {
+  return transition(jobId, IN_FLIGHT_STATUSES, { status: "cancelled", message: message.slice(0, 500) });
+}
+
 /** All pending/building jobs (a table scan: for the local stack's restart rule, not for the cloud). */
 export async function listJobsInFlight(): Promise<Job[]> {
   const { db, tableName } = services();
