@@ -5,27 +5,21 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { resetServices } from "@doctown/core/services";
+import { hashObject, headObject, presignPut } from "@doctown/core/storage";
 import { startLocalServices, type LocalServices } from "../../local/src/services";
 import { UploadError, uploadStage } from "../src/stages/upload";
 
 let services: LocalServices;
-let s3: S3Client;
 let dir: string;
 let file: string;
 let content: Buffer;
 
 beforeAll(async () => {
   services = await startLocalServices();
-  s3 = new S3Client({
-    endpoint: services.s3Endpoint,
-    region: services.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  // The API's own storage module presigns (as the dispatcher does) and checks the object.
+  Object.assign(process.env, services.env);
+  resetServices();
   dir = await mkdtemp(join(tmpdir(), "doctown-upload-"));
   file = join(dir, "docpack.zip");
   content = randomBytes(3 * 1024 * 1024 + 17); // several stream chunks
@@ -33,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  s3?.destroy();
+  resetServices();
   await services?.stop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -58,23 +52,22 @@ async function scriptedServer(statuses: number[], body = "") {
 
 describe("upload stage", () => {
   it("streams the file to a presigned S3 PUT URL (s3rver) with Content-Length and type", async () => {
-    const key = "docpacks/job-1.zip";
-    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: services.bucket, Key: key, ContentType: "application/zip" }), { expiresIn: 300 });
+    const key = "docpacks/job-1.docpack.zip";
+    const url = await presignPut(key, 300);
     const result = await uploadStage(file, url);
     expect(result).toEqual({ bytes: content.length, attempts: 1 });
 
-    const stored = await s3.send(new GetObjectCommand({ Bucket: services.bucket, Key: key }));
-    const bytes = Buffer.from(await stored.Body!.transformToByteArray());
-    expect(bytes.length).toBe(content.length);
-    expect(sha(bytes)).toBe(sha(content));
-    expect(stored.ContentType).toBe("application/zip");
+    expect(await headObject(key)).toMatchObject({ size: content.length, contentType: "application/zip" });
+    expect(await hashObject(key)).toBe(sha(content));
   });
 
   it("reports s3rver's refusal (unknown access key) without retrying or leaking the query", async () => {
     // s3rver does not verify SigV4 signatures, but it does refuse unknown access keys.
-    const stranger = new S3Client({ endpoint: services.s3Endpoint, region: services.region, forcePathStyle: true, credentials: { accessKeyId: "NOT-A-KEY", secretAccessKey: "x" } });
-    const url = await getSignedUrl(stranger, new PutObjectCommand({ Bucket: services.bucket, Key: "docpacks/other.zip" }), { expiresIn: 300 });
-    stranger.destroy();
+    process.env.R2_ACCESS_KEY_ID = "NOT-A-KEY";
+    resetServices();
+    const url = await presignPut("docpacks/other.docpack.zip", 300);
+    process.env.R2_ACCESS_KEY_ID = services.env.R2_ACCESS_KEY_ID;
+    resetServices();
     const error = await uploadStage(file, url, { backoffMs: 10 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UploadError);
     expect((error as UploadError).message).toMatch(/HTTP 403: InvalidAccessKeyId: The AWS Access Key Id/);

@@ -1,0 +1,174 @@
+/**
+ * The RunPod job handler: validate the input → build the docpack into a temp dir → PUT it to the
+ * presigned URL → report. Progress goes to the API on every stage change (and as a heartbeat);
+ * the completion report is ALWAYS sent, from `finally`, with the failure reason when there is one.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import type { BuildOptions, BuildSummary, ProgressEvent } from "../types";
+import { createReporter, type CompletionReport, type ReporterOptions } from "../stages/report";
+import { uploadStage, type UploadDeps } from "../stages/upload";
+
+const httpUrl = z
+  .string()
+  .max(8_192)
+  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), "must be an http(s) URL");
+
+/** What the handler needs to be able to report at all; checked first. */
+const CallbackFields = z.object({
+  job_id: z.string().min(1).max(128),
+  callback_url: httpUrl,
+  callback_secret: z.string().min(16).max(512),
+});
+
+export const BuilderJobInput = CallbackFields.extend({
+  repo_url: z.string().min(1).max(2_048),
+  git_ref: z.string().min(1).max(255),
+  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full commit hash").optional(),
+  github_token: z.string().min(1).max(1_024).optional(),
+  upload_url: httpUrl,
+  options: z
+    .object({
+      allowLocal: z.boolean().optional(),
+      llm: z.boolean().optional(),
+      fullName: z.string().max(200).optional(),
+    })
+    .optional(),
+});
+export type BuilderJobInput = z.infer<typeof BuilderJobInput>;
+
+export interface BuilderJobOutput {
+  job_id: string;
+  status: "succeeded";
+  size: number;
+  sha256: string;
+  commit: string;
+  stats: BuildSummary["manifest"]["stats"];
+  docs: BuildSummary["manifest"]["docs"];
+  duration_ms: number;
+}
+
+export interface HandlerDeps {
+  /** Default: buildDocpack from ../build (loaded on first use: it brings the parsers). */
+  build?: (options: BuildOptions) => Promise<BuildSummary>;
+  /** Environment for the build (LLM keys etc.). Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Aborts the build (RunPod cancel). */
+  signal?: AbortSignal;
+  reporter?: Partial<Omit<ReporterOptions, "callbackUrl" | "secret">>;
+  upload?: UploadDeps;
+  log?: (message: string) => void;
+}
+
+/** A failure whose message is safe to show and whose code the API stores. */
+export class BuilderJobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BuilderJobError";
+  }
+}
+
+// Upload gets the last 5 %: the build's own percentages are scaled into 0–95.
+const BUILD_SHARE = 0.95;
+
+export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Promise<BuilderJobOutput> {
+  const callback = CallbackFields.safeParse(raw);
+  if (!callback.success) {
+    throw new BuilderJobError("invalid_input", `invalid job input: ${issues(callback.error)}`);
+  }
+  const { job_id, callback_url, callback_secret } = callback.data;
+  const stopped = new AbortController(); // the API says the job is no longer running
+  const signal = deps.signal ? AbortSignal.any([deps.signal, stopped.signal]) : stopped.signal;
+  const reporter = createReporter({
+    ...deps.reporter,
+    callbackUrl: callback_url,
+    secret: callback_secret,
+    onJobNotRunning: () => stopped.abort(),
+    log: deps.log,
+  });
+  const secrets: string[] = [callback_secret];
+  let completion: CompletionReport | undefined;
+  let workDir: string | undefined;
+  try {
+    const parsed = BuilderJobInput.safeParse(raw);
+    if (!parsed.success) throw new BuilderJobError("invalid_input", `invalid job input: ${issues(parsed.error)}`);
+    const input = parsed.data;
+    if (input.github_token) secrets.push(input.github_token);
+    secrets.push(input.upload_url);
+
+    reporter.progress({ stage: "clone", percent: 0, message: "starting" });
+    workDir = await mkdtemp(join(tmpdir(), "doctown-job-"));
+    const build = deps.build ?? (await import("../build")).buildDocpack;
+    const summary = await build({
+      source: input.repo_url,
+      ref: input.git_ref,
+      commit: input.commit,
+      githubToken: input.github_token,
+      outFile: join(workDir, "docpack.zip"),
+      llm: input.options?.llm,
+      allowLocal: input.options?.allowLocal ?? false,
+      fullName: input.options?.fullName ?? githubFullName(input.repo_url),
+      onProgress: (event: ProgressEvent) =>
+        reporter.progress({ ...event, percent: event.percent * BUILD_SHARE }),
+      signal,
+      env: deps.env ?? process.env,
+    });
+    signal.throwIfAborted();
+    reporter.progress({ stage: "upload", percent: 95, message: `uploading ${summary.bytes} bytes` });
+    await uploadStage(summary.outFile, input.upload_url, { ...deps.upload, signal });
+    reporter.progress({ stage: "upload", percent: 100 });
+    completion = { status: "succeeded", size: summary.bytes, sha256: summary.sha256 };
+    return {
+      job_id,
+      status: "succeeded",
+      size: summary.bytes,
+      sha256: summary.sha256,
+      commit: summary.commit,
+      stats: summary.manifest.stats,
+      docs: summary.manifest.docs,
+      duration_ms: summary.durationMs,
+    };
+  } catch (error) {
+    const failure = describeFailure(error, signal, secrets);
+    completion = { status: "failed", error: failure };
+    throw new BuilderJobError(failure.code, failure.message);
+  } finally {
+    await reporter.complete(
+      completion ?? { status: "failed", error: { code: "build_failed", message: "The build stopped unexpectedly." } },
+    );
+    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** The code and message to report: typed errors keep their code; secrets never leave. */
+function describeFailure(error: unknown, signal: AbortSignal, secrets: string[]) {
+  if (signal.aborted) return { code: "cancelled", message: "The build was cancelled." };
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: typeof code === "string" && /^[a-z0-9_]{1,64}$/.test(code) ? code : "build_failed",
+    message: redact(message, secrets).slice(0, 1_000) || "The build failed.",
+  };
+}
+
+function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join("[redacted]");
+  // Presigned query strings (X-Amz-Signature, X-Amz-Credential, …) are credentials too.
+  return out.replace(/([?&]X-Amz-[A-Za-z-]+=)[^&\s"']+/g, "$1[redacted]");
+}
+
+function issues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+}
+
+/** owner/name for https://github.com/owner/name(.git); undefined otherwise. */
+function githubFullName(repoUrl: string): string | undefined {
+  const match = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(repoUrl);
+  return match?.[1];
+}
