@@ -1,0 +1,158 @@
+/**
+ * buildDocpack: clone → scan → extract → document → pack, for one repository at one ref. Uploading
+ * and reporting are the caller's business (the RunPod handler composes them around this).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { SimpleGit, SimpleGitOptions } from "simple-git";
+import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+import { throwIfAborted } from "./errors";
+import { cloneStage } from "./stages/clone";
+import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
+import { extractStage, type ExtractedFile } from "./stages/extract";
+import { packStage } from "./stages/pack";
+import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
+import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
+
+export const GENERATOR = {
+  name: "doctown-builder",
+  version: (createRequire(import.meta.url)("../package.json") as { version: string }).version,
+};
+
+/** Knobs for tests and benchmarks; production callers pass nothing. */
+export type BuildTuning = {
+  /** fixed `generated_at` (reproducible docpacks) */
+  generatedAt?: Date;
+  createGit?: (options: Partial<SimpleGitOptions>) => SimpleGit;
+  scanLimits?: Partial<ScanLimits>;
+  /** extraction worker count (0 = in-thread) */
+  workers?: number;
+  /** document stage dependencies (default: from `options.env`) */
+  document?: DocumentDeps;
+  /** parent directory for the temporary work directory */
+  tmpRoot?: string;
+};
+
+/** Overall percent at which each stage starts; the next stage's start is where it ends. */
+const STAGE_START: Record<Exclude<BuildStage, "upload">, number> = { clone: 0, scan: 10, extract: 25, document: 45, pack: 90 };
+const STAGE_END: Record<Exclude<BuildStage, "upload">, number> = { clone: 10, scan: 25, extract: 45, document: 90, pack: 100 };
+
+export type BuildSummaryWithStats = BuildSummary & { skipped: ScanResult["skipped"]; redactedFiles: number };
+
+export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = {}): Promise<BuildSummaryWithStats> {
+  const started = Date.now();
+  const env = options.env ?? process.env;
+  const { signal } = options;
+  let lastPercent = -1;
+  const progress = (stage: Exclude<BuildStage, "upload">, fraction: number, message?: string) => {
+    const percent = Math.round(STAGE_START[stage] + (STAGE_END[stage] - STAGE_START[stage]) * Math.min(1, fraction));
+    if (percent === lastPercent && !message) return;
+    lastPercent = percent;
+    options.onProgress?.({ stage, percent, message });
+  };
+
+  const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
+  try {
+    progress("clone", 0, "fetching the repository");
+    const repo = await cloneStage(
+      {
+        source: options.source,
+        ref: options.ref,
+        commit: options.commit,
+        githubToken: options.githubToken,
+        allowLocal: options.allowLocal ?? false,
+        signal,
+      },
+      { workDir, env, createGit: tuning.createGit },
+    );
+
+    progress("scan", 0, `reading files at ${repo.commit.slice(0, 12)}`);
+    const scan = await scanStage(repo.commit, {
+      repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
+      limits: tuning.scanLimits,
+      onProgress: (f) => progress("scan", f),
+    });
+
+    progress("extract", 0, `extracting symbols from ${scan.files.length} files`);
+    const files = await extractStage(scan.files, { workers: tuning.workers, signal, onProgress: (f) => progress("extract", f) });
+    throwIfAborted(signal);
+
+    progress("document", 0, "writing documentation");
+    const name = options.fullName ?? repo.name;
+    const documentDeps = tuning.document ?? documentDepsFromEnv(env, { llm: options.llm });
+    const docs = await documentStage(
+      { repoName: name, files },
+      { ...documentDeps, signal, onProgress: (done, total) => progress("document", total === 0 ? 1 : done / total) },
+    );
+    throwIfAborted(signal);
+
+    progress("pack", 0, "packing the docpack");
+    const manifest = makeManifest({ name, options, repo, files, scan, docs, generatedAt: tuning.generatedAt ?? new Date() });
+    const fileEntries: FileEntry[] = files.map((file) => ({
+      path: file.path,
+      language: file.language,
+      bytes: file.bytes,
+      lines: file.lines,
+      sha256: file.sha256,
+      symbols: file.symbols.length,
+    }));
+    const symbols: SymbolEntry[] = files.flatMap((file) =>
+      file.symbols.map((symbol) => ({ ...symbol, summary: docs.summaries.get(symbol.id) ?? "" })),
+    );
+    for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
+    const packed = await packStage(
+      { manifest, files: fileEntries, symbols, index: docs.index, filePages: docs.filePages },
+      options.outFile,
+      signal,
+    );
+    progress("pack", 1, "done");
+    return {
+      ...packed,
+      commit: repo.commit,
+      manifest,
+      durationMs: Date.now() - started,
+      skipped: scan.skipped,
+      redactedFiles: scan.redactedFiles.length,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function makeManifest(input: {
+  name: string;
+  options: BuildOptions;
+  repo: { url: string; ref: string; commit: string };
+  files: ExtractedFile[];
+  scan: ScanResult;
+  docs: DocumentOutput;
+  generatedAt: Date;
+}): Manifest {
+  const languages: Record<string, number> = {};
+  let bytes = 0;
+  let symbols = 0;
+  for (const file of input.files) {
+    languages[file.language] = (languages[file.language] ?? 0) + 1;
+    bytes += file.bytes;
+    symbols += file.symbols.length;
+  }
+  const skipped = Object.fromEntries(Object.entries(input.scan.skipped).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return {
+    format: "docpack",
+    format_version: 1,
+    name: input.name,
+    repo: {
+      ...(input.options.fullName ? { full_name: input.options.fullName } : {}),
+      url: input.repo.url,
+      git_ref: input.repo.ref,
+      commit: input.repo.commit,
+    },
+    generated_at: input.generatedAt.toISOString(),
+    generator: GENERATOR,
+    languages: Object.fromEntries(Object.entries(languages).sort(([a], [b]) => (a < b ? -1 : 1))),
+    stats: { files: input.files.length, symbols, bytes, skipped: skipped as Record<string, number> },
+    docs: input.docs.docs,
+  };
+}

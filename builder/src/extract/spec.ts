@@ -1,0 +1,42 @@
+/**
+ * What a language module tells the extraction engine. A tree-sitter query finds definitions:
+ * each pattern captures the definition node as `@def.<kind>` (a SYMBOL_KINDS value, or `impl` for a
+ * scope that names a parent without being a symbol itself, e.g. Rust `impl Foo`) and its name as
+ * `@name`; an optional `@receiver` names the parent explicitly (Go methods). When one node matches
+ * several patterns, the earliest pattern wins.
+ */
+import type { Node } from "web-tree-sitter";
+import type { SymbolKind } from "@doctown/core/docpackFormat";
+
+export type DefinitionKind = SymbolKind | "impl";
+
+export type ExportContext = {
+  node: Node;
+  name: string;
+  kind: SymbolKind;
+  /** exported flag of the enclosing symbol, undefined at the top level */
+  parentExported: boolean | undefined;
+};
+
+export type LanguageSpec = {
+  /** file in @vscode/tree-sitter-wasm/wasm */
+  grammar: string;
+  query: string;
+  exported: (ctx: ExportContext) => boolean;
+  /** parents through which a definition's leading comments are found (export, decorators, ...) */
+  wrapperTypes?: string[];
+  /** siblings skipped between a definition and its comment (decorators, attributes) */
+  skipBeforeComment?: string[];
+  /** kinds under which a `function` becomes a `method` (default: class-like kinds) */
+  memberOf?: SymbolKind[] | "impl"[];
+  /** names that make a method a constructor */
+  constructorNames?: string[];
+  /** Python: the first string statement of the body is the doc comment */
+  docstrings?: boolean;
+  /** language-specific kind adjustment (e.g. `const` → constant) */
+  refineKind?: (kind: SymbolKind, node: Node, name: string) => SymbolKind;
+  /** split a qualified definition name (C++ `Foo::bar`) into parent path and name */
+  splitName?: (name: string) => { parent?: string; name: string };
+};
+
+export const CLASS_LIKE: DefinitionKind[] = ["class", "struct", "interface", "trait", "enum", "impl"];

@@ -1,0 +1,166 @@
+/**
+ * The tree-sitter engine: loads grammars once per thread, parses a file, runs its language's query
+ * and turns the matches into symbols with parents, signatures, doc comments and export flags.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Language, Parser, Query, type Node } from "web-tree-sitter";
+import type { SymbolKind } from "@doctown/core/docpackFormat";
+import { CLASS_LIKE, type DefinitionKind, type LanguageSpec } from "./spec";
+import { LANGUAGE_SPECS } from "./languages/index";
+import { cleanComment, makeSignature } from "./text";
+
+export type RawSymbol = {
+  name: string;
+  kind: SymbolKind;
+  parent?: string;
+  signature: string;
+  start_line: number;
+  end_line: number;
+  exported: boolean;
+  doc_comment?: string;
+};
+
+type Loaded = { parser: Parser; query: Query; spec: LanguageSpec };
+const loaded = new Map<string, Promise<Loaded>>();
+let initialised: Promise<void> | undefined;
+
+const wasmDir = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("@vscode/tree-sitter-wasm/package.json")),
+  "wasm",
+);
+
+export function hasGrammar(language: string): boolean {
+  return language in LANGUAGE_SPECS;
+}
+
+function load(language: string): Promise<Loaded> {
+  let entry = loaded.get(language);
+  if (!entry) {
+    entry = (async () => {
+      initialised ??= Parser.init();
+      await initialised;
+      const spec = LANGUAGE_SPECS[language];
+      const grammar = await Language.load(path.join(wasmDir, spec.grammar));
+      const parser = new Parser();
+      parser.setLanguage(grammar);
+      return { parser, query: new Query(grammar, spec.query), spec };
+    })();
+    loaded.set(language, entry);
+  }
+  return entry;
+}
+
+type Definition = {
+  node: Node;
+  kind: DefinitionKind;
+  name: string;
+  receiver?: string;
+  pattern: number;
+};
+
+export async function extractWithTreeSitter(language: string, source: string): Promise<RawSymbol[]> {
+  const { parser, query, spec } = await load(language);
+  const tree = parser.parse(source);
+  if (!tree) return [];
+  try {
+    const definitions = collectDefinitions(query, tree.rootNode);
+    return buildSymbols(definitions, spec, source);
+  } finally {
+    tree.delete();
+  }
+}
+
+function collectDefinitions(query: Query, root: Node): Definition[] {
+  const byNode = new Map<string, Definition>();
+  for (const match of query.matches(root)) {
+    let node: Node | undefined;
+    let kind: DefinitionKind | undefined;
+    let name: string | undefined;
+    let receiver: string | undefined;
+    for (const capture of match.captures) {
+      if (capture.name.startsWith("def.")) {
+        node = capture.node;
+        kind = capture.name.slice(4) as DefinitionKind;
+      } else if (capture.name === "name") name = capture.node.text;
+      else if (capture.name === "receiver") receiver = capture.node.text;
+    }
+    if (!node || !kind || !name) continue;
+    const key = `${node.startIndex}:${node.endIndex}:${name}`;
+    const previous = byNode.get(key);
+    if (!previous || match.patternIndex < previous.pattern)
+      byNode.set(key, { node, kind, name, receiver, pattern: match.patternIndex });
+  }
+  return [...byNode.values()].sort(
+    (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
+  );
+}
+
+type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined };
+
+function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string): RawSymbol[] {
+  const symbols: RawSymbol[] = [];
+  const stack: Scope[] = [];
+  const memberOf = new Set<DefinitionKind>(spec.memberOf ?? CLASS_LIKE);
+  for (const def of definitions) {
+    while (stack.length > 0 && stack[stack.length - 1].end <= def.node.startIndex) stack.pop();
+    const enclosing = stack[stack.length - 1];
+    let name = def.name;
+    let parent = def.receiver ?? enclosing?.qualified;
+    if (spec.splitName) {
+      const split = spec.splitName(name);
+      name = split.name;
+      if (split.parent) parent = parent ? `${parent}.${split.parent}` : split.parent;
+    }
+    const qualified = parent ? `${parent}.${name}` : name;
+    if (def.kind === "impl") {
+      stack.push({ end: def.node.endIndex, qualified, kind: "impl", exported: enclosing?.exported });
+      continue;
+    }
+    let kind: SymbolKind = def.kind;
+    const inType = (enclosing && memberOf.has(enclosing.kind)) || def.receiver !== undefined || (spec.splitName && parent && !enclosing);
+    if (kind === "function" && inType) kind = "method";
+    if (kind === "method" && !inType) kind = "function";
+    if (kind === "method" && spec.constructorNames?.includes(name)) kind = "constructor";
+    if (spec.refineKind) kind = spec.refineKind(kind, def.node, name);
+    const exported = spec.exported({ node: def.node, name, kind, parentExported: enclosing?.exported });
+    symbols.push({
+      name,
+      kind,
+      parent,
+      signature: makeSignature(source, def.node),
+      start_line: def.node.startPosition.row + 1,
+      end_line: def.node.endPosition.row + 1,
+      exported,
+      doc_comment: docComment(def.node, spec),
+    });
+    stack.push({ end: def.node.endIndex, qualified, kind, exported });
+  }
+  return symbols;
+}
+
+function docComment(node: Node, spec: LanguageSpec): string | undefined {
+  if (spec.docstrings) {
+    const body = node.childForFieldName("body");
+    const first = body?.firstNamedChild;
+    const string = first?.type === "expression_statement" ? first.firstNamedChild : undefined;
+    if (string?.type === "string") return cleanComment(string.text);
+  }
+  let outer = node;
+  const wrappers = spec.wrapperTypes ?? [];
+  while (outer.parent && wrappers.includes(outer.parent.type) && outer.parent.startPosition.row >= outer.startPosition.row - 1)
+    outer = outer.parent;
+  const skip = spec.skipBeforeComment ?? [];
+  const parts: string[] = [];
+  let row = outer.startPosition.row;
+  for (let sibling = outer.previousNamedSibling; sibling; sibling = sibling.previousNamedSibling) {
+    if (skip.includes(sibling.type)) {
+      row = sibling.startPosition.row;
+      continue;
+    }
+    if (!sibling.type.includes("comment") || sibling.endPosition.row < row - 1 || sibling.text.startsWith("#!")) break;
+    parts.unshift(sibling.text);
+    row = sibling.startPosition.row;
+  }
+  return parts.length > 0 ? cleanComment(parts.join("\n")) : undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * Secret redaction: secretlint's recommended rule set (AWS, GCP, Azure, GitHub, Slack, npm, OpenAI,
+ * private keys, basic auth, ...) plus a few key-id formats it deliberately ignores. Every line a
+ * finding touches is replaced whole, keeping the line count so symbol line numbers stay true.
+ */
+import { lintSource } from "@secretlint/core";
+import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
+
+const config = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommended }] };
+
+/** Formats outside the preset (or that it treats as non-secret) that we still keep out of docpacks. */
+const EXTRA_PATTERNS: Array<[string, RegExp]> = [
+  ["aws-access-key-id", /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g],
+  ["github-token", /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g],
+  ["private-key", /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g],
+  ["slack-token", /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g],
+  ["google-api-key", /\bAIza[0-9A-Za-z_-]{35}\b/g],
+  ["stripe-key", /\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b/g],
+];
+
+export type Redaction = { content: string; findings: string[] };
+
+export const REDACTED_LINE = "[doctown: line redacted, possible secret]";
+
+export async function redactSecrets(filePath: string, content: string): Promise<Redaction> {
+  const ranges: Array<[number, number, string]> = [];
+  const ext = filePath.includes(".") ? filePath.slice(filePath.lastIndexOf(".")) : "";
+  const result = await lintSource({
+    source: { filePath, content, ext, contentType: "text" },
+    options: { config, maskSecrets: true, noPhysicFilePath: true },
+  });
+  for (const message of result.messages) ranges.push([message.range[0], message.range[1], message.ruleId]);
+  for (const [name, pattern] of EXTRA_PATTERNS) {
+    for (const match of content.matchAll(pattern)) ranges.push([match.index, match.index + match[0].length, name]);
+  }
+  if (ranges.length === 0) return { content, findings: [] };
+  return { content: redactLines(content, ranges), findings: [...new Set(ranges.map((r) => r[2]))] };
+}
+
+function redactLines(content: string, ranges: Array<[number, number, string]>): string {
+  const lines = content.split("\n");
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  const lineOf = (index: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  for (const [from, to] of ranges) {
+    const last = lineOf(Math.max(from, to - 1));
+    for (let line = lineOf(from); line <= last; line++) {
+      const indent = /^\s*/.exec(lines[line])?.[0] ?? "";
+      lines[line] = indent + REDACTED_LINE;
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,113 @@
+/**
+ * pack: writes the docpack ZIP (format v1, see @doctown/core/docpackFormat), streamed to `outFile`.
+ * Entries are added in a fixed order with a fixed timestamp and mode, so the same input yields the
+ * same bytes; every JSON document is validated against the format's schemas before it is written.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import archiver from "archiver";
+import {
+  DOCPACK_PATHS,
+  FilesJson,
+  Manifest,
+  SymbolsJson,
+  type FileEntry,
+  type SymbolEntry,
+} from "@doctown/core/docpackFormat";
+import { BuildError, throwIfAborted } from "../errors";
+
+export type PackInput = {
+  manifest: Manifest;
+  files: FileEntry[];
+  symbols: SymbolEntry[];
+  index: string;
+  /** file path → markdown page */
+  filePages: Map<string, string>;
+};
+
+export type PackResult = { outFile: string; bytes: number; sha256: string };
+
+/** Every entry carries this date: ZIP timestamps would otherwise make identical builds differ. */
+const FIXED_DATE = new Date("2000-01-01T00:00:00Z");
+
+/** A path inside the ZIP: relative, forward slashes, no `.`/`..` segments, no control characters. */
+export function safeZipPath(path: string): string {
+  const parts = path.split("/");
+  // eslint-disable-next-line no-control-regex
+  const bad = path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.includes("\\") || /[\x00-\x1f\x7f]/.test(path) ||
+    parts.some((part) => part === "" || part === "." || part === "..");
+  if (bad) throw new BuildError("pack_failed", `unsafe path in docpack: ${JSON.stringify(path)}`);
+  return path;
+}
+
+type Schema<T> = {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+};
+
+function validated<T>(schema: Schema<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue ? issue.path.map(String).join(".") : "";
+  throw new BuildError("invalid_docpack", `${what} does not match the docpack schema at "${where}": ${issue?.message}`);
+}
+
+export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
+  const manifest = validated(Manifest, input.manifest, DOCPACK_PATHS.manifest);
+  const files = validated(FilesJson, input.files, DOCPACK_PATHS.files);
+  const symbols = validated(SymbolsJson, input.symbols, DOCPACK_PATHS.symbols);
+  const pagePaths = [...input.filePages.keys()].sort();
+  for (const path of pagePaths) safeZipPath(DOCPACK_PATHS.filePage(path));
+
+  // Write next to the target and rename at the end: no half-written docpack under the real name.
+  const partial = `${outFile}.partial-${process.pid}`;
+  const archive = archiver("zip", { zlib: { level: 6 }, forceLocalTime: false });
+  const output = createWriteStream(partial);
+  const written = new Promise<void>((resolve, reject) => {
+    output.on("close", resolve);
+    output.on("error", reject);
+    archive.on("error", reject);
+    archive.on("warning", reject);
+  });
+  archive.pipe(output);
+  const add = (name: string, content: string) =>
+    archive.append(content, { name: safeZipPath(name), date: FIXED_DATE, mode: 0o644 });
+
+  try {
+    add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
+    add(DOCPACK_PATHS.symbols, jsonArrayLines(symbols));
+    add(DOCPACK_PATHS.index, input.index);
+    for (const path of pagePaths) {
+      throwIfAborted(signal);
+      add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
+    }
+    await archive.finalize();
+    await written;
+    await rename(partial, outFile);
+  } catch (error) {
+    archive.abort();
+    output.destroy();
+    await rm(partial, { force: true });
+    if (error instanceof BuildError) throw error;
+    throw new BuildError("pack_failed", `could not write the docpack: ${(error as Error).message}`, { cause: error });
+  }
+  return { outFile, ...(await hashFile(outFile)) };
+}
+
+/** One symbol per line: readable, diffable, and far smaller than pretty-printing each object. */
+function jsonArrayLines(items: unknown[]): string {
+  if (items.length === 0) return "[]\n";
+  return `[\n${items.map((item) => JSON.stringify(item)).join(",\n")}\n]\n`;
+}
+
+async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { bytes, sha256: hash.digest("hex") };
+}
