@@ -1,3 +1,96 @@
-// Placeholder until the local stack lands (issue: pipeline and local stack).
-console.error("Doctown's local stack is not built yet: `npm test` runs the test suite meanwhile.");
-process.exit(1);
+/**
+ * `npm start`: all of Doctown on this machine (see stack.ts). Settings from the environment:
+ *   PORT (3000), HOST (127.0.0.1), DOCTOWN_DATA_DIR (.doctown/)
+ *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   real GitHub sign-in; without them, the dev sign-in
+ *   OPENAI_API_KEY (+ OPENAI_BASE_URL)        generated docs; without them, placeholder docs
+ *   DOCTOWN_RUNPOD_URL + DOCTOWN_RUNPOD_API_KEY (+ DOCTOWN_RUNPOD_ENDPOINT_ID)   a builder running
+ *                                             elsewhere instead of the embedded one
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_WEB_ROOT, startLocalStack, type LocalStackOptions } from "./stack";
+
+// The SDK's notice about Node 20 is noise here; Lambda runs Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const WEB_DIR = join(REPO_ROOT, "web");
+
+async function main() {
+  const port = parsePort(process.env.PORT ?? "3000");
+  const dataDir = resolve(process.env.DOCTOWN_DATA_DIR || ".doctown");
+  buildDashboardIfStale();
+
+  const stack = await startLocalStack({ port, host: process.env.HOST || "127.0.0.1", dataDir, runpod: runpodFromEnv() });
+  const signIn = process.env.GITHUB_CLIENT_ID && process.env.GITHUB_CLIENT_SECRET ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";
+  const url = stack.url.replace("://127.0.0.1:", "://localhost:");
+  console.log(`\nDoctown is running at ${url}\n  data:    ${dataDir}\n  sign-in: ${signIn}\n  docs:    ${process.env.OPENAI_API_KEY ? "LLM" : "placeholder (no OPENAI_API_KEY)"}\nPress Ctrl-C to stop.\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Doctown…`);
+    // A second Ctrl-C while stopping must still end the process.
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    stack.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error("doctown: shutdown failed:", error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${JSON.stringify(raw)}.`);
+  return port;
+}
+
+function runpodFromEnv(): LocalStackOptions["runpod"] {
+  const url = process.env.DOCTOWN_RUNPOD_URL;
+  const apiKey = process.env.DOCTOWN_RUNPOD_API_KEY;
+  if (!url && !apiKey) return "embedded";
+  if (!url || !apiKey) throw new Error("Set both DOCTOWN_RUNPOD_URL and DOCTOWN_RUNPOD_API_KEY to use an external builder.");
+  return { url, apiKey, endpointId: process.env.DOCTOWN_RUNPOD_ENDPOINT_ID || undefined };
+}
+
+/** Builds web/ when web/dist is missing or older than its sources. */
+function buildDashboardIfStale() {
+  const builtAt = mtimeOf(join(DEFAULT_WEB_ROOT, "index.html"));
+  const sources = [join(WEB_DIR, "src"), join(WEB_DIR, "public"), join(WEB_DIR, "astro.config.mjs")];
+  const changedAt = Math.max(...sources.map(newestMtime));
+  if (builtAt !== 0 && builtAt >= changedAt) return;
+  console.log(`Building the dashboard (${relative(process.cwd(), WEB_DIR) || "web"}/dist is ${builtAt ? "older than its sources" : "missing"})…`);
+  const result = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: REPO_ROOT, stdio: "inherit", env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" } });
+  if (result.status !== 0) throw new Error("The dashboard build failed (npm run build -w web); see the output above.");
+}
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+main().catch((error) => {
+  console.error(`doctown: ${(error as Error).message}`);
+  process.exit(1);
+});

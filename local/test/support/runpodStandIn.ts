@@ -1,0 +1,77 @@
+/**
+ * RunPod's serverless API at its HTTP boundary (POST /v2/{endpoint}/run, GET …/status/{id},
+ * POST …/cancel/{id}) for the failure paths: a builder that takes the job and then goes silent, a
+ * RunPod that is briefly unavailable or refuses, and a recording proxy in front of the real
+ * builder server (to replay its callbacks, or to change the world before the build starts).
+ */
+import { startFakeServer, type FakeServer } from "../../../core/test/support/fakeServer";
+
+export type RunInput = { job_id: string; callback_url: string; callback_secret: string; upload_url: string; repo_url: string; [key: string]: unknown };
+
+export type RunpodBehaviour =
+  /** Accepts the job, reports one progress step, and is never heard of again (a dead builder). */
+  | { kind: "silent"; reportProgress?: boolean }
+  /** Answers /run with these statuses first, then behaves like `then`. */
+  | { kind: "failing"; statuses: number[]; then: RunpodBehaviour }
+  /** Passes everything to another RunPod API (the real builder server), after `beforeRun`. */
+  | { kind: "forward"; url: string; apiKey: string; beforeRun?: (input: RunInput) => Promise<void> | void };
+
+export type RunpodStandIn = FakeServer & {
+  apiUrl: string;
+  apiKey: string;
+  endpointId: string;
+  runs: RunInput[];
+  cancels: string[];
+};
+
+export async function startRunpodStandIn(behaviour: RunpodBehaviour): Promise<RunpodStandIn> {
+  const apiKey = "stand-in-key-0123456789";
+  const endpointId = "standin";
+  const runs: RunInput[] = [];
+  const cancels: string[] = [];
+  const pendingStatuses = behaviour.kind === "failing" ? [...behaviour.statuses] : [];
+  const effective = behaviour.kind === "failing" ? behaviour.then : behaviour;
+  let counter = 0;
+
+  const server = await startFakeServer(async (req) => {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return { status: 401, body: { error: "Unauthorized" } };
+    const match = new RegExp(`^/v2/${endpointId}/(run|status|cancel)(?:/([^/]+))?$`).exec(req.path);
+    if (!match) return { status: 404, body: { error: "not found" } };
+    const [, operation, id] = match;
+    if (operation === "run") {
+      const failure = pendingStatuses.shift();
+      if (failure) return { status: failure, body: { error: `HTTP ${failure}` } };
+      const input = (req.json() as { input: RunInput }).input;
+      runs.push(input);
+      if (effective.kind === "forward") {
+        await effective.beforeRun?.(input);
+        return forward(effective, req.path.replace(`/v2/${endpointId}/`, ""), "POST", req.body);
+      }
+      if (effective.kind === "silent" && effective.reportProgress) void reportOnce(input);
+      return { status: 200, body: { id: `standin-${++counter}`, status: "IN_QUEUE" } };
+    }
+    if (operation === "cancel") cancels.push(id ?? "");
+    if (effective.kind === "forward") return forward(effective, `${operation}/${id}`, req.method, req.method === "POST" ? req.body : undefined);
+    return { status: 200, body: { id, status: operation === "cancel" ? "CANCELLED" : "IN_PROGRESS" } };
+  });
+  return Object.assign(server, { apiUrl: `${server.url}/v2`, apiKey, endpointId, runs, cancels });
+}
+
+async function forward(target: { url: string; apiKey: string }, rest: string, method: string, body: string | undefined) {
+  const response = await fetch(`${target.url.replace(/\/+$/, "")}/${rest}`, {
+    method,
+    headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
+    body: body || undefined,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** One progress callback, as a builder sends right after it starts. */
+async function reportOnce(input: RunInput) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await fetch(`${input.callback_url}/progress`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${input.callback_secret}`, "content-type": "application/json" },
+    body: JSON.stringify({ stage: "clone", percent: 5, message: "cloning" }),
+  }).catch(() => undefined);
+}
