@@ -1,0 +1,118 @@
+/**
+ * The reference tools the builder benchmark compares against, run over the same source files:
+ * universal-ctags (symbol recall + speed) and `repomix --compress` (speed).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SymbolEntry } from "@doctown/core/docpackFormat";
+
+export interface Timed {
+  wallMs: number;
+  ok: boolean;
+  detail?: string;
+}
+
+/** Builder language → ctags language, where both parse it (ctags has no TSX parser). */
+export const CTAGS_LANGUAGE: Record<string, string> = {
+  typescript: "TypeScript",
+  javascript: "JavaScript",
+  python: "Python",
+  go: "Go",
+  rust: "Rust",
+  java: "Java",
+  csharp: "C#",
+  c: "C",
+  cpp: "C++",
+  ruby: "Ruby",
+  php: "PHP",
+};
+
+/** ctags kinds that are functions, classes or methods (Python methods are "member"). */
+const CTAGS_KINDS = new Set(["function", "func", "class", "method", "member", "singletonMethod"]);
+
+export function run(command: string, args: string[], options: { cwd: string; input?: string }): Promise<Timed> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()).length > 4000 && (stderr = stderr.slice(-2000)));
+    child.on("error", (error) => resolve({ wallMs: performance.now() - started, ok: false, detail: error.message }));
+    child.on("close", (code) => resolve({ wallMs: performance.now() - started, ok: code === 0, detail: code === 0 ? undefined : stderr.trim().slice(-500) }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export function ctagsAvailable(): boolean {
+  const probe = spawnSync("ctags", ["--version"], { encoding: "utf8" });
+  return probe.status === 0 && probe.stdout.includes("Universal Ctags");
+}
+
+/** `repomix` on PATH, else a locally installed one through `npx --no-install`; null when absent. */
+export function repomixCommand(): string[] | null {
+  if (spawnSync("repomix", ["--version"], { stdio: "ignore" }).status === 0) return ["repomix"];
+  if (spawnSync("npx", ["--no-install", "repomix", "--version"], { stdio: "ignore" }).status === 0) return ["npx", "--no-install", "repomix"];
+  return null;
+}
+
+export interface CtagsTag {
+  name: string;
+  path: string;
+  line: number;
+  kind: string;
+  language: string;
+}
+
+export async function runCtags(repo: string, files: string[], workDir: string): Promise<Timed & { tags: CtagsTag[] }> {
+  const list = join(workDir, "ctags-files.txt");
+  const out = join(workDir, "tags.json");
+  writeFileSync(list, files.join("\n") + "\n");
+  const timed = await run("ctags", ["--output-format=json", "--fields=+nKlE", "-L", list, "-f", out], { cwd: repo });
+  if (!timed.ok) return { ...timed, tags: [] };
+  const tags: CtagsTag[] = [];
+  for (const line of readFileSync(out, "utf8").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const tag = JSON.parse(line) as { _type: string; name: string; path: string; line: number; kind: string; language: string; extras?: string };
+    if (tag._type !== "tag" || tag.extras?.includes("anonymous")) continue;
+    tags.push({ name: tag.name, path: tag.path, line: tag.line, kind: tag.kind, language: tag.language });
+  }
+  return { ...timed, tags };
+}
+
+export async function runRepomix(command: string[], repo: string, files: string[], workDir: string): Promise<Timed> {
+  const [bin, ...prefix] = command;
+  return run(bin, [...prefix, "--compress", "--stdin", "--quiet", "-o", join(workDir, "repomix-output.xml")], {
+    cwd: repo,
+    input: files.join("\n") + "\n",
+  });
+}
+
+export interface Recall {
+  language: string;
+  ctags: number;
+  found: number;
+}
+
+/**
+ * Of ctags' functions/classes/methods, how many the builder also found: same file, same name,
+ * ctags' line inside the builder symbol's span (ctags points at the name, the builder at the
+ * node, which may start at a decorator or `export`).
+ */
+export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[]): Recall[] {
+  const byKey = new Map<string, SymbolEntry[]>();
+  for (const symbol of symbols) {
+    const key = `${symbol.file}\0${symbol.name}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), symbol]);
+  }
+  const perLanguage = new Map<string, Recall>();
+  for (const tag of tags) {
+    if (!CTAGS_KINDS.has(tag.kind)) continue;
+    if (tag.kind === "member" && tag.language !== "Python") continue;
+    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0 };
+    entry.ctags += 1;
+    const candidates = byKey.get(`${tag.path}\0${tag.name}`) ?? [];
+    if (candidates.some((s) => s.start_line - 1 <= tag.line && tag.line <= s.end_line)) entry.found += 1;
+    perLanguage.set(tag.language, entry);
+  }
+  return [...perLanguage.values()].sort((a, b) => b.ctags - a.ctags);
+}
