@@ -3,6 +3,7 @@
  *   PORT (3000), HOST (127.0.0.1), DOCTOWN_DATA_DIR (.doctown/)
  *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   real GitHub sign-in; without them, the dev sign-in
  *   OPENAI_API_KEY (+ OPENAI_BASE_URL)        generated docs; without them, placeholder docs
+ *   DOCTOWN_SKIP_WEB_BUILD=1                  serve web/dist as it is (no rebuild when stale)
  *   DOCTOWN_RUNPOD_URL + DOCTOWN_RUNPOD_API_KEY (+ DOCTOWN_RUNPOD_ENDPOINT_ID)   a builder running
  *                                             elsewhere instead of the embedded one
  */
@@ -21,7 +22,7 @@ const WEB_DIR = join(REPO_ROOT, "web");
 async function main() {
   const port = parsePort(process.env.PORT ?? "3000");
   const dataDir = resolve(process.env.DOCTOWN_DATA_DIR || ".doctown");
-  buildDashboardIfStale();
+  if (process.env.DOCTOWN_SKIP_WEB_BUILD !== "1") buildDashboardIfStale();
 
   const stack = await startLocalStack({ port, host: process.env.HOST || "127.0.0.1", dataDir, runpod: runpodFromEnv() });
   const signIn = process.env.GITHUB_CLIENT_ID && process.env.GITHUB_CLIENT_SECRET ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";

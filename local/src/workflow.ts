@@ -45,6 +45,8 @@ export class LocalWorkflow implements Workflow {
   private readonly machine: StateMachine;
   private readonly tokens = new TaskTokens();
   private readonly executions = new Map<string, ExecutionRecord & { abort: () => void; done: Promise<void> }>();
+  /** Lambda handler calls under way (a dispatch mid-flight must finish recording what it started). */
+  private readonly invocations = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly options: LocalWorkflowOptions = {}) {
@@ -109,9 +111,15 @@ export class LocalWorkflow implements Workflow {
     return { ...record, events: [...record.events] };
   }
 
+  /** Starts nothing new and waits for the handler calls under way (shutdown, before close). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.invocations]);
+  }
+
   /** Stops every running execution (shutdown); nothing runs afterwards. */
   async close(): Promise<void> {
-    this.closed = true;
+    await this.drain();
     await Promise.all([...this.executions.values()].map((e) => this.stop(e.executionId, "The local stack is shutting down.")));
   }
 
@@ -124,12 +132,13 @@ export class LocalWorkflow implements Workflow {
       const handler = this.handlerFor(task.Parameters?.FunctionName ?? "");
       const waitsForToken = task.Resource.endsWith(".waitForTaskToken");
       handlers[stateName] = async (parameters: unknown) => {
-        if (this.executions.get(executionId)?.status !== "RUNNING") throw named("States.Aborted", "The execution was stopped.");
+        if (this.closed || this.executions.get(executionId)?.status !== "RUNNING") throw named("States.Aborted", "The execution was stopped.");
         const payload = (parameters as { Payload?: unknown }).Payload;
-        if (!waitsForToken) return { ExecutedVersion: "$LATEST", StatusCode: 200, Payload: (await handler(payload)) ?? null } as never;
+        const invoke = () => this.track(handler(payload));
+        if (!waitsForToken) return { ExecutedVersion: "$LATEST", StatusCode: 200, Payload: (await invoke()) ?? null } as never;
         const token = context.Task.Token;
         context.Task.Token = newToken(executionId); // a retry of this task gets a fresh token, as in the cloud
-        return this.waitForToken(executionId, token, task, () => handler(payload)) as never;
+        return this.waitForToken(executionId, token, task, invoke) as never;
       };
     }
     return handlers;
@@ -149,6 +158,13 @@ export class LocalWorkflow implements Workflow {
       throw error;
     }
     return waiting;
+  }
+
+  private track<T>(invocation: Promise<T>): Promise<T> {
+    this.invocations.add(invocation);
+    const forget = () => this.invocations.delete(invocation);
+    invocation.then(forget, forget);
+    return invocation;
   }
 
   private handlerFor(functionName: string): LambdaHandler {

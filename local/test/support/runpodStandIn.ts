@@ -13,8 +13,8 @@ export type RunpodBehaviour =
   | { kind: "silent"; reportProgress?: boolean }
   /** Answers /run with these statuses first, then behaves like `then`. */
   | { kind: "failing"; statuses: number[]; then: RunpodBehaviour }
-  /** Passes everything to another RunPod API (the real builder server), after `beforeRun`. */
-  | { kind: "forward"; url: string; apiKey: string; beforeRun?: (input: RunInput) => Promise<void> | void };
+  /** Passes everything to another RunPod API (the real builder server), after `beforeRun`; "drop" takes the job silently instead. */
+  | { kind: "forward"; url: string; apiKey: string; beforeRun?: (input: RunInput) => Promise<void | "drop"> | void | "drop" };
 
 export type RunpodStandIn = FakeServer & {
   apiUrl: string;
@@ -32,6 +32,8 @@ export async function startRunpodStandIn(behaviour: RunpodBehaviour): Promise<Ru
   const pendingStatuses = behaviour.kind === "failing" ? [...behaviour.statuses] : [];
   const effective = behaviour.kind === "failing" ? behaviour.then : behaviour;
   let counter = 0;
+  /** Jobs this stand-in took itself (not forwarded). */
+  const ownJobs = new Set<string>();
 
   const server = await startFakeServer(async (req) => {
     if (req.headers.authorization !== `Bearer ${apiKey}`) return { status: 401, body: { error: "Unauthorized" } };
@@ -43,15 +45,14 @@ export async function startRunpodStandIn(behaviour: RunpodBehaviour): Promise<Ru
       if (failure) return { status: failure, body: { error: `HTTP ${failure}` } };
       const input = (req.json() as { input: RunInput }).input;
       runs.push(input);
-      if (effective.kind === "forward") {
-        await effective.beforeRun?.(input);
-        return forward(effective, req.path.replace(`/v2/${endpointId}/`, ""), "POST", req.body);
-      }
+      if (effective.kind === "forward" && (await effective.beforeRun?.(input)) !== "drop") return forward(effective, "run", "POST", req.body);
       if (effective.kind === "silent" && effective.reportProgress) void reportOnce(input);
-      return { status: 200, body: { id: `standin-${++counter}`, status: "IN_QUEUE" } };
+      const runId = `standin-${++counter}`;
+      ownJobs.add(runId);
+      return { status: 200, body: { id: runId, status: "IN_QUEUE" } };
     }
     if (operation === "cancel") cancels.push(id ?? "");
-    if (effective.kind === "forward") return forward(effective, `${operation}/${id}`, req.method, req.method === "POST" ? req.body : undefined);
+    if (effective.kind === "forward" && !ownJobs.has(id ?? "")) return forward(effective, `${operation}/${id}`, req.method, req.method === "POST" ? req.body : undefined);
     return { status: 200, body: { id, status: operation === "cancel" ? "CANCELLED" : "IN_PROGRESS" } };
   });
   return Object.assign(server, { apiUrl: `${server.url}/v2`, apiKey, endpointId, runs, cancels });
