@@ -9,9 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strFromU8, unzipSync } from "fflate";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { resetServices, services as coreServices } from "@doctown/core/services";
-import { hashObject, headObject, presignPut } from "@doctown/core/storage";
+import { resetServices } from "@doctown/core/services";
+import { hashObject, headObject, presignGet, presignPut } from "@doctown/core/storage";
 import { startLocalServices, type LocalServices } from "../../local/src/services";
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
 import { startCallbackServer, waitFor } from "./callbackServer";
@@ -113,8 +112,8 @@ describe("builder job through the RunPod-compatible server", () => {
     expect(calls.at(-1)).toMatchObject({ path: "/api/jobs/job-ok/complete", body: { status: "succeeded", size: head!.size, sha256 } });
     expect(calls.filter((c) => c.path.endsWith("/complete"))).toHaveLength(1);
 
-    const object = await coreServices().s3.send(new GetObjectCommand({ Bucket: storage.bucket, Key: key }));
-    const zip = unzipSync(await object.Body!.transformToByteArray());
+    const download = await fetch(await presignGet(key));
+    const zip = unzipSync(new Uint8Array(await download.arrayBuffer()));
     const manifest = JSON.parse(strFromU8(zip["manifest.json"]));
     expect(manifest.docs).toEqual({ mode: "placeholder" });
     const symbols = JSON.parse(strFromU8(zip["symbols.json"])).map((s: any) => s.id);
