@@ -29,6 +29,8 @@ export type BuildTuning = {
   scanLimits?: Partial<ScanLimits>;
   /** extraction worker count (0 = in-thread) */
   workers?: number;
+  /** below this much source text, extraction stays in-thread (0 = always use workers) */
+  extractInlineBelowBytes?: number;
   /** document stage dependencies (default: from `options.env`) */
   document?: DocumentDeps;
   /** parent directory for the temporary work directory */
@@ -76,7 +78,11 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     });
 
     progress("extract", 0, `extracting symbols from ${scan.files.length} files`);
-    const files = await extractStage(scan.files, { workers: tuning.workers, signal, onProgress: (f) => progress("extract", f) });
+    const files = await extractStage(scan.files, {
+      workers: tuning.workers,
+      inlineBelowBytes: tuning.extractInlineBelowBytes,
+      signal,
+      onProgress: (f) => progress("extract", f) });
     throwIfAborted(signal);
 
     progress("document", 0, "writing documentation");

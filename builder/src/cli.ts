@@ -4,9 +4,8 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildDocpack, type BuildSummaryWithStats } from "./build";
+import type { BuildSummaryWithStats } from "./build";
 import { isBuildError } from "./errors";
-import { repoNameFrom } from "./stages/clone";
 import type { ProgressEvent } from "./types";
 
 const USAGE = `usage: doctown-build <path-or-url> [--ref REF] [--commit SHA] [--out FILE] [--no-llm] [--json]
@@ -54,6 +53,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`doctown-build: expected exactly one repository path or URL\n${USAGE}\n`);
     return 2;
   }
+  // Loaded only now: usage errors and --help answer without loading parsers, git and zip code.
+  const [{ buildDocpack }, { repoNameFrom }] = await Promise.all([import("./build"), import("./stages/clone")]);
   const source = positionals[0];
   const outFile = path.resolve(io.cwd, values.out ?? `${repoNameFrom(source)}.docpack.zip`);
   const display = io.stderr.isTTY ? progressLine(io.stderr) : undefined;

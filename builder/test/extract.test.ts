@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { extractFile } from "../src/extract/extractFile";
+import { extractStage } from "../src/stages/extract";
+import type { SourceFile } from "../src/types";
+import { SOURCES } from "./fixtures/sources";
+
+const LANGUAGE: Record<string, string> = {
+  ts: "typescript", tsx: "tsx", js: "javascript", py: "python", go: "go", rs: "rust", java: "java",
+};
+const languageOf = (path: string) => LANGUAGE[path.slice(path.lastIndexOf(".") + 1)];
+
+async function symbolsOf(path: string, content: string, language = languageOf(path)) {
+  return extractFile({ path, language, content });
+}
+
+describe("extract: tree-sitter symbols", () => {
+  for (const [path, source] of Object.entries(SOURCES)) {
+    it(`finds the expected symbols, lines and export flags in ${path}`, async () => {
+      const symbols = await symbolsOf(path, source.content);
+      const actual = symbols.map((s) => [s.kind, s.parent ? `${s.parent}.${s.name}` : s.name, s.start_line, s.end_line, s.exported]);
+      expect(actual).toEqual(source.expected);
+      for (const symbol of symbols) {
+        expect(symbol.id).toBe(`${path}#${symbol.parent ? `${symbol.parent}.` : ""}${symbol.name}`);
+        expect(symbol.file).toBe(path);
+        expect(symbol.language).toBe(languageOf(path));
+        expect(symbol.signature.length).toBeGreaterThan(0);
+        expect(symbol.signature).not.toContain("\n");
+      }
+      for (const [qualified, doc] of Object.entries(source.docs ?? {})) {
+        const symbol = symbols.find((s) => (s.parent ? `${s.parent}.${s.name}` : s.name) === qualified);
+        expect(symbol?.doc_comment, qualified).toBe(doc);
+      }
+    });
+  }
+
+  it("cuts signatures at the body", async () => {
+    const symbols = await symbolsOf("src/shapes.ts", SOURCES["src/shapes.ts"].content);
+    const signature = (name: string) => symbols.find((s) => s.name === name)?.signature;
+    expect(signature("Circle")).toBe("class Circle implements Shape");
+    expect(signature("area")).toBe("area(): number");
+    expect(signature("double")).toBe("double = (n: number): number =>");
+    const go = await symbolsOf("server/server.go", SOURCES["server/server.go"].content);
+    expect(go.find((s) => s.name === "Start")?.signature).toBe("func (s *Server) Start(port int) error");
+  });
+
+  it("gives overloads distinct, deterministic ids", async () => {
+    const content = `export function parse(a: string): string;\nexport function parse(a: number): number;\nexport function parse(a: any): any { return a; }\n`;
+    const ids = (await symbolsOf("p.ts", content)).map((s) => s.id);
+    expect(ids).toEqual(["p.ts#parse", "p.ts#parse~2", "p.ts#parse~3"]);
+  });
+
+  it("handles C++, C#, Ruby, PHP and shell", async () => {
+    const brief = async (path: string, language: string, content: string) =>
+      (await symbolsOf(path, content, language)).map((s) => `${s.kind} ${s.parent ? `${s.parent}.` : ""}${s.name}:${s.start_line}`);
+    expect(await brief("w.cpp", "cpp", `namespace ui {\nclass Widget {\n public:\n  void draw();\n};\n}\nvoid ui::Widget::draw() {}\nstatic int count() { return 0; }\n`))
+      .toEqual(["module ui:1", "class ui.Widget:2", "method ui.Widget.draw:4", "method ui.Widget.draw:7", "function count:8"]);
+    expect(await brief("T.cs", "csharp", `namespace App {\n  public class Thing {\n    public int Count { get; set; }\n    public void Run() {}\n  }\n}\n`))
+      .toEqual(["module App:1", "class App.Thing:2", "property App.Thing.Count:3", "method App.Thing.Run:4"]);
+    expect(await brief("g.rb", "ruby", `class Greeter\n  def initialize(name)\n  end\n  def greet\n  end\nend\ndef top; end\n`))
+      .toEqual(["class Greeter:1", "constructor Greeter.initialize:2", "method Greeter.greet:4", "function top:7"]);
+    expect(await brief("f.php", "php", `<?php\nclass Foo {\n  public function bar() {}\n}\nfunction helper() {}\n`))
+      .toEqual(["class Foo:2", "method Foo.bar:3", "function helper:5"]);
+    expect(await brief("deploy", "bash", `#!/bin/sh\n# Deploys.\ndeploy() {\n  echo hi\n}\n`)).toEqual(["function deploy:3"]);
+  });
+
+  it("falls back to regular expressions for languages without a grammar", async () => {
+    const symbols = await symbolsOf("Main.kt", `/** Entry. */\nclass App {\n    fun run(args: Array<String>) {}\n}\nprivate fun helper() = 1\n`, "kotlin");
+    expect(symbols.map((s) => [s.kind, s.parent, s.name, s.start_line, s.exported])).toEqual([
+      ["class", undefined, "App", 2, true],
+      ["method", "App", "run", 3, true],
+      ["function", undefined, "helper", 5, false],
+    ]);
+    expect(symbols[0].doc_comment).toBe("Entry.");
+  });
+
+  it("keeps line numbers right after non-ASCII text", async () => {
+    const symbols = await symbolsOf("u.ts", `// héllo wörld ✓ 😀\nexport function größe(): string { return "ü"; }\nexport class Ünïcode {}\n`);
+    expect(symbols.map((s) => [s.name, s.start_line, s.signature])).toEqual([
+      ["größe", 2, "function größe(): string"],
+      ["Ünïcode", 3, "class Ünïcode"],
+    ]);
+  });
+});
+
+describe("extract stage", () => {
+  const files = (): SourceFile[] =>
+    Object.entries(SOURCES).flatMap(([path, source]) =>
+      Array.from({ length: 6 }, (_, i) => ({
+        path: i === 0 ? path : `copy${i}/${path}`,
+        language: languageOf(path),
+        bytes: source.content.length,
+        lines: source.content.split("\n").length,
+        sha256: "0".repeat(64),
+        content: source.content,
+      })),
+    );
+
+  it("gives the same symbols in worker threads as in this thread", async () => {
+    const inline = await extractStage(files(), { workers: 0 });
+    const fractions: number[] = [];
+    const pooled = await extractStage(files(), { workers: 2, inlineBelowBytes: 0, onProgress: (f) => fractions.push(f) });
+    expect(pooled.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
+    expect(pooled.reduce((n, f) => n + f.symbols.length, 0)).toBe(6 * Object.values(SOURCES).reduce((n, s) => n + s.expected.length, 0));
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it("yields no symbols (and no failure) for markdown and unknown languages", async () => {
+    const [readme] = await extractStage([{ path: "README.md", language: "markdown", bytes: 5, lines: 1, sha256: "0".repeat(64), content: "# Hi\n" }]);
+    expect(readme.symbols).toEqual([]);
+  });
+});
