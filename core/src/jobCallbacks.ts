@@ -12,7 +12,8 @@ import { bestEffort } from "./jobSubmit";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey, hashObject, headObject } from "./storage";
 
-export const MAX_DOCPACK_BYTES = 2 * 1024 ** 3;
+/** Larger objects are refused: the complete handler hashes the whole object within its timeout. */
+export const MAX_DOCPACK_BYTES = 512 * 1024 ** 2;
 
 export const ProgressReport = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "stage: a short lower-case name such as clone or scan"),
@@ -76,17 +77,13 @@ async function recordBuildSuccess(job: Job, size: number, sha256: string): Promi
   if (head.size !== size) return rejectUpload(job, "docpack_mismatch", `The uploaded docpack has ${head.size} bytes, the report says ${size}.`);
   if ((await hashObject(key)) !== sha256) return rejectUpload(job, "docpack_mismatch", "The uploaded docpack's SHA-256 differs from the report.");
 
-  const docpack = await recordDocpack({
-    jobId: job.id,
-    userId: job.userId,
-    repo: job.repo,
-    gitRef: job.gitRef,
-    commit: job.commit,
-    objectKey: key,
-    size,
-    sha256,
-    public: job.public,
-  });
+  const fields = { jobId: job.id, userId: job.userId, repo: job.repo, gitRef: job.gitRef, commit: job.commit, objectKey: key, size, sha256, public: job.public };
+  let docpack = await recordDocpack(fields);
+  if (docpack.size !== size || docpack.sha256 !== sha256) {
+    // A record left by an earlier, interrupted report for a since-replaced upload: the checked object wins.
+    await deleteDocpackRecord(docpack.id);
+    docpack = await recordDocpack(fields);
+  }
   const completed = await completeJob(job.id, docpack.id);
   if (!completed) {
     const now = (await findJob(job.id)) ?? job;
