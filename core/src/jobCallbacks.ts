@@ -69,7 +69,11 @@ export async function reportCompletion(jobId: string, secret: string | undefined
 
 async function recordBuildSuccess(job: Job, size: number, sha256: string): Promise<CallbackAnswer> {
   if (job.status === "completed") return repeatedSuccess(job, size, sha256);
-  if (job.status !== "building") throw notRunning(job);
+  if (job.status !== "building") {
+    // Too late (cancelled or failed): the upload will never be recorded, so it is not kept either.
+    if (job.status !== "pending") await bestEffort("delete an unrecorded docpack object", () => deleteObject(docpackObjectKey(job.id)));
+    throw notRunning(job);
+  }
 
   const key = docpackObjectKey(job.id);
   const head = await headObject(key);
@@ -88,8 +92,9 @@ async function recordBuildSuccess(job: Job, size: number, sha256: string): Promi
   if (!completed) {
     const now = (await findJob(job.id)) ?? job;
     if (now.status === "completed") return repeatedSuccess(now, size, sha256);
-    // Cancelled or failed while we checked: no docpack may remain recorded for it.
+    // Cancelled or failed while we checked: no docpack may remain recorded (or stored) for it.
     await deleteDocpackRecord(docpack.id);
+    await bestEffort("delete an unrecorded docpack object", () => deleteObject(key));
     throw notRunning(now);
   }
   await bestEffort("send task success", async () => {

@@ -154,6 +154,7 @@ describe("POST /api/jobs/{id}/complete", () => {
     expect(response.status).toBe(409);
     expect(await jobStatus(jobId)).toMatchObject({ status: "cancelled", docpack_id: null });
     expect((await scanItems("docpack")).some((item) => item.id === jobId)).toBe(false);
+    expect(await headObject(docpackObjectKey(jobId))).toBeNull();
   });
 
   it("rejects malformed reports with 400", async () => {
