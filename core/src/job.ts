@@ -273,27 +273,22 @@ export async function failInterruptedJobs(error: JobError = { code: "interrupted
   return failed;
 }
 
+/** Fields older or partial items may lack. */
+const JOB_DEFAULTS = {
+  repoKind: "github",
+  stage: null,
+  progress: 0,
+  message: null,
+  error: null,
+  public: false,
+  callbackSecretHash: null,
+  taskToken: null,
+  executionId: null,
+  runpodJobId: null,
+  docpackId: null,
+} as const;
+
 function toJob(item: Record<string, unknown>): Job {
-  return {
-    id: item.id as string,
-    userId: item.userId as string,
-    repo: item.repo as string,
-    repoKind: (item.repoKind as Job["repoKind"]) ?? "github",
-    gitRef: item.gitRef as string,
-    commit: item.commit as string,
-    status: item.status as JobStatus,
-    stage: (item.stage as string | null) ?? null,
-    progress: Number(item.progress ?? 0),
-    message: (item.message as string | null) ?? null,
-    error: (item.error as JobError | null) ?? null,
-    public: Boolean(item.public),
-    callbackBaseUrl: item.callbackBaseUrl as string,
-    callbackSecretHash: (item.callbackSecretHash as string | null) ?? null,
-    taskToken: (item.taskToken as string | null) ?? null,
-    executionId: (item.executionId as string | null) ?? null,
-    runpodJobId: (item.runpodJobId as string | null) ?? null,
-    docpackId: (item.docpackId as string | null) ?? null,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entity: _entity, ...fields } = item;
+  return { ...JOB_DEFAULTS, ...fields } as Job;
 }

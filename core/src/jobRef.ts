@@ -42,7 +42,7 @@ export function gitRefProblem(ref: string): string | null {
 
 export const GitRef = z.string().superRefine((ref, ctx) => {
   const problem = gitRefProblem(ref);
-  if (problem) ctx.addIssue({ code: "custom", message: `git_ref ${problem}` });
+  if (problem) ctx.addIssue({ code: "custom", message: `a git ref ${problem}` });
 });
 
 /** Parses the `repo` of a job request; local paths are accepted only on the local stage. */
