@@ -93,7 +93,10 @@ async function main() {
         const recall = symbolRecall(ctags.tags, symbols);
         const total = recall.reduce((sum, r) => ({ ctags: sum.ctags + r.ctags, found: sum.found + r.found }), { ctags: 0, found: 0 });
         console.log(`  symbol recall vs ctags (functions, classes, methods): ${pct(total.found, total.ctags)} of ${total.ctags.toLocaleString("en-US")}  (goal ≥ 95 %)`);
-        for (const r of recall) console.log(`    ${r.language.padEnd(12)} ${pct(r.found, r.ctags).padStart(7)} of ${r.ctags.toLocaleString("en-US")}`);
+        for (const r of recall) {
+          console.log(`    ${r.language.padEnd(12)} ${pct(r.found, r.ctags).padStart(7)} of ${r.ctags.toLocaleString("en-US")}`);
+          for (const tag of r.missed) console.log(`      missed: ${tag.kind} ${tag.name} at ${tag.path}:${tag.line}`);
+        }
       }
     } else console.log("\nuniversal-ctags: not installed (skipped)");
 

@@ -91,6 +91,8 @@ export interface Recall {
   language: string;
   ctags: number;
   found: number;
+  /** A few of ctags' symbols the builder did not find, to look at. */
+  missed: CtagsTag[];
 }
 
 /**
@@ -108,10 +110,11 @@ export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[]): Recall[]
   for (const tag of tags) {
     if (!CTAGS_KINDS.has(tag.kind)) continue;
     if (tag.kind === "member" && tag.language !== "Python") continue;
-    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0 };
+    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, missed: [] };
     entry.ctags += 1;
     const candidates = byKey.get(`${tag.path}\0${tag.name}`) ?? [];
     if (candidates.some((s) => s.start_line - 1 <= tag.line && tag.line <= s.end_line)) entry.found += 1;
+    else if (entry.missed.length < 3) entry.missed.push(tag);
     perLanguage.set(tag.language, entry);
   }
   return [...perLanguage.values()].sort((a, b) => b.ctags - a.ctags);
