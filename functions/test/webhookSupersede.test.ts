@@ -1,4 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRunpodClient } from "@doctown/core/runpod";
+import { provideServices, resetServices } from "@doctown/core/services";
 import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
 import { scanItems } from "../../core/test/support/table";
 import { handler as dispatch } from "../src/pipeline/dispatch";
@@ -93,6 +97,34 @@ describe("a newer push supersedes the older push's build", () => {
     expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("CANCELLED");
     const status = await callApi("GET", `/api/jobs/${firstJobId}`, { cookie });
     expect(status.json).toMatchObject({ status: "cancelled", message: expect.stringMatching(/^Superseded/) });
+  });
+
+  it("still cancels (and answers quickly) when RunPod is down or hangs: stopping the old build is best effort", async () => {
+    const first = await push("dispatched", 511);
+    const { runpodJobId } = await dispatch({ jobId: first.json.job_id, taskToken: `token-${first.json.job_id}` });
+    env.runpod.failNext.push(503, 503, 503);
+    const second = await push("dispatched", 512, { before: 511 });
+    expect(second.json).toMatchObject({ result: "build_started", superseded_job_id: first.json.job_id });
+    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_QUEUE");
+    expect((await callApi("GET", `/api/jobs/${first.json.job_id}`, { cookie })).json.status).toBe("cancelled");
+
+    // A RunPod that accepts the connection and never answers: GitHub must still get its answer in time.
+    const { runpodJobId: hungJob } = await dispatch({ jobId: second.json.job_id, taskToken: `token-${second.json.job_id}` });
+    expect(hungJob).toBeTruthy();
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    provideServices({ runpod: createRunpodClient({ apiUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v2`, apiKey: "k", endpointId: "e" }) });
+    try {
+      const startedAt = Date.now();
+      const third = await push("dispatched", 513, { before: 512 });
+      expect(third.json).toMatchObject({ result: "build_started", superseded_job_id: second.json.job_id });
+      expect(Date.now() - startedAt).toBeLessThan(6000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+      resetServices();
+    }
+    expect(inFlight(await jobsOn("dispatched")).map((job) => job.commit)).toEqual([sha(513)]);
   });
 
   it("does not cancel a build started by hand from the dashboard", async () => {
