@@ -162,4 +162,19 @@ describe("document stage with an OpenAI-compatible server", () => {
       await server.close();
     }
   });
+
+  it("stops when the build is cancelled", async () => {
+    const server = await startOpenAiServer({ delayMs: 200 });
+    try {
+      const controller = new AbortController();
+      const deps = { ...documentDepsFromEnv(env(server.baseURL, { DOCTOWN_LLM_CONCURRENCY: "2" })), signal: controller.signal };
+      const pending = documentStage(manyFiles(10), deps);
+      setTimeout(() => controller.abort(), 50);
+      await expect(pending).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(server.requests.length).toBeLessThanOrEqual(2);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { resetServices } from "@doctown/core/services";
 import { hashObject, headObject, presignGet, presignPut } from "@doctown/core/storage";
 import { startLocalServices, type LocalServices } from "../../local/src/services";
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
+import { serveFromEnv } from "../src/runpod/serve";
 import { startCallbackServer, waitFor } from "./callbackServer";
 
 const KEY = "runpod-key-for-tests";
@@ -158,5 +159,32 @@ describe("builder job through the RunPod-compatible server", () => {
     expect(complete.map((c) => c.body)).toEqual([{ status: "failed", error: { code: "cancelled", message: "The build was cancelled." } }]);
     expect((await call("GET", `/v2/ep/status/${run.id}`)).status).toBe("CANCELLED");
     expect(await headObject("docpacks/job-cancel.docpack.zip")).toBeNull();
+  });
+
+  it("the worker entry needs a key and refuses local paths unless DOCTOWN_ALLOW_LOCAL_SOURCES=1", async () => {
+    await expect(serveFromEnv({ PORT: "0" })).rejects.toThrow(/RUNPOD_API_KEY must be set/);
+    const worker = await serveFromEnv({ RUNPOD_API_KEY: "worker-key", PORT: "0", PATH: process.env.PATH });
+    try {
+      const response = await fetch(`${worker.url}/v2/ep/run`, {
+        method: "POST",
+        headers: { authorization: "Bearer worker-key", "content-type": "application/json" },
+        body: JSON.stringify({ input: await jobInput("job-local", smallRepo) }),
+      });
+      const { id } = (await response.json()) as { id: string };
+      await waitFor(() => callsFor("job-local").some((c) => c.path.endsWith("/complete")), 20_000);
+      expect(callsFor("job-local").find((c) => c.path.endsWith("/complete"))?.body).toMatchObject({
+        status: "failed",
+        error: { code: "local_not_allowed" },
+      });
+      let status = "";
+      for (let i = 0; i < 100 && status !== "FAILED"; i++) {
+        const response = await fetch(`${worker.url}/v2/ep/status/${id}`, { headers: { authorization: "Bearer worker-key" } });
+        status = ((await response.json()) as { status: string }).status;
+        if (status !== "FAILED") await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).toBe("FAILED");
+    } finally {
+      await worker.close();
+    }
   });
 });

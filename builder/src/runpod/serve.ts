@@ -1,7 +1,8 @@
 /**
  * `node --import tsx builder/src/runpod/serve.ts`: the RunPod-compatible server as a process.
  * Environment: RUNPOD_API_KEY (required), PORT (default 8790), HOST (default 127.0.0.1),
- * DOCTOWN_BUILD_CONCURRENCY (default 1), RUNPOD_ENDPOINT_ID (optional: only that id is served);
+ * DOCTOWN_BUILD_CONCURRENCY (default 1), RUNPOD_ENDPOINT_ID (optional: only that id is served),
+ * DOCTOWN_ALLOW_LOCAL_SOURCES=1 (let jobs build local paths; off: only remote https repositories);
  * the build itself reads OPENAI_API_KEY, OPENAI_BASE_URL, DOCTOWN_MODEL, DOCTOWN_CACHE_DIR, ….
  */
 import { pathToFileURL } from "node:url";
@@ -27,6 +28,7 @@ export async function serveFromEnv(
     concurrency: Number.isSafeInteger(concurrency) && concurrency > 0 ? concurrency : 1,
     endpointId: env.RUNPOD_ENDPOINT_ID?.trim() || undefined,
     env,
+    handlerDeps: { allowLocalSources: env.DOCTOWN_ALLOW_LOCAL_SOURCES === "1" },
   });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
