@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
 import { scanItems } from "../../core/test/support/table";
+import { handler as dispatch } from "../src/pipeline/dispatch";
 import { callApi, signIn } from "./support/api";
+import { callback, uploadDocpack } from "./support/builds";
 import { deliver, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
 
 const alice = { id: 301, login: "alice", token: "gho_alice_hooks" };
@@ -125,6 +127,20 @@ describe("POST /api/github/webhook: events", () => {
     // The owner sees it among their jobs.
     const listed = await callApi("GET", "/api/jobs", { cookie });
     expect(listed.json.jobs.map((item: { job_id: string }) => item.job_id)).toContain(job.id);
+  });
+
+  it("takes a push to a docpack in the owner's list with no click (dispatch → builder callbacks)", async () => {
+    const response = await deliver("push", pushPayload({ before: sha(110), after: sha(115) }));
+    const jobId: string = response.json.job_id;
+    // The pipeline's Dispatch task sends the job to (fake) RunPod; the builder's input carries the callback secret.
+    const { runpodJobId } = await dispatch({ jobId, taskToken: `token-${jobId}` });
+    const input = env.runpod.jobs.get(runpodJobId)!.input as { commit: string; git_ref: string; repo_url: string; callback_secret: string };
+    expect(input).toMatchObject({ commit: sha(115), git_ref: "main", repo_url: "https://github.com/alice/project.git" });
+    const upload = await uploadDocpack(jobId);
+    const completed = await callback(jobId, "complete", input.callback_secret, { status: "succeeded", size: upload.size, sha256: upload.sha256 });
+    expect(completed.status).toBe(200);
+    const docpacks = await callApi("GET", "/api/docpacks", { cookie });
+    expect(docpacks.json.docpacks).toContainEqual(expect.objectContaining({ job_id: jobId, repo: "alice/project", git_ref: "main", commit: sha(115), public: false }));
   });
 
   it("records every delivery once: a redelivery answers 200 and creates nothing", async () => {
