@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
 import { scanItems } from "../../core/test/support/table";
@@ -67,6 +68,19 @@ describe("POST /api/github/webhook: authentication", () => {
     expect(attempts[2].json.error.code).toBe("missing_signature");
     expect(await tableKeys()).toEqual(before);
     expect(starts().length).toBe(startsBefore);
+  });
+
+  it("verifies the exact bytes: a body that is not UTF-8 cannot pass, even signed over its raw bytes", async () => {
+    const before = await tableKeys();
+    const raw = Buffer.concat([Buffer.from('{"ref":"refs/heads/main","x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(raw).digest("hex")}`;
+    const response = await callApi("POST", "/api/github/webhook", {
+      body: raw.toString("base64"),
+      isBase64Encoded: true,
+      headers: { origin: "", "content-type": "application/json", "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": signature },
+    });
+    expect(response.status).toBe(401);
+    expect(await tableKeys()).toEqual(before);
   });
 
   it("answers 400 for malformed input behind a valid signature, and writes nothing", async () => {
