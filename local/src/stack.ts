@@ -138,6 +138,8 @@ async function startRunpod(options: LocalStackOptions) {
     endpointId: LOCAL_ENDPOINT_ID,
     concurrency: options.builderConcurrency ?? 2,
     env: { ...process.env, ...options.env },
+    // The local stage builds repositories on this machine (absolute paths, file:// URLs).
+    handlerDeps: { allowLocalSources: true },
   });
   return { url: `${server.url}/v2`, apiKey, endpointId: LOCAL_ENDPOINT_ID, close: () => server.close() };
 }

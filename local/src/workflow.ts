@@ -38,6 +38,7 @@ export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "
 export type ExecutionRecord = { executionId: string; input: PipelineInput; status: ExecutionStatus; error?: string; events: string[] };
 
 const MAX_EVENTS = 200;
+const MAX_EXECUTIONS_KEPT = 1000;
 
 export class LocalWorkflow implements Workflow {
   /** What this workflow runs: the very object core exports (a test checks the identity). */
@@ -69,6 +70,7 @@ export class LocalWorkflow implements Workflow {
       done: Promise.resolve(),
     };
     this.executions.set(executionId, record);
+    this.forgetOldExecutions();
     const context = { Execution: { Id: executionId, Name: input.jobId }, Task: { Token: newToken(executionId) } };
     const run = this.machine.run(input, {
       noThrowOnAbort: true,
@@ -151,13 +153,25 @@ export class LocalWorkflow implements Workflow {
       timeoutMs: 1000 * (this.options.taskTimeoutSeconds ?? task.TimeoutSeconds ?? 60),
       heartbeatMs: heartbeatSeconds === undefined ? undefined : 1000 * heartbeatSeconds,
     });
+    // The clocks may run out while the handler still runs: the rejection is handled by whoever awaits below.
+    waiting.catch(() => {});
     try {
-      await invoke();
+      // As in the cloud, the clocks run from the task's start, even while the handler still runs.
+      await Promise.race([invoke(), waiting]);
     } catch (error) {
       this.tokens.discard(token);
       throw error;
     }
     return waiting;
+  }
+
+  /** A long-running `npm start` keeps the most recent finished executions only. */
+  private forgetOldExecutions() {
+    if (this.executions.size <= MAX_EXECUTIONS_KEPT) return;
+    for (const [id, execution] of this.executions) {
+      if (this.executions.size <= MAX_EXECUTIONS_KEPT) break;
+      if (execution.status !== "RUNNING") this.executions.delete(id);
+    }
   }
 
   private track<T>(invocation: Promise<T>): Promise<T> {

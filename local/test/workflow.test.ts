@@ -85,6 +85,19 @@ describe("LocalWorkflow", () => {
     await until(() => workflow.describe(executionId)?.status === "FAILED");
   });
 
+  it("a clock running out while Dispatch is still running fails the task cleanly", async () => {
+    let dispatchFinished = false;
+    const slowDispatch = () => new Promise((resolve) => setTimeout(() => resolve((dispatchFinished = true)), 400));
+    const { workflow, calls } = recordingWorkflow(slowDispatch, { heartbeatSeconds: 0.1 });
+    const { executionId } = await workflow.start({ jobId: "job-slow" });
+    await until(() => calls.markFailed.length === 1);
+    expect(dispatchFinished).toBe(false); // the clock did not wait for the handler
+    expect(calls.markFailed[0]).toMatchObject({ error: { Error: "States.HeartbeatTimeout" } });
+    await until(() => workflow.describe(executionId)?.status === "FAILED");
+    await new Promise((resolve) => setTimeout(resolve, 450)); // the slow handler finishing later changes nothing
+    expect(calls.markFailed).toHaveLength(1);
+  });
+
   it("fails the task with States.Timeout after the task timeout even with heartbeats", async () => {
     const { workflow, calls } = recordingWorkflow(async () => ({}), { heartbeatSeconds: 5, taskTimeoutSeconds: 0.3 });
     await workflow.start({ jobId: "job-4" });
