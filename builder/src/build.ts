@@ -104,9 +104,13 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       sha256: file.sha256,
       symbols: file.symbols.length,
     }));
-    const symbols: SymbolEntry[] = files.flatMap((file) =>
-      file.symbols.map((symbol) => ({ ...symbol, summary: docs.summaries.get(symbol.id) ?? "" })),
-    );
+    // Summaries are added in place: a copy of every symbol would double the peak memory.
+    const symbols: SymbolEntry[] = [];
+    for (const file of files)
+      for (const symbol of file.symbols as SymbolEntry[]) {
+        symbol.summary = docs.summaries.get(symbol.id) ?? "";
+        symbols.push(symbol);
+      }
     for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
     const packed = await packStage(
       { manifest, files: fileEntries, symbols, index: docs.index, filePages: docs.filePages },

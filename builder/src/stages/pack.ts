@@ -4,14 +4,16 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
 import archiver from "archiver";
 import {
   DOCPACK_PATHS,
   FilesJson,
   Manifest,
-  SymbolsJson,
+  SymbolEntry as SymbolEntrySchema,
   type FileEntry,
   type SymbolEntry,
 } from "@doctown/core/docpackFormat";
@@ -56,7 +58,10 @@ function validated<T>(schema: Schema<T>, value: unknown, what: string): T {
 export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
   const manifest = validated(Manifest, input.manifest, DOCPACK_PATHS.manifest);
   const files = validated(FilesJson, input.files, DOCPACK_PATHS.files);
-  const symbols = validated(SymbolsJson, input.symbols, DOCPACK_PATHS.symbols);
+  // Symbols are checked one by one and written as they are (not as a parsed copy): on a large
+  // repository there are hundreds of thousands, and a second copy would double the peak memory.
+  input.symbols.forEach((symbol, i) => validated(SymbolEntrySchema, symbol, `${DOCPACK_PATHS.symbols}[${i}]`));
+  const symbols = input.symbols;
   const pagePaths = [...input.filePages.keys()].sort();
   for (const path of pagePaths) safeZipPath(DOCPACK_PATHS.filePage(path));
 
@@ -71,17 +76,21 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
     archive.on("warning", reject);
   });
   archive.pipe(output);
-  const add = (name: string, content: string) =>
+  // One entry in flight at a time: archiver would otherwise queue every page in memory at once.
+  const add = async (name: string, content: string | Readable) => {
+    const processed = once(archive, "entry");
     archive.append(content, { name: safeZipPath(name), date: FIXED_DATE, mode: 0o644 });
+    await Promise.race([processed, written]);
+  };
 
   try {
-    add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-    add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
-    add(DOCPACK_PATHS.symbols, jsonArrayLines(symbols));
-    add(DOCPACK_PATHS.index, input.index);
+    await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    await add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
+    await add(DOCPACK_PATHS.symbols, Readable.from(jsonArrayLines(symbols)));
+    await add(DOCPACK_PATHS.index, input.index);
     for (const path of pagePaths) {
       throwIfAborted(signal);
-      add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
+      await add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
     }
     await archive.finalize();
     await written;
@@ -96,10 +105,21 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   return { outFile, ...(await hashFile(outFile)) };
 }
 
-/** One symbol per line: readable, diffable, and far smaller than pretty-printing each object. */
-function jsonArrayLines(items: unknown[]): string {
-  if (items.length === 0) return "[]\n";
-  return `[\n${items.map((item) => JSON.stringify(item)).join(",\n")}\n]\n`;
+/**
+ * One symbol per line (readable, diffable, far smaller than pretty-printed), produced in chunks so
+ * the whole document never exists as one string.
+ */
+function* jsonArrayLines(items: unknown[]): Generator<string> {
+  if (items.length === 0) {
+    yield "[]\n";
+    return;
+  }
+  const CHUNK = 500;
+  for (let i = 0; i < items.length; i += CHUNK) {
+    const lines = items.slice(i, i + CHUNK).map((item) => JSON.stringify(item));
+    yield `${i === 0 ? "[\n" : ",\n"}${lines.join(",\n")}`;
+  }
+  yield "\n]\n";
 }
 
 async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
