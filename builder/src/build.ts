@@ -33,6 +33,8 @@ export type BuildTuning = {
   extractInlineBelowBytes?: number;
   /** document stage dependencies (default: from `options.env`) */
   document?: DocumentDeps;
+  /** fetch local sources like remote ones instead of reading them in place */
+  fetchLocal?: boolean;
   /** parent directory for the temporary work directory */
   tmpRoot?: string;
 };
@@ -67,7 +69,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         allowLocal: options.allowLocal ?? false,
         signal,
       },
-      { workDir, env, createGit: tuning.createGit },
+      { workDir, env, createGit: tuning.createGit, fetchLocal: tuning.fetchLocal },
     );
 
     progress("scan", 0, `reading files at ${repo.commit.slice(0, 12)}`);

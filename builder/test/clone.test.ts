@@ -35,13 +35,16 @@ afterAll(() => {
   removeDir(markerDir);
 });
 
-async function buildAt(refOrCommit: { ref?: string; commit?: string }) {
-  const outFile = path.join(root, `${refOrCommit.ref ?? refOrCommit.commit}.zip`);
-  const summary = await buildDocpack({ source: repo, outFile, allowLocal: true, llm: false, env: {}, ...refOrCommit });
-  return { summary, pack: openDocpack(outFile) };
-}
+describe.each([
+  ["read in place", false],
+  ["fetched into a bare repository", true],
+])("clone at a ref, local source %s", (_mode, fetchLocal) => {
+  async function buildAt(refOrCommit: { ref?: string; commit?: string }) {
+    const outFile = path.join(root, `${fetchLocal}-${refOrCommit.ref ?? refOrCommit.commit}.zip`);
+    const summary = await buildDocpack({ source: repo, outFile, allowLocal: true, llm: false, env: {}, ...refOrCommit }, { fetchLocal });
+    return { summary, pack: openDocpack(outFile) };
+  }
 
-describe("clone at a ref", () => {
   it("builds at an annotated tag", async () => {
     const { summary, pack } = await buildAt({ ref: "v1.0" });
     expect(summary.commit).toBe(tagCommit);
@@ -64,11 +67,17 @@ describe("clone at a ref", () => {
     expect(atHead.pack.manifest.repo).toMatchObject({ git_ref: "HEAD", commit: git(repo, "rev-parse", "HEAD") });
   });
 
-  it("fails clearly for a missing ref", async () => {
+  it("fails clearly for a missing ref or commit", async () => {
     await expect(buildAt({ ref: "does-not-exist" })).rejects.toMatchObject({
       code: "ref_not_found",
       message: 'ref "does-not-exist" not found in the repository',
     });
+    await expect(buildAt({ commit: "0123456789abcdef0123456789abcdef01234567" })).rejects.toMatchObject({ code: "ref_not_found" });
+  });
+
+  it("never writes into the source repository", () => {
+    expect(git(repo, "status", "--porcelain")).toBe("");
+    expect(git(repo, "for-each-ref", "--format=%(refname)")).toBe("refs/heads/feature\nrefs/heads/main\nrefs/tags/v1.0");
   });
 });
 

@@ -29,6 +29,11 @@ export type CloneDeps = {
   inactivityTimeoutMs?: number;
   /** Upper bound for the whole stage. */
   totalTimeoutMs?: number;
+  /**
+   * Local sources are read in place (their object store is already here: copying it costs seconds
+   * on a large repository). `true` fetches them like a remote instead.
+   */
+  fetchLocal?: boolean;
 };
 
 export type ClonedRepo = {
@@ -42,7 +47,7 @@ export type ClonedRepo = {
   access: GitAccess;
 };
 
-export type ValidSource = { fetchUrl: string; displayUrl: string; name: string; local: boolean };
+export type ValidSource = { fetchUrl: string; displayUrl: string; name: string; local: boolean; localPath: string };
 
 const MAX_REF_LENGTH = 255;
 const COMMIT_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -97,7 +102,7 @@ export function validateSource(source: string, allowLocal: boolean): ValidSource
     if (url.username || url.password) refuse("credentials in the repository URL are not accepted; pass a token instead");
     if (!url.hostname || url.search || url.hash) refuse("repository URL must be https://host/path without query or fragment");
     if (url.pathname.length <= 1) refuse("repository URL has no path");
-    return { fetchUrl: url.href, displayUrl: url.href, name: repoNameFrom(url.pathname), local: false };
+    return { fetchUrl: url.href, displayUrl: url.href, name: repoNameFrom(url.pathname), local: false, localPath: "" };
   }
   if (scheme && scheme !== "file") refuse(`unsupported protocol "${scheme}": only https is allowed`);
   if (!scheme && /^[^/\\]+@[^/\\]+:/.test(source)) refuse("ssh sources are not supported: use an https URL");
@@ -105,7 +110,7 @@ export function validateSource(source: string, allowLocal: boolean): ValidSource
   const localPath = scheme === "file" ? decodeURIComponent(new URL(source).pathname) : path.resolve(source);
   if (!existsSync(localPath) || !statSync(localPath).isDirectory()) refuse(`no such directory: ${localPath}`);
   const href = pathToFileURL(localPath).href;
-  return { fetchUrl: href, displayUrl: href, name: repoNameFrom(localPath), local: true };
+  return { fetchUrl: href, displayUrl: href, name: repoNameFrom(localPath), local: true, localPath };
 }
 
 export async function cloneStage(request: CloneRequest, deps: CloneDeps): Promise<ClonedRepo> {
@@ -139,6 +144,12 @@ export async function cloneStage(request: CloneRequest, deps: CloneDeps): Promis
   const git = createGit(options).env(gitEnv(deps.env, access));
 
   try {
+    if (source.local && !deps.fetchLocal) {
+      const localDir = (await git.raw(["-C", source.localPath, "rev-parse", "--absolute-git-dir"])).trim();
+      const commit = await resolveLocal(git, localDir, wanted ?? ref);
+      if (wanted && commit !== wanted) throw new BuildError("commit_mismatch", `found ${commit}, expected ${wanted}`);
+      return { gitDir: localDir, commit, url: source.displayUrl, ref, name: source.name, access };
+    }
     await git.raw(["init", "--bare", "--quiet", gitDir]);
     const inRepo = ["--git-dir", gitDir];
     await git.raw([...inRepo, "fetch", "--quiet", "--depth=1", "--no-tags", "--no-recurse-submodules", "--", source.fetchUrl, wanted ?? ref]);
@@ -149,6 +160,16 @@ export async function cloneStage(request: CloneRequest, deps: CloneDeps): Promis
   } catch (error) {
     throw toCloneError(error, request, ref);
   }
+}
+
+async function resolveLocal(git: SimpleGit, gitDir: string, revision: string): Promise<string> {
+  try {
+    const commit = (await git.raw(["--git-dir", gitDir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`])).trim();
+    if (COMMIT_RE.test(commit)) return commit;
+  } catch {
+    // fall through: not found
+  }
+  throw new BuildError("ref_not_found", `ref ${JSON.stringify(revision)} not found in the repository`);
 }
 
 function toCloneError(error: unknown, request: CloneRequest, ref: string): BuildError {
