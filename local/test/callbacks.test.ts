@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRunpodServer, type RunpodServer } from "@doctown/builder/runpod/server";
 import { startLocalStack, type LocalStack } from "../src/stack";
-import { isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
+import { BUILD_TEST_TIMEOUT_MS, isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack } from "./support/docpack";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
 import { startRunpodStandIn, type RunInput, type RunpodStandIn } from "./support/runpodStandIn";
 
 describe("builder callbacks through the real builder", () => {
@@ -21,7 +21,7 @@ describe("builder callbacks through the real builder", () => {
 
   beforeAll(async () => {
     const builderKey = randomBytes(16).toString("hex");
-    builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", concurrency: 1 });
+    builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", concurrency: 1, env: { ...process.env, ...NO_LLM_ENV } });
     proxy = await startRunpodStandIn({ kind: "forward", url: `${builder.url}/v2/builder`, apiKey: builderKey, beforeRun: (input) => beforeRun(input) });
     stack = await startLocalStack({ port: 0, runpod: { url: proxy.apiUrl, apiKey: proxy.apiKey, endpointId: proxy.endpointId } });
     client = await signIn(stack.url);
@@ -62,7 +62,7 @@ describe("builder callbacks through the real builder", () => {
     const { docpacks } = await client.getJson<{ docpacks: { job_id: string }[] }>("/api/docpacks");
     expect(docpacks.filter((docpack) => docpack.job_id === jobId)).toHaveLength(1);
     expect((await downloadDocpack(client, job.docpack_id!)).sha256).toBe(sha256);
-  });
+  }, BUILD_TEST_TIMEOUT_MS);
 
   it("refuses callbacks without the job's secret", async () => {
     const input = proxy.runs[0];
@@ -90,5 +90,5 @@ describe("builder callbacks through the real builder", () => {
     } finally {
       beforeRun = () => {};
     }
-  });
+  }, BUILD_TEST_TIMEOUT_MS);
 });

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pipelineDefinition } from "@doctown/core/pipeline/definition";
 import { startLocalStack, type LocalStack } from "../src/stack";
-import { isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
+import { BUILD_TEST_TIMEOUT_MS, isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack, readDocpack } from "./support/docpack";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
 
 const BUILDER_STAGES = new Set(["queued", "clone", "scan", "extract", "document", "pack", "upload", "done"]);
 
@@ -18,7 +18,7 @@ describe("the local stack, end to end", () => {
 
   beforeAll(async () => {
     repo = makeRepo(SAMPLE_FILES);
-    stack = await startLocalStack({ port: 0 });
+    stack = await startLocalStack({ port: 0, env: NO_LLM_ENV });
     alice = await signIn(stack.url, "alice");
   });
   afterAll(async () => {
@@ -68,7 +68,7 @@ describe("the local stack, end to end", () => {
     expect(symbol("greet")).toMatchObject({ kind: "function", file: "tools/greet.py" });
     expect(docpack.paths).toEqual(expect.arrayContaining(["docs/index.md", "docs/files/src/math.ts.md"]));
     expect(docpack.manifest.stats.symbols).toBe(docpack.symbols.length);
-  });
+  }, BUILD_TEST_TIMEOUT_MS);
 
   it("refuses a repository that does not exist, with a clear reason, and creates no job", async () => {
     const before = await alice.getJson<{ jobs: unknown[] }>("/api/jobs");
@@ -99,5 +99,5 @@ describe("the local stack, end to end", () => {
     expect((await bob.get(`/api/jobs/${jobId}`)).status).toBe(404);
     expect((await bob.get(`/api/docpacks/${job.docpack_id}/download`, { redirect: "manual" })).status).toBe(404);
     expect((await fetch(`${stack.url}/api/jobs/${jobId}`)).status).toBe(401);
-  });
+  }, BUILD_TEST_TIMEOUT_MS);
 });

@@ -12,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { startLocalStack } from "../src/stack";
-import { clientWithCookie, isFinished, signIn, waitForJob } from "./support/client";
+import { BUILD_TEST_TIMEOUT_MS, clientWithCookie, isFinished, signIn, waitForJob } from "./support/client";
 import { downloadDocpack } from "./support/docpack";
-import { makeRepo, SAMPLE_FILES } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES } from "./support/repos";
 import { startRunpodStandIn } from "./support/runpodStandIn";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -35,7 +35,7 @@ describe("restarting on the same data dir", () => {
     const repo = makeRepo(SAMPLE_FILES);
     cleanups.push(() => repo.remove());
     const builderKey = randomBytes(16).toString("hex");
-    const builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder" });
+    const builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", env: { ...process.env, ...NO_LLM_ENV } });
     cleanups.push(() => builder.close());
     let holdNext = false;
     const proxy = await startRunpodStandIn({ kind: "forward", url: `${builder.url}/v2/builder`, apiKey: builderKey, beforeRun: () => (holdNext ? "drop" : undefined) });
@@ -53,7 +53,7 @@ describe("restarting on the same data dir", () => {
     const key = readFileSync(join(dataDir, "token-encryption.key"), "utf8");
     await first.stop();
 
-    const second = await startLocalStack({ port: 0, dataDir });
+    const second = await startLocalStack({ port: 0, dataDir, env: NO_LLM_ENV });
     cleanups.push(() => second.stop());
     client = clientWithCookie(second.url, client.cookie); // the same session cookie still signs in
     expect(await client.getJson("/api/me")).toMatchObject({ user: { login: "carol" } });
@@ -64,7 +64,7 @@ describe("restarting on the same data dir", () => {
     expect(proxy.cancels).toHaveLength(1); // its RunPod job was cancelled too
     expect(readFileSync(join(dataDir, "token-encryption.key"), "utf8")).toBe(key);
     await second.stop();
-  });
+  }, BUILD_TEST_TIMEOUT_MS);
 
   it("after a crash (npm start killed), the next start fails the job left building as interrupted", async () => {
     const dataDir = tempDataDir();
@@ -99,7 +99,7 @@ describe("restarting on the same data dir", () => {
     const after = await clientWithCookie(restarted.url, client.cookie).getJson(`/api/jobs/${jobId}`);
     expect(after).toMatchObject({ status: "failed", error: { code: "interrupted", message: expect.stringMatching(/found on restart/) } });
     await restarted.stop();
-  }, 60_000);
+  }, BUILD_TEST_TIMEOUT_MS);
 });
 
 /** The port from npm start's "Doctown is running at http://localhost:PORT" line. */

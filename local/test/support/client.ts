@@ -53,7 +53,7 @@ export type JobView = {
 };
 
 /** Polls the job until `done` says so; returns every distinct status/stage/progress seen on the way. */
-export async function waitForJob(client: ApiClient, jobId: string, done: (job: JobView) => boolean, timeoutMs = 30_000) {
+export async function waitForJob(client: ApiClient, jobId: string, done: (job: JobView) => boolean, timeoutMs = 45_000) {
   const seen: JobView[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -65,5 +65,8 @@ export async function waitForJob(client: ApiClient, jobId: string, done: (job: J
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Tests that run real builds: a cold first build on a busy 2-core machine can take tens of seconds. */
+export const BUILD_TEST_TIMEOUT_MS = 90_000;
 
 export const isFinished = (job: JobView) => ["completed", "failed", "cancelled"].includes(job.status);

@@ -4,6 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
+/** Builds in tests never call an LLM, whatever the developer's environment holds. */
+export const NO_LLM_ENV = { OPENAI_API_KEY: "" };
+
 export type TestRepo = { path: string; head: string; remove(): void };
 
 const GIT_ENV = {
