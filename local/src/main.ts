@@ -24,8 +24,18 @@ async function main() {
   const dataDir = resolve(process.env.DOCTOWN_DATA_DIR || ".doctown");
   if (process.env.DOCTOWN_SKIP_WEB_BUILD !== "1") buildDashboardIfStale();
 
-  const stack = await startLocalStack({ port, host: process.env.HOST || "127.0.0.1", dataDir, runpod: runpodFromEnv() });
-  const signIn = process.env.GITHUB_CLIENT_ID && process.env.GITHUB_CLIENT_SECRET ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";
+  const host = process.env.HOST || "127.0.0.1";
+  const github = Boolean(process.env.GITHUB_CLIENT_ID);
+  if (github !== Boolean(process.env.GITHUB_CLIENT_SECRET))
+    throw new Error("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
+  if (!github && !isLoopback(host))
+    console.warn(`Warning: HOST=${host} exposes the dev sign-in (anyone who reaches it can sign in as anyone); set GITHUB_CLIENT_ID/SECRET.`);
+
+  const stack = await startLocalStack({ port, host, dataDir, runpod: runpodFromEnv() }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") throw new Error(`Port ${port} on ${host} is in use: stop what runs there or set PORT (PORT=0 picks a free one).`);
+    throw error;
+  });
+  const signIn = github ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";
   const url = stack.url.replace("://127.0.0.1:", "://localhost:");
   console.log(`\nDoctown is running at ${url}\n  data:    ${dataDir}\n  sign-in: ${signIn}\n  docs:    ${process.env.OPENAI_API_KEY ? "LLM" : "placeholder (no OPENAI_API_KEY)"}\nPress Ctrl-C to stop.\n`);
 
@@ -47,6 +57,10 @@ async function main() {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
 
 function parsePort(raw: string): number {
