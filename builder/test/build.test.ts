@@ -122,6 +122,29 @@ describe("buildDocpack on a real repository", () => {
     removeDir(tmpRoot);
   });
 
+  it("stops with code aborted when cancelled, and cleans up", async () => {
+    const tmpRoot = tempDir("doctown-tmp-");
+    const controller = new AbortController();
+    const outFile = path.join(root, "cancelled.zip");
+    await expect(
+      buildDocpack(
+        {
+          source: repo,
+          outFile,
+          allowLocal: true,
+          llm: false,
+          env: {},
+          signal: controller.signal,
+          onProgress: (e) => e.stage === "extract" && controller.abort(),
+        },
+        { tmpRoot },
+      ),
+    ).rejects.toMatchObject({ code: "aborted" });
+    expect(readdirSync(tmpRoot)).toEqual([]);
+    expect(existsSync(outFile)).toBe(false);
+    removeDir(tmpRoot);
+  });
+
   it("redacts whole lines but keeps line numbers", async () => {
     const { redactSecrets } = await import("../src/scan/redact");
     const result = await redactSecrets("a.ts", `const a = 1;\nconst k = "${AWS_KEY}";\nconst b = 2;\n`);

@@ -22,8 +22,10 @@ beforeAll(() => {
     "scripts/notes": "just some text\n",
     "data/config.yaml": "key: value\n",
   });
-  // a submodule entry (mode 160000) without fetching anything
+  // a submodule entry (mode 160000) without fetching anything, and a file name no ZIP should hold
   git(repo, "update-index", "--add", "--cacheinfo", `160000,${git(repo, "rev-parse", "HEAD")},vendored-sub`);
+  const blob = git(repo, "rev-parse", "HEAD:a.ts");
+  git(repo, "update-index", "--add", "--cacheinfo", `100644,${blob},evil\nname.ts`);
   git(repo, "commit", "--quiet", "-m", "submodule");
 });
 afterAll(() => removeDir(root));
@@ -49,7 +51,7 @@ describe("scan stage", () => {
       ["scripts/deploy", "bash"],
       ["scripts/tool", "javascript"],
     ]);
-    expect(result.skipped).toEqual({ submodule: 1, unsupported: 2 });
+    expect(result.skipped).toEqual({ submodule: 1, unsupported: 2, unsafe_path: 1 });
     const a = result.files[0];
     expect(a).toMatchObject({ bytes: 20, lines: 1, content: "export const a = 1;\n" });
     expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);

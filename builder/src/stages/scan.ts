@@ -21,7 +21,8 @@ export type SkipReason =
   | "unsupported"
   | "too_large"
   | "limit"
-  | "binary";
+  | "binary"
+  | "unsafe_path";
 
 export type ScanLimits = { maxFileBytes: number; maxFiles: number; maxTotalBytes: number };
 export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxFileBytes: 1024 * 1024, maxFiles: 50_000, maxTotalBytes: 200 * 1024 * 1024 };
@@ -86,6 +87,9 @@ function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: S
     if (entry.mode === "120000") skip("symlink");
     else if (entry.mode === "160000" || entry.type === "commit") skip("submodule");
     else if (entry.type !== "blob") skip("unsupported");
+    // Such names cannot be written safely into a ZIP (or shown in a page): leave the file out.
+    // eslint-disable-next-line no-control-regex
+    else if (/[\x00-\x1f\x7f\\]/.test(entry.path)) skip("unsafe_path");
     else {
       const verdict = pathVerdict(entry.path);
       const language = languageFromPath(entry.path);
