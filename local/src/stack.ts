@@ -106,10 +106,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // First on stop: jobs in flight fail as interrupted and the builder is stopped while the
     // gateway still answers, so its last reports meet a finished job instead of a closed port.
     cleanups.push(async () => {
-      await workflow.drain();
-      await failJobsInFlight(INTERRUPTED_AT_STOP);
-      await workflow.close();
-      await closeRunpod();
+      try {
+        await workflow.drain();
+        await failJobsInFlight(INTERRUPTED_AT_STOP);
+      } finally {
+        await workflow.close();
+        await closeRunpod();
+      }
     });
 
     let stopping: Promise<void> | undefined;
