@@ -49,6 +49,22 @@ describe("extract: tree-sitter symbols", () => {
     expect(ids).toEqual(["p.ts#parse", "p.ts#parse~2", "p.ts#parse~3"]);
   });
 
+  it("finds prototype methods, class expressions and declaration-file members", async () => {
+    const js = await symbolsOf("old.js", `function Archiver() {}\nArchiver.prototype.append = function (data) {};\nconst Shape = class {\n  area() {}\n};\n`);
+    expect(js.map((s) => [s.kind, s.id, s.start_line])).toEqual([
+      ["function", "old.js#Archiver", 1],
+      ["method", "old.js#Archiver.append", 2],
+      ["class", "old.js#Shape", 3],
+      ["method", "old.js#Shape.area", 4],
+    ]);
+    const dts = await symbolsOf("lib.d.ts", `export declare class Bucket {\n  constructor(name: string);\n  getBindings(): string[];\n}\n`);
+    expect(dts.map((s) => [s.kind, s.id, s.start_line])).toEqual([
+      ["class", "lib.d.ts#Bucket", 1],
+      ["constructor", "lib.d.ts#Bucket.constructor", 2],
+      ["method", "lib.d.ts#Bucket.getBindings", 3],
+    ]);
+  });
+
   it("handles C++, C#, Ruby, PHP and shell", async () => {
     const brief = async (path: string, language: string, content: string) =>
       (await symbolsOf(path, content, language)).map((s) => `${s.kind} ${s.parent ? `${s.parent}.` : ""}${s.name}:${s.start_line}`);

@@ -6,6 +6,14 @@ import type { ExportContext, LanguageSpec } from "../spec";
 const FUNCTION_VALUES = "[(arrow_function) (function_expression) (generator_function)]";
 
 const COMMON = `
+(program (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
+(export_statement (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
+(program (variable_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
+(expression_statement (assignment_expression
+  left: (member_expression
+    object: (member_expression object: (identifier) @receiver property: (property_identifier) @prototype (#eq? @prototype "prototype"))
+    property: (property_identifier) @name)
+  right: ${FUNCTION_VALUES}) @def.method)
 (function_declaration name: (_) @name) @def.function
 (generator_function_declaration name: (_) @name) @def.function
 (class_declaration name: (_) @name) @def.class
@@ -31,6 +39,7 @@ const TS_ONLY = `
 (internal_module name: (_) @name) @def.module
 (interface_body (method_signature name: (_) @name) @def.method)
 (object_type (method_signature name: (_) @name) @def.method)
+(class_body (method_signature name: (_) @name) @def.method)
 (abstract_method_signature name: (_) @name) @def.method
 (public_field_definition name: (_) @name) @def.property
 (interface_body (property_signature name: (_) @name) @def.property)
