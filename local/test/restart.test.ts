@@ -67,32 +67,10 @@ describe("restarting on the same data dir", () => {
   }, BUILD_TEST_TIMEOUT_MS);
 
   it("after a crash (npm start killed), the next start fails the job left building as interrupted", async () => {
-    const dataDir = tempDataDir();
-    const repo = makeRepo(SAMPLE_FILES);
-    cleanups.push(() => repo.remove());
-    const runpod = await startRunpodStandIn({ kind: "silent", reportProgress: true });
-    cleanups.push(() => runpod.close());
-    const child = spawn(process.execPath, ["--import", "tsx", "local/src/main.ts"], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        DOCTOWN_DATA_DIR: dataDir,
-        DOCTOWN_SKIP_WEB_BUILD: "1",
-        DOCTOWN_RUNPOD_URL: runpod.apiUrl,
-        DOCTOWN_RUNPOD_API_KEY: runpod.apiKey,
-        DOCTOWN_RUNPOD_ENDPOINT_ID: runpod.endpointId,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    cleanups.push(() => void child.kill("SIGKILL"));
-    const port = await announcedPort(child);
-    const origin = `http://127.0.0.1:${port}`;
-    const client = await signIn(origin, "dave");
-    const jobId = (await (await client.post("/api/jobs", { repo: repo.path, git_ref: "main" })).json()).job_id;
-    await waitForJob(client, jobId, (job) => job.stage === "clone");
+    const { dataDir, runpod, child, client, jobId } = await npmStartWithJobInFlight();
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
+    expect(runpod.cancels).toEqual([]); // nobody got the chance to clean up
 
     const restarted = await startLocalStack({ port: 0, dataDir });
     cleanups.push(() => restarted.stop());
@@ -100,23 +78,69 @@ describe("restarting on the same data dir", () => {
     expect(after).toMatchObject({ status: "failed", error: { code: "interrupted", message: expect.stringMatching(/found on restart/) } });
     await restarted.stop();
   }, BUILD_TEST_TIMEOUT_MS);
+
+  it("Ctrl-C / SIGTERM stops npm start cleanly: exit 0, the running job failed as interrupted, its RunPod job cancelled", async () => {
+    const { dataDir, runpod, child, client, jobId, output } = await npmStartWithJobInFlight();
+    expect(output()).toContain(`data:    ${dataDir}`);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(runpod.cancels).toEqual(["standin-1"]);
+
+    const restarted = await startLocalStack({ port: 0, dataDir });
+    cleanups.push(() => restarted.stop());
+    const after = await clientWithCookie(restarted.url, client.cookie).getJson(`/api/jobs/${jobId}`);
+    expect(after).toMatchObject({ status: "failed", error: { code: "interrupted", message: "The local stack stopped while this job was running." } });
+    await restarted.stop();
+  }, BUILD_TEST_TIMEOUT_MS);
 });
 
+/** `npm start`'s program in a child process (own data dir, a builder that never finishes), with one job building. */
+async function npmStartWithJobInFlight() {
+  const dataDir = tempDataDir();
+  const repo = makeRepo(SAMPLE_FILES);
+  cleanups.push(() => repo.remove());
+  const runpod = await startRunpodStandIn({ kind: "silent", reportProgress: true });
+  cleanups.push(() => runpod.close());
+  const child = spawn(process.execPath, ["--import", "tsx", "local/src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      PORT: "0",
+      DOCTOWN_DATA_DIR: dataDir,
+      DOCTOWN_SKIP_WEB_BUILD: "1",
+      DOCTOWN_RUNPOD_URL: runpod.apiUrl,
+      DOCTOWN_RUNPOD_API_KEY: runpod.apiKey,
+      DOCTOWN_RUNPOD_ENDPOINT_ID: runpod.endpointId,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  cleanups.push(() => void child.kill("SIGKILL"));
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const port = await announcedPort(child, () => output);
+  const client = await signIn(`http://127.0.0.1:${port}`, "dave");
+  const jobId = (await (await client.post("/api/jobs", { repo: repo.path, git_ref: "main" })).json()).job_id as string;
+  await waitForJob(client, jobId, (job) => job.stage === "clone");
+  return { dataDir, runpod, child, client, jobId, output: () => output };
+}
+
 /** The port from npm start's "Doctown is running at http://localhost:PORT" line. */
-function announcedPort(child: ChildProcess): Promise<number> {
+function announcedPort(child: ChildProcess, output: () => string): Promise<number> {
   return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`npm start did not announce its URL:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Doctown is running at http:\/\/localhost:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
+    const timer = setTimeout(() => reject(new Error(`npm start did not announce its URL:\n${output()}`)), 45_000);
+    const check = () => {
+      const match = /Doctown is running at http:\/\/localhost:(\d+)/.exec(output());
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", check);
+      resolve(Number(match[1]));
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)));
+    child.stdout!.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}):\n${output()}`));
+    });
   });
 }
