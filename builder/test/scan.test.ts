@@ -26,6 +26,7 @@ beforeAll(() => {
   git(repo, "update-index", "--add", "--cacheinfo", `160000,${git(repo, "rev-parse", "HEAD")},vendored-sub`);
   const blob = git(repo, "rev-parse", "HEAD:a.ts");
   git(repo, "update-index", "--add", "--cacheinfo", `100644,${blob},evil\nname.ts`);
+  git(repo, "update-index", "--add", "--cacheinfo", `100644,${blob},C:drive.ts`);
   git(repo, "commit", "--quiet", "-m", "submodule");
 });
 afterAll(() => removeDir(root));
@@ -51,7 +52,7 @@ describe("scan stage", () => {
       ["scripts/deploy", "bash"],
       ["scripts/tool", "javascript"],
     ]);
-    expect(result.skipped).toEqual({ submodule: 1, unsupported: 2, unsafe_path: 1 });
+    expect(result.skipped).toEqual({ submodule: 1, unsupported: 2, unsafe_path: 2 });
     const a = result.files[0];
     expect(a).toMatchObject({ bytes: 20, lines: 1, content: "export const a = 1;\n" });
     expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);

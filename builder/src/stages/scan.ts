@@ -89,7 +89,7 @@ function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: S
     else if (entry.type !== "blob") skip("unsupported");
     // Such names cannot be written safely into a ZIP (or shown in a page): leave the file out.
     // eslint-disable-next-line no-control-regex
-    else if (/[\x00-\x1f\x7f\\]/.test(entry.path)) skip("unsafe_path");
+    else if (/[\x00-\x1f\x7f\\]|^[A-Za-z]:/.test(entry.path)) skip("unsafe_path");
     else {
       const verdict = pathVerdict(entry.path);
       const language = languageFromPath(entry.path);
