@@ -22,6 +22,14 @@ export type ApiOptions = {
 };
 
 export const SIGN_IN_PAGE = "/?signin=required";
+let leaving = false;
+
+/** Leaves for the sign-in page once, however many calls find the session gone. */
+export function goToSignIn() {
+  if (leaving) return;
+  leaving = true;
+  location.assign(SIGN_IN_PAGE);
+}
 
 export async function api<T>(path: string, options: ApiOptions = {}): Promise<T> {
   const { method = "GET", body, redirectOn401 = true, signal } = options;
@@ -39,7 +47,7 @@ export async function api<T>(path: string, options: ApiOptions = {}): Promise<T>
     throw new ApiError(0, "unreachable", "Doctown could not be reached. Check your connection and try again.");
   }
   if (response.status === 401 && redirectOn401) {
-    location.assign(SIGN_IN_PAGE);
+    goToSignIn();
     throw new ApiError(401, "unauthorized", "Your session has ended; sign in again.");
   }
   if (response.status === 204) return undefined as T;

@@ -1,0 +1,188 @@
+/**
+ * The dashboard in Debian's Chromium against the local stack (real handlers, dynalite, s3rver,
+ * the pipeline and the embedded builder): dev sign-in → a docpack for a git repository made here →
+ * live status to completion → download → viewer and symbol search → public → the commons, signed
+ * out. Also: a refused build shows its reason, signed-out visitors go to sign in, and a hostile
+ * docpack cannot run script in the viewer. Screenshots go to test-artifacts/screenshots/.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { unzipSync } from "fflate";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../local/test/support/repos";
+import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { docpackZip, manifest } from "./support/docpackZip";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = join(ROOT, "test-artifacts/screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let site: string;
+let stack: LocalStack;
+let repo: TestRepo;
+let notARepo: string;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+
+/** The real web/ built into a temp dir (web/dist stays whatever the developer built). */
+async function buildSite(out: string) {
+  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", join(ROOT, "web"), "--outDir", out], {
+    cwd: join(ROOT, "web"),
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+    timeout: 120_000,
+  });
+}
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const text = (selector: string) => page.locator(selector).first().textContent();
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  repo = makeRepo(SAMPLE_FILES);
+  notARepo = mkdtempSync(join(tmpdir(), "doctown-not-a-repo-"));
+  site = mkdtempSync(join(tmpdir(), "doctown-web-"));
+  // The gateway reads the site per request, so the stack can start while the site builds.
+  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site }), buildSite(site)]);
+  profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+  page = context.pages()[0] ?? (await context.newPage());
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  repo?.remove();
+  for (const dir of [site, profile, notARepo]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the dashboard in Chromium", () => {
+  it("sends a signed-out visitor from the dashboard to sign in", async () => {
+    await page.goto(`${stack.url}/dashboard/`);
+    await page.waitForURL(/\/\?signin=required$/);
+    await expect.poll(() => text('[data-sign-in] [role="alert"]')).toBe("Sign in to continue.");
+  });
+
+  it("offers the local sign-in on the local stage and signs in with it", async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByLabel("Login name").waitFor();
+    expect(await page.getByRole("link", { name: "Sign in with GitHub" }).isHidden()).toBe(true);
+    await shot("landing");
+    await page.getByLabel("Login name").fill("alice");
+    await page.getByRole("button", { name: "Sign in locally" }).click();
+    await page.waitForURL(/\/dashboard\/$/);
+    await expect.poll(() => text('[data-user-menu] [data-role="login"]')).toBe("alice");
+    await expect.poll(() => text('[data-job-list] [data-role="status"]')).toContain("No builds yet");
+    await expect.poll(() => text('[data-docpack-list] [data-role="status"]')).toContain("No docpacks yet");
+  });
+
+  it("shows why a build is refused: a path that is not a git repository", async () => {
+    await page.getByLabel("Local repository path").fill(notARepo);
+    await page.getByLabel("Branch, tag or commit").fill("main");
+    await page.getByRole("button", { name: "Generate docs" }).click();
+    await expect.poll(() => text('[data-repo-picker] [data-role="result"]')).toContain("or it is not a git repository");
+    expect(await page.locator('[data-repo-picker] [data-role="result"]').getAttribute("class")).toContain("error");
+    expect(await page.locator("[data-job-list] li").count()).toBe(0);
+  });
+
+  it("generates a docpack and shows its live status until it completes", async () => {
+    await page.getByLabel("Local repository path").fill(repo.path);
+    await page.getByRole("button", { name: "Generate docs" }).click();
+    await expect.poll(() => text('[data-repo-picker] [data-role="result"]')).toContain("Build started.");
+    const job = page.locator("[data-job-list] li.job").first();
+    await job.waitFor();
+    expect(await job.locator("strong").first().textContent()).toBe(repo.path);
+    expect(["pending", "building", "completed"]).toContain(await job.getAttribute("data-status"));
+    await shot("dashboard-building");
+    await expect.poll(() => job.getAttribute("data-status"), { timeout: 45_000, interval: 500 }).toBe("completed");
+    expect(await job.locator(".activity").textContent()).toBe("The docpack is ready.");
+    expect(await job.getByRole("button", { name: /Cancel/ }).isHidden()).toBe(true);
+    await expect.poll(() => text('[data-job-list] [data-role="status"]')).toBe("All builds have finished.");
+    const docpack = page.locator("[data-docpack-list] li.docpack").first();
+    await docpack.waitFor({ timeout: 10_000 });
+    expect(await docpack.locator("code").textContent()).toBe(repo.head.slice(0, 7));
+    await shot("dashboard");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot("dashboard-phone");
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }, 60_000);
+
+  it("shows the job page with the finished build", async () => {
+    await page.locator("[data-job-list] li.job").first().getByRole("link", { name: "Details" }).click();
+    await page.waitForURL(/\/job\/\?id=/);
+    await expect.poll(() => text('[data-job-detail] [data-role="status"]')).toBe("This build has finished.");
+    expect(await text('[data-fact="commit"]')).toBe(repo.head);
+    await shot("job");
+    await page.goBack();
+  });
+
+  it("downloads the docpack", async () => {
+    const docpack = page.locator("[data-docpack-list] li.docpack").first();
+    const [download] = await Promise.all([page.waitForEvent("download"), docpack.getByRole("link", { name: "Download" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.docpack\.zip$/);
+    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    expect(JSON.parse(new TextDecoder().decode(files["manifest.json"])).repo.commit).toBe(repo.head);
+  });
+
+  it("opens the docpack in the viewer and finds a known symbol by search", async () => {
+    await page.locator("[data-docpack-list] li.docpack").first().getByRole("link", { name: "Open in viewer" }).click();
+    await page.waitForURL(/\/viewer\/\?id=/);
+    await page.locator('[data-role="layout"]').waitFor({ timeout: 15_000 });
+    expect(await text('[data-role="heading"]')).toBe("Overview");
+    await page.getByLabel("Search symbols").fill("calcul");
+    const result = page.locator('[data-role="results"] button').first();
+    expect(await result.textContent()).toBe("Calculator class · src/math.ts:6");
+    await result.click();
+    expect(await text('[data-role="heading"]')).toBe("src/math.ts");
+    const row = page.locator("tr.highlight");
+    expect(await row.getAttribute("data-symbol")).toBe("Calculator");
+    expect(await row.locator("td").first().textContent()).toBe("class");
+    expect(await page.locator('[data-role="symbols"] tr[data-symbol="add"] td').last().textContent()).toBe("2");
+    expect(page.url()).toContain("file=src%2Fmath.ts");
+    await shot("viewer");
+  });
+
+  it("makes the docpack public, and the commons shows it to a signed-out visitor", async () => {
+    await page.goto(`${stack.url}/dashboard/`);
+    const toggle = page.locator("[data-docpack-list] li.docpack").first().getByRole("switch");
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await expect.poll(() => text('[data-docpack-list] [data-role="status"]')).toContain("is now public");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${stack.url}/`);
+    expect((await page.evaluate(async () => (await fetch("/api/me")).status))).toBe(401);
+
+    await page.getByRole("link", { name: "Commons", exact: true }).first().click();
+    const item = page.locator("[data-commons] li.docpack").first();
+    await item.waitFor();
+    expect(await item.locator("strong").textContent()).toBe(repo.path);
+    await shot("commons");
+    await item.getByRole("link", { name: "Open in viewer" }).click();
+    await page.locator('[data-role="layout"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-role="tree"] button[data-path="tools/greet.py"]').count()).toBe(1);
+  });
+
+  it("renders a hostile docpack's Markdown without running its script", async () => {
+    const hostile = docpackZip({
+      manifest: manifest({ name: "<img src=x onerror=window.pwned=1>" }),
+      pages: {
+        "docs/index.md": '# Hello\n\n<script>window.pwned=2</script>\n<img src=x onerror="window.pwned=3">\n<a href="javascript:window.pwned=4">click</a>\n\n**bold**',
+      },
+    });
+    await page.goto(`${stack.url}/viewer/`);
+    await page.locator('[data-role="file"]').setInputFiles({ name: "hostile.zip", mimeType: "application/zip", buffer: Buffer.from(hostile) });
+    await page.locator('[data-role="layout"]').waitFor();
+    const doc = page.locator('[data-role="doc"]');
+    expect(await doc.locator("strong").textContent()).toBe("bold");
+    expect(await doc.locator("script, img").count()).toBe(0);
+    await page.locator('[data-role="doc"] a').click();
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator('[data-role="title"]').textContent()).toBe("alice/sample");
+  });
+});
