@@ -51,7 +51,10 @@ export class LocalWorkflow implements Workflow {
   private closed = false;
 
   constructor(private readonly options: LocalWorkflowOptions = {}) {
-    this.machine = new StateMachine(this.definition as unknown as StateMachineDefinition);
+    // The library's validator (asl-validator, Ajv with defaults) writes "QueryLanguage" into the
+    // definition it checks: it checks a copy, and the machine runs the untouched original.
+    new StateMachine(structuredClone(this.definition) as unknown as StateMachineDefinition);
+    this.machine = new StateMachine(this.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   }
 
   async start(input: PipelineInput): Promise<{ executionId: string }> {

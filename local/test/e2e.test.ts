@@ -26,6 +26,8 @@ describe("the local stack, end to end", () => {
     repo?.remove();
   });
 
+  const definitionAsDeployed = JSON.stringify(pipelineDefinition);
+
   it("runs core's pipeline definition object", () => {
     expect(stack.workflow.definition).toBe(pipelineDefinition);
   });
@@ -87,6 +89,10 @@ describe("the local stack, end to end", () => {
     expect((await missing.json()).error.code).toBe("ref_not_found");
     const option = await alice.post("/api/jobs", { repo: repo.path, git_ref: "--upload-pack=touch /tmp/pwned" });
     expect(option.status).toBe(400);
+  });
+
+  it("running executions leaves the definition exactly as deployed (the library does not modify it)", () => {
+    expect(JSON.stringify(stack.workflow.definition)).toBe(definitionAsDeployed);
   });
 
   it("keeps other users out of a job and its docpack", async () => {
