@@ -9,6 +9,7 @@ import { services } from "@doctown/core/services";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser, userKey } from "@doctown/core/user";
 import { jobKey } from "@doctown/core/job";
+import { handler as dispatch } from "@doctown/functions/pipeline/dispatch";
 import { handler as markFailed } from "@doctown/functions/pipeline/markFailed";
 import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../src/stack";
@@ -94,5 +95,17 @@ describe("dispatching a GitHub repository", () => {
     // A second, different failure changes nothing: the first reason stands.
     expect(await markFailed({ jobId, error: { Error: "States.Timeout", Cause: "" } })).toMatchObject({ changed: false, status: "failed" });
     expect((await client.getJson(`/api/jobs/${jobId}`)).error.code).toBe("dispatch_error");
+  });
+
+  it("Dispatch sends nothing to RunPod for a job that was cancelled before it ran", async () => {
+    const created = await client.post("/api/jobs", { repo: "octo/private-lib", git_ref: "main" });
+    const { job_id: jobId } = await created.json();
+    expect((await client.post(`/api/jobs/${jobId}/cancel`)).status).toBe(200);
+    const runsBefore = runpod.runs.length;
+    // What the state machine would deliver for a late (or retried) Dispatch of that job.
+    await expect(dispatch({ jobId, taskToken: "token-of-a-late-dispatch" })).rejects.toMatchObject({ name: "JobNotRunnable" });
+    expect(runpod.runs.length).toBe(runsBefore);
+    expect(await client.getJson(`/api/jobs/${jobId}`)).toMatchObject({ status: "cancelled", error: null });
+    await expect(dispatch({ jobId: "not-a-job", taskToken: "t" })).rejects.toMatchObject({ name: "JobNotRunnable" });
   });
 });
