@@ -5,7 +5,7 @@
  * out. Also: a refused build shows its reason, signed-out visitors go to sign in, and a hostile
  * docpack cannot run script in the viewer. Screenshots go to test-artifacts/screenshots/.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,13 +91,31 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("[data-job-list] li").count()).toBe(0);
   });
 
+  it("shows a build that fails in the builder with its reason", async () => {
+    // The commit resolves, but one of its files is gone from the object store: the clone fails.
+    const broken = makeRepo({ "a.ts": "export const a = 1;\n" });
+    try {
+      const blob = execFileSync("git", ["rev-parse", "HEAD:a.ts"], { cwd: broken.path, encoding: "utf8" }).trim();
+      rmSync(join(broken.path, ".git/objects", blob.slice(0, 2), blob.slice(2)));
+      await page.getByLabel("Local repository path").fill(broken.path);
+      await page.getByRole("button", { name: "Generate docs" }).click();
+      const job = page.locator(`[data-job-list] li.job`).filter({ hasText: broken.path });
+      await job.waitFor();
+      await expect.poll(() => job.getAttribute("data-status"), { timeout: 30_000, interval: 500 }).toBe("failed");
+      expect(await job.locator(".activity").textContent()).toMatch(/^Failed: .{10,}/);
+      expect(await job.locator(".activity").getAttribute("class")).toContain("error");
+      await shot("dashboard-failed");
+    } finally {
+      broken.remove();
+    }
+  }, 40_000);
+
   it("generates a docpack and shows its live status until it completes", async () => {
     await page.getByLabel("Local repository path").fill(repo.path);
     await page.getByRole("button", { name: "Generate docs" }).click();
     await expect.poll(() => text('[data-repo-picker] [data-role="result"]')).toContain("Build started.");
-    const job = page.locator("[data-job-list] li.job").first();
+    const job = page.locator("[data-job-list] li.job").filter({ hasText: repo.path });
     await job.waitFor();
-    expect(await job.locator("strong").first().textContent()).toBe(repo.path);
     expect(["pending", "building", "completed"]).toContain(await job.getAttribute("data-status"));
     await shot("dashboard-building");
     await expect.poll(() => job.getAttribute("data-status"), { timeout: 45_000, interval: 500 }).toBe("completed");
@@ -114,7 +132,7 @@ describe("the dashboard in Chromium", () => {
   }, 60_000);
 
   it("shows the job page with the finished build", async () => {
-    await page.locator("[data-job-list] li.job").first().getByRole("link", { name: "Details" }).click();
+    await page.locator("[data-job-list] li.job").filter({ hasText: repo.path }).getByRole("link", { name: "Details" }).click();
     await page.waitForURL(/\/job\/\?id=/);
     await expect.poll(() => text('[data-job-detail] [data-role="status"]')).toBe("This build has finished.");
     expect(await text('[data-fact="commit"]')).toBe(repo.head);
