@@ -166,8 +166,9 @@ async function resolveLocal(git: SimpleGit, gitDir: string, revision: string): P
   try {
     const commit = (await git.raw(["--git-dir", gitDir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`])).trim();
     if (COMMIT_RE.test(commit)) return commit;
-  } catch {
-    // fall through: not found
+  } catch (error) {
+    // a cancelled or stuck git is not a missing ref: let the caller classify it
+    if (/abort|timeout/i.test(String(error))) throw error;
   }
   throw new BuildError("ref_not_found", `ref ${JSON.stringify(revision)} not found in the repository`);
 }
