@@ -14,6 +14,9 @@ import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSession } from "@doctown/core/session";
+import { upsertGitHubUser } from "@doctown/core/user";
+import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
 import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../local/test/support/repos";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
 import { docpackZip, manifest } from "./support/docpackZip";
@@ -25,6 +28,7 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 
 let site: string;
 let stack: LocalStack;
+let github: FakeGitHub;
 let repo: TestRepo;
 let notARepo: string;
 let profile: string;
@@ -49,7 +53,15 @@ beforeAll(async () => {
   notARepo = mkdtempSync(join(tmpdir(), "doctown-not-a-repo-"));
   site = mkdtempSync(join(tmpdir(), "doctown-web-"));
   // The gateway reads the site per request, so the stack can start while the site builds.
-  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site }), buildSite(site)]);
+  github = await startFakeGitHub({
+    users: [{ token: "octo-token", id: 77, login: "octo" }],
+    repos: [
+      { owner: "octo", name: "alpha", defaultBranch: "trunk", refs: { trunk: "7".repeat(40) } },
+      { owner: "octo", name: "beta", refs: { main: "8".repeat(40) } },
+      { owner: "octo", name: "gamma-lib", private: true, refs: { main: "9".repeat(40) } },
+    ],
+  });
+  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
   page = context.pages()[0] ?? (await context.newPage());
@@ -58,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await stack?.stop();
+  await github?.close();
   repo?.remove();
   for (const dir of [site, profile, notARepo]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -202,5 +215,24 @@ describe("the dashboard in Chromium", () => {
     await page.locator('[data-role="doc"] a').click();
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('[data-role="title"]').textContent()).toBe("alice/sample");
+  });
+
+  it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {
+    // A GitHub sign-in ends in a session for a user holding a GitHub token; GitHub's API is the fake.
+    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, "octo-token");
+    const session = await createSession(user.id);
+    await context.addCookies([{ name: "doctown_session", value: session.token, url: stack.url }]);
+    await page.goto(`${stack.url}/dashboard/`);
+    const status = page.locator('[data-repo-picker] [data-role="repos-status"]');
+    await expect.poll(() => status.textContent()).toBe("3 repositories.");
+    await page.getByLabel("Filter repositories").fill("GAM");
+    await expect.poll(() => status.textContent()).toBe("1 of 3 repositories match “GAM”.");
+    expect(await page.locator("[data-repo-picker] li:not([hidden])").textContent()).toContain("octo/gamma-libprivate");
+    await page.getByLabel("Filter repositories").fill("");
+    await page.getByLabel("octo/alpha").check();
+    expect(await page.getByLabel("Branch, tag or commit").inputValue()).toBe("trunk");
+    // The repository settings follow the pick.
+    await expect.poll(() => text('[data-repo-settings] [data-role="summary"]')).toBe("octo/alpha: auto-build is off");
+    await shot("dashboard-github");
   });
 });
