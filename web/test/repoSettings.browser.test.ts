@@ -1,22 +1,27 @@
 /**
- * The RepoSettings component in Debian's Chromium, against the local stack (real handlers,
- * dynalite) with GitHub answered at its HTTP boundary: load, toggle, list branches and save with
- * the keyboard only; the errors a user can meet are shown, and nothing invalid is saved.
+ * "Build on push" (RepoSettings) on the real dashboard in Debian's Chromium, against the local
+ * stack (real handlers, dynalite) with GitHub answered at its HTTP boundary: picking a repository
+ * loads its settings; toggle, branches and save work with the keyboard; refusals are shown and
+ * nothing invalid is saved; a reader without write access sees the settings read-only.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SESSION_COOKIE, createSession } from "@doctown/core/session";
+import { upsertGitHubUser } from "@doctown/core/user";
 import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/lib/chromium/chromium";
+const SHOTS = join(ROOT, "test-artifacts/screenshots");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const alice = { id: 7001, login: "alice", token: "gho_alice_dashboard" };
 
 let site: string;
 let github: FakeGitHub;
@@ -25,33 +30,32 @@ let profile: string;
 let context: BrowserContext;
 let page: Page;
 
-/** A one-page Astro site holding just the component, built the way web/ builds. */
-async function buildSite(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "doctown-repo-settings-"));
-  mkdirSync(join(dir, "src/pages"), { recursive: true });
-  mkdirSync(join(dir, "src/components"), { recursive: true });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  copyFileSync(join(ROOT, "web/src/components/RepoSettings.astro"), join(dir, "src/components/RepoSettings.astro"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-  writeFileSync(join(dir, "astro.config.mjs"), 'export default { output: "static", build: { format: "file" } };\n');
-  writeFileSync(
-    join(dir, "src/pages/index.astro"),
-    '---\nimport RepoSettings from "../components/RepoSettings.astro";\n---\n<html lang="en"><head><meta charset="utf-8" /><title>settings</title></head><body><main><RepoSettings /></main></body></html>\n',
-  );
-  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", dir], {
-    cwd: dir,
+/** The real web/ built into a temp dir (web/dist stays whatever the developer built). */
+async function buildSite(out: string) {
+  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", join(ROOT, "web"), "--outDir", out], {
+    cwd: join(ROOT, "web"),
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
     timeout: 120_000,
   });
-  return dir;
 }
 
 beforeAll(async () => {
-  site = await buildSite();
-  github = await startFakeGitHub({ repos: [{ owner: "alice", name: "project", defaultBranch: "trunk", refs: { trunk: "6".repeat(40) } }] });
-  stack = await startLocalStack({ port: 0, webRoot: join(site, "dist"), env: { GITHUB_API_URL: github.url } });
+  site = mkdtempSync(join(tmpdir(), "doctown-web-settings-"));
+  github = await startFakeGitHub({
+    users: [alice],
+    repos: [
+      { owner: "alice", name: "project", defaultBranch: "trunk", refs: { trunk: "6".repeat(40) } },
+      { owner: "bob", name: "shared", refs: { main: "7".repeat(40) } },
+    ],
+  });
+  // The gateway reads the site per request, so the stack can start while the site builds.
+  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
+  // A GitHub user as the OAuth callback leaves them: profile, stored token, session cookie.
+  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, alice.token);
+  const session = await createSession(String(alice.id));
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  await context.addCookies([{ name: SESSION_COOKIE, value: session.token, url: stack.url, httpOnly: true, sameSite: "Lax" }]);
   page = context.pages()[0] ?? (await context.newPage());
 }, 180_000);
 
@@ -62,61 +66,62 @@ afterAll(async () => {
   for (const dir of [site, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const status = () => page.locator('[data-role="status"]');
+const settings = () => page.locator("[data-repo-settings]");
+const status = () => settings().locator('[data-role="status"]');
+const summary = () => settings().locator('[data-role="summary"]');
 const api = (path: string) => page.evaluate(async (url) => (await fetch(url)).json(), path);
 
-describe("RepoSettings in the browser", () => {
-  it("tells a signed-out visitor to sign in", async () => {
-    await page.goto(`${stack.url}/index.html`);
-    await page.getByLabel("Repository").fill("alice/project");
-    await page.getByRole("button", { name: "Show settings" }).click();
-    await expect.poll(() => status().textContent()).toContain("Sign in");
-    expect(await page.locator('[data-role="settings"]').isHidden()).toBe(true);
-  });
+describe("Build on push on the dashboard", () => {
+  it("follows the repository picked in Generate docs and saves with the keyboard alone", async () => {
+    await page.goto(`${stack.url}/dashboard/`);
+    await page.getByRole("radio", { name: /alice\/project/ }).check();
+    await expect.poll(() => summary().textContent()).toBe("alice/project: auto-build is off");
+    expect(await settings().locator('[data-role="default-branch"]').textContent()).toBe("trunk");
 
-  it("loads, toggles and saves with the keyboard alone", async () => {
-    // The local stage's dev sign-in sets the session cookie for this origin.
-    const signedIn = await page.evaluate(async () => (await fetch("/auth/dev", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "alice" }) })).status);
-    expect(signedIn).toBe(200);
-    await page.goto(`${stack.url}/index.html`);
-
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("repo");
-    await page.keyboard.type("alice/project");
-    await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator('[data-role="summary"]').textContent()).toBe("alice/project: auto-build is off");
-    expect(await page.locator('[data-role="default-branch"]').textContent()).toBe("trunk");
-
-    await page.keyboard.press("Tab"); // Show settings
-    await page.keyboard.press("Tab"); // the switch
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("switch");
+    await settings().getByRole("switch").focus();
     await page.keyboard.press("Space");
-    await page.keyboard.press("Tab"); // branches
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("branches");
     await page.keyboard.type("trunk\nrelease/1.x\n");
-    await page.keyboard.press("Tab"); // Save
+    await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await expect.poll(() => status().textContent()).toBe("Saved.");
-    expect(await page.locator('[data-role="summary"]').textContent()).toBe("alice/project: builds on push");
-
+    expect(await summary().textContent()).toBe("alice/project: builds on push");
     expect(await api("/api/repos/alice/project/settings")).toMatchObject({ auto_build: true, branches: ["trunk", "release/1.x"], managed_by_you: true });
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, "repo-settings.png"), fullPage: true });
+
+    // A reload shows what was saved.
+    await page.reload();
+    await page.getByRole("radio", { name: /alice\/project/ }).check();
+    await expect.poll(() => summary().textContent()).toBe("alice/project: builds on push");
+    expect(await settings().getByLabel("Branches to build").inputValue()).toBe("trunk\nrelease/1.x");
+    expect(await settings().getByRole("switch").isChecked()).toBe(true);
   });
 
-  it("shows the API's refusal of a bad branch and keeps the saved settings", async () => {
-    await page.getByLabel("Branches to build").fill("trunk\nfeature~1");
-    await page.getByRole("button", { name: "Save settings" }).click();
+  it("shows refusals (the API's and its own) and keeps the saved settings", async () => {
+    await settings().getByLabel("Branches to build").fill("trunk\nfeature~1");
+    await settings().getByRole("button", { name: "Save settings" }).click();
     await expect.poll(() => status().textContent()).toMatch(/feature~1/);
     expect(await status().getAttribute("class")).toContain("error");
-    expect((await api("/api/repos/alice/project/settings")).branches).toEqual(["trunk", "release/1.x"]);
 
-    await page.getByLabel("Branches to build").fill("--upload-pack=touch /tmp/x");
-    await page.getByRole("button", { name: "Save settings" }).click();
+    await settings().getByLabel("Branches to build").fill("--upload-pack=touch /tmp/x");
+    await settings().getByRole("button", { name: "Save settings" }).click();
     await expect.poll(() => status().textContent()).toContain("is not a valid branch name");
+    expect((await api("/api/repos/alice/project/settings")).branches).toEqual(["trunk", "release/1.x"]);
   });
 
-  it("says so when the repository cannot be read", async () => {
-    await page.getByLabel("Repository").fill("alice/nothing-here");
-    await page.getByRole("button", { name: "Show settings" }).click();
+  it("shows a repository the user can only read as read-only, and an unreadable one as not found", async () => {
+    await settings().getByLabel("Repository").fill("bob/shared");
+    await settings().getByLabel("Repository").press("Enter");
+    await expect.poll(() => summary().textContent()).toBe("bob/shared: auto-build is off");
+    expect(await status().textContent()).toContain("need write access");
+    expect(await settings().getByRole("switch").isDisabled()).toBe(true);
+    expect(await settings().getByRole("button", { name: "Save settings" }).isDisabled()).toBe(true);
+
+    await settings().getByLabel("Repository").fill("bob/nothing-here");
+    await settings().getByRole("button", { name: "Show settings" }).click();
     await expect.poll(() => status().textContent()).toBe("Repository not found, or you cannot read it on GitHub.");
-    expect(await page.locator('[data-role="settings"]').isHidden()).toBe(true);
+    expect(await settings().locator('[data-role="settings"]').isHidden()).toBe(true);
   });
 });
