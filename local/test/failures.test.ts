@@ -50,7 +50,7 @@ describe("a builder that dies mid-job", () => {
     expect(runpod.runs[0]).toMatchObject({ job_id: jobId, repo_url: repo.path, git_ref: "main", commit: repo.head, options: { allowLocal: true } });
     expect(runpod.runs[0].callback_url).toBe(`${stack.url}/api/jobs/${jobId}`);
     await expect.poll(() => runpod.cancels).toEqual(["standin-1"]);
-    expect(stack.workflow.describe(`local:doctown-pipeline:${jobId}`)?.status).toBe("FAILED");
+    await expect.poll(() => stack.workflow.describe(`local:doctown-pipeline:${jobId}`)?.status).toBe("FAILED");
   });
 
   it("fails the job as 'timeout' when the build outlives its time limit despite heartbeats", async () => {
@@ -89,8 +89,8 @@ describe("RunPod answering errors", () => {
     const { job } = await waitForJob(client, jobId, (view) => view.stage === "clone");
     expect(job.status).toBe("building");
     expect(runpod.runs).toHaveLength(1);
-    const execution = stack.workflow.describe(`local:doctown-pipeline:${jobId}`);
-    expect(execution?.events.filter((event) => event === "StateRetried:Dispatch")).toHaveLength(1);
+    const retries = () => stack.workflow.describe(`local:doctown-pipeline:${jobId}`)?.events.filter((event) => event === "StateRetried:Dispatch");
+    await expect.poll(retries).toHaveLength(1);
   });
 
   it("fails the job with RunPod's reason when it refuses the request (4xx), without retrying", async () => {
