@@ -38,7 +38,7 @@ async function submit(client: ApiClient, repoPath: string): Promise<string> {
 
 describe("a builder that dies mid-job", () => {
   it("fails the job as 'heartbeat lost' once the builder goes silent, and cancels its RunPod job", async () => {
-    const { stack, runpod, client, repo } = await stackWith({ kind: "silent", reportProgress: true }, { heartbeatSeconds: 1 });
+    const { stack, runpod, client, repo } = await stackWith({ kind: "silent", reportProgress: true }, { heartbeatSeconds: 3 });
     const jobId = await submit(client, repo.path);
     const { seen } = await waitForJob(client, jobId, (job) => job.stage === "clone");
     expect(seen.at(-1)).toMatchObject({ status: "building", progress: 5 });

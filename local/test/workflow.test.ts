@@ -72,11 +72,11 @@ describe("LocalWorkflow", () => {
   });
 
   it("fails the task with States.HeartbeatTimeout when heartbeats stop, and heartbeats keep it alive", async () => {
-    const { workflow, calls } = recordingWorkflow(async () => ({}), { heartbeatSeconds: 0.3 });
+    const { workflow, calls } = recordingWorkflow(async () => ({}), { heartbeatSeconds: 0.8 });
     const { executionId } = await workflow.start({ jobId: "job-3" });
     await until(() => calls.dispatch.length === 1);
     for (let i = 0; i < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 300));
       await workflow.sendHeartbeat(calls.dispatch[0].taskToken as string);
     }
     expect(calls.markFailed).toEqual([]);
@@ -87,14 +87,14 @@ describe("LocalWorkflow", () => {
 
   it("a clock running out while Dispatch is still running fails the task cleanly", async () => {
     let dispatchFinished = false;
-    const slowDispatch = () => new Promise((resolve) => setTimeout(() => resolve((dispatchFinished = true)), 400));
+    const slowDispatch = () => new Promise((resolve) => setTimeout(() => resolve((dispatchFinished = true)), 1000));
     const { workflow, calls } = recordingWorkflow(slowDispatch, { heartbeatSeconds: 0.1 });
     const { executionId } = await workflow.start({ jobId: "job-slow" });
     await until(() => calls.markFailed.length === 1);
     expect(dispatchFinished).toBe(false); // the clock did not wait for the handler
     expect(calls.markFailed[0]).toMatchObject({ error: { Error: "States.HeartbeatTimeout" } });
     await until(() => workflow.describe(executionId)?.status === "FAILED");
-    await new Promise((resolve) => setTimeout(resolve, 450)); // the slow handler finishing later changes nothing
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the slow handler finishing later changes nothing
     expect(calls.markFailed).toHaveLength(1);
   });
 

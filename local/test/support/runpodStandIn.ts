@@ -46,7 +46,8 @@ export async function startRunpodStandIn(behaviour: RunpodBehaviour): Promise<Ru
       const input = (req.json() as { input: RunInput }).input;
       runs.push(input);
       if (effective.kind === "forward" && (await effective.beforeRun?.(input)) !== "drop") return forward(effective, "run", "POST", req.body);
-      if (effective.kind === "silent" && effective.reportProgress) void reportOnce(input);
+      // Reported before /run answers (the job is already building then), so it cannot come late.
+      if (effective.kind === "silent" && effective.reportProgress) await reportOnce(input);
       const runId = `standin-${++counter}`;
       ownJobs.add(runId);
       return { status: 200, body: { id: runId, status: "IN_QUEUE" } };
@@ -69,7 +70,6 @@ async function forward(target: { url: string; apiKey: string }, rest: string, me
 
 /** One progress callback, as a builder sends right after it starts. */
 async function reportOnce(input: RunInput) {
-  await new Promise((resolve) => setTimeout(resolve, 50));
   await fetch(`${input.callback_url}/progress`, {
     method: "POST",
     headers: { authorization: `Bearer ${input.callback_secret}`, "content-type": "application/json" },
