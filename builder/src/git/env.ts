@@ -21,7 +21,8 @@ export type GitAccess = { allowFile: boolean; token?: string };
 export function gitEnv(base: Record<string, string | undefined>, access: GitAccess): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of PASSTHROUGH) {
-    const value = base[key];
+    // Without a PATH of its own the caller still means "the git on this machine".
+    const value = base[key] ?? (key === "PATH" ? process.env.PATH : undefined);
     if (value !== undefined) env[key] = value;
   }
   Object.assign(env, {
