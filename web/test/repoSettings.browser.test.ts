@@ -69,13 +69,15 @@ afterAll(async () => {
 const settings = () => page.locator("[data-repo-settings]");
 const status = () => settings().locator('[data-role="status"]');
 const summary = () => settings().locator('[data-role="summary"]');
+/** Waits for the page (the machine is shared: up to 10 s, not vitest's default 1 s). */
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
 const api = (path: string) => page.evaluate(async (url) => (await fetch(url)).json(), path);
 
 describe("Build on push on the dashboard", () => {
   it("follows the repository picked in Generate docs and saves with the keyboard alone", async () => {
     await page.goto(`${stack.url}/dashboard/`);
     await page.getByRole("radio", { name: /alice\/project/ }).check();
-    await expect.poll(() => summary().textContent()).toBe("alice/project: auto-build is off");
+    await eventually(() => summary().textContent()).toBe("alice/project: auto-build is off");
     expect(await settings().locator('[data-role="default-branch"]').textContent()).toBe("trunk");
 
     await settings().getByRole("switch").focus();
@@ -85,7 +87,7 @@ describe("Build on push on the dashboard", () => {
     await page.keyboard.type("trunk\nrelease/1.x\n");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
-    await expect.poll(() => status().textContent()).toBe("Saved.");
+    await eventually(() => status().textContent()).toBe("Saved.");
     expect(await summary().textContent()).toBe("alice/project: builds on push");
     expect(await api("/api/repos/alice/project/settings")).toMatchObject({ auto_build: true, branches: ["trunk", "release/1.x"], managed_by_you: true });
     mkdirSync(SHOTS, { recursive: true });
@@ -94,7 +96,7 @@ describe("Build on push on the dashboard", () => {
     // A reload shows what was saved.
     await page.reload();
     await page.getByRole("radio", { name: /alice\/project/ }).check();
-    await expect.poll(() => summary().textContent()).toBe("alice/project: builds on push");
+    await eventually(() => summary().textContent()).toBe("alice/project: builds on push");
     expect(await settings().getByLabel("Branches to build").inputValue()).toBe("trunk\nrelease/1.x");
     expect(await settings().getByRole("switch").isChecked()).toBe(true);
   });
@@ -102,26 +104,26 @@ describe("Build on push on the dashboard", () => {
   it("shows refusals (the API's and its own) and keeps the saved settings", async () => {
     await settings().getByLabel("Branches to build").fill("trunk\nfeature~1");
     await settings().getByRole("button", { name: "Save settings" }).click();
-    await expect.poll(() => status().textContent()).toMatch(/feature~1/);
+    await eventually(() => status().textContent()).toMatch(/feature~1/);
     expect(await status().getAttribute("class")).toContain("error");
 
     await settings().getByLabel("Branches to build").fill("--upload-pack=touch /tmp/x");
     await settings().getByRole("button", { name: "Save settings" }).click();
-    await expect.poll(() => status().textContent()).toContain("is not a valid branch name");
+    await eventually(() => status().textContent()).toContain("is not a valid branch name");
     expect((await api("/api/repos/alice/project/settings")).branches).toEqual(["trunk", "release/1.x"]);
   });
 
   it("shows a repository the user can only read as read-only, and an unreadable one as not found", async () => {
     await settings().getByLabel("Repository").fill("bob/shared");
     await settings().getByLabel("Repository").press("Enter");
-    await expect.poll(() => summary().textContent()).toBe("bob/shared: auto-build is off");
+    await eventually(() => summary().textContent()).toBe("bob/shared: auto-build is off");
     expect(await status().textContent()).toContain("need write access");
     expect(await settings().getByRole("switch").isDisabled()).toBe(true);
     expect(await settings().getByRole("button", { name: "Save settings" }).isDisabled()).toBe(true);
 
     await settings().getByLabel("Repository").fill("bob/nothing-here");
     await settings().getByRole("button", { name: "Show settings" }).click();
-    await expect.poll(() => status().textContent()).toBe("Repository not found, or you cannot read it on GitHub.");
+    await eventually(() => status().textContent()).toBe("Repository not found, or you cannot read it on GitHub.");
     expect(await settings().locator('[data-role="settings"]').isHidden()).toBe(true);
   });
 });
