@@ -5,7 +5,7 @@
  * here; only the services behind them are local. One stack per process (config is process.env).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -58,11 +58,14 @@ const INTERRUPTED_AT_STOP = { code: "interrupted", message: "The local stack sto
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const releaseDataDir = dataDir ? claimDataDir(dataDir) : () => {};
   // Shutdown steps, run last-registered first: a failed start undoes what it had started.
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch((error) => console.error("doctown: shutdown step failed:", error));
   };
+
+  cleanups.push(async () => releaseDataDir());
 
   try {
     const storage = await startLocalServices({ dataDir });
@@ -157,6 +160,36 @@ async function failJobsInFlight(reason: { code: string; message: string }) {
         await services().runpod.cancel(runpodJobId);
       });
     }
+  }
+}
+
+/**
+ * One stack per data dir: LevelDB allows a single user, and two workflows would each take the
+ * other's jobs for interrupted. A pid file marks the owner; a dead owner's file is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const file = join(dataDir, "doctown.pid");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number(readFileSync(file, "utf8").trim());
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner))
+      throw new Error(`Another Doctown (pid ${owner}) is using ${dataDir}; stop it first, or use another DOCTOWN_DATA_DIR.`);
+    rmSync(file, { force: true }); // left by a process that crashed
+  }
+  throw new Error(`Could not claim ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

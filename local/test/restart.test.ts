@@ -42,6 +42,7 @@ describe("restarting on the same data dir", () => {
     cleanups.push(() => proxy.close());
 
     const first = await startLocalStack({ port: 0, dataDir, runpod: { url: proxy.apiUrl, apiKey: proxy.apiKey, endpointId: proxy.endpointId } });
+    await expect(startLocalStack({ port: 0, dataDir })).rejects.toThrow(/Another Doctown \(pid \d+\) is using/);
     let client = await signIn(first.url, "carol");
     const done = (await (await client.post("/api/jobs", { repo: repo.path, git_ref: "main" })).json()).job_id;
     const { job: completed } = await waitForJob(client, done, isFinished);
