@@ -11,7 +11,7 @@ import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackForm
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
-import { extractStage, type ExtractedFile } from "./stages/extract";
+import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
 import { packStage } from "./stages/pack";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
@@ -58,6 +58,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   };
 
   const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
+  let extractor: Extractor | undefined;
   try {
     progress("clone", 0, "fetching the repository");
     const repo = await cloneStage(
@@ -73,18 +74,25 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     );
 
     progress("scan", 0, `reading files at ${repo.commit.slice(0, 12)}`);
+    // Files go to the extractor as scan reads them, so parsing overlaps reading.
+    let scanning = true;
+    const extractDeps: ExtractDeps = {
+      workers: tuning.workers,
+      inlineBelowBytes: tuning.extractInlineBelowBytes,
+      signal,
+      onProgress: (f) => !scanning && progress("extract", f),
+    };
     const scan = await scanStage(repo.commit, {
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
       limits: tuning.scanLimits,
       onProgress: (f) => progress("scan", f),
+      onPlan: (plan) => (extractor = createExtractor(plan, extractDeps)),
+      onFile: (file) => extractor?.add(file),
     });
+    scanning = false;
 
     progress("extract", 0, `extracting symbols from ${scan.files.length} files`);
-    const files = await extractStage(scan.files, {
-      workers: tuning.workers,
-      inlineBelowBytes: tuning.extractInlineBelowBytes,
-      signal,
-      onProgress: (f) => progress("extract", f) });
+    const files = await (extractor ?? createExtractor({ files: 0, bytes: 0 }, extractDeps)).finish();
     throwIfAborted(signal);
 
     progress("document", 0, "writing documentation");
@@ -129,6 +137,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       redactedFiles: scan.redactedFiles.length,
     };
   } finally {
+    await extractor?.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -32,6 +32,10 @@ export type ScanDeps = {
   limits?: Partial<ScanLimits>;
   /** fraction of blobs read, 0..1 */
   onProgress?: (fraction: number) => void;
+  /** called once, before reading: how many files (and bytes) will be read at most */
+  onPlan?: (plan: { files: number; bytes: number }) => void;
+  /** called for every accepted file as soon as it is read (and redacted) */
+  onFile?: (file: SourceFile) => void;
 };
 
 export type ScanResult = {
@@ -52,6 +56,7 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
 
   const candidates = selectByPath(await listTree(deps.repo, commit), limits, skip);
   throwIfAborted(deps.repo.signal);
+  deps.onPlan?.({ files: candidates.length, bytes: candidates.reduce((sum, c) => sum + c.entry.size, 0) });
 
   const files: SourceFile[] = [];
   const redactedFiles: string[] = [];
@@ -72,7 +77,9 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
       if (contentLooksGenerated(text, language)) return skip("generated");
       const redaction = await redactSecrets(entry.path, text);
       if (redaction.findings.length > 0) redactedFiles.push(entry.path);
-      files.push(toSourceFile(entry.path, language, redaction.content));
+      const file = toSourceFile(entry.path, language, redaction.content);
+      files.push(file);
+      deps.onFile?.(file);
     },
   );
   deps.onProgress?.(1);
