@@ -30,7 +30,7 @@ export function indexPage(input: IndexPageInput): string {
   for (const file of files) {
     const summary = input.fileSummaries.get(file.path);
     const count = `${file.symbols.length} symbol${file.symbols.length === 1 ? "" : "s"}`;
-    const tail = summary ? ` — ${escapeText(summary)}` : "";
+    const tail = summary ? ` - ${escapeText(summary)}` : "";
     out.push(`- [${inlineCode(file.path)}](${filePageLink(file.path)}) (${count})${tail}`);
   }
   return `${out.join("\n").trimEnd()}\n`;
@@ -81,7 +81,7 @@ function topLevelSymbols(files: DocumentFile[]): string[] {
     );
   }
   if (topLevel.length > MAX_TOP_LEVEL_SYMBOLS) {
-    out.push(`- … and ${topLevel.length - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
+    out.push(`- ... and ${topLevel.length - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
   }
   return out;
 }

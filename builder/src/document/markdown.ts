@@ -48,7 +48,7 @@ export function cleanDocComment(comment: string): string {
 export function firstSentence(text: string, maxLength = 200): string {
   const firstParagraph = text.split(/\n\s*\n/)[0]?.replace(/\s+/g, " ").trim() ?? "";
   const sentence = /^(.+?[.!?])(\s|$)/.exec(firstParagraph)?.[1] ?? firstParagraph;
-  return sentence.length > maxLength ? `${sentence.slice(0, maxLength - 1)}…` : sentence;
+  return sentence.length > maxLength ? `${sentence.slice(0, maxLength - 3)}...` : sentence;
 }
 
 function safeInfo(language: string): string {
