@@ -10,6 +10,8 @@ export default {
     return { name: "doctown", region: process.env.AWS_REGION ?? "us-east-1" };
   },
   stacks(app) {
+    // "local" means the embedded stack (dev sign-in, local repositories): never a deployed stage.
+    if (app.stage === "local") throw new Error('The stage name "local" is reserved for `npm start`; pick another.');
     app.setDefaultFunctionProps({
       runtime: "nodejs22.x",
       architecture: "arm_64",

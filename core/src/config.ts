@@ -92,8 +92,9 @@ export function stage(): string {
   return optionalSetting("DOCTOWN_STAGE") ?? process.env.SST_STAGE ?? "dev";
 }
 
+/** True only on the embedded local stack: never inside Lambda, whatever the stage is called. */
 export function isLocalStage(): boolean {
-  return stage() === "local";
+  return stage() === "local" && process.env.AWS_LAMBDA_FUNCTION_NAME === undefined;
 }
 
 export function githubApiUrl(): string {

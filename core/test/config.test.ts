@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { configuredSiteOrigin, s3Endpoint, secret, setting } from "../src/config";
+import { configuredSiteOrigin, isLocalStage, s3Endpoint, secret, setting } from "../src/config";
 import { ConfigError } from "../src/errors";
 import { provideServices, resetServices, services } from "../src/services";
 
-const names = ["R2_ACCOUNT_ID", "DOCTOWN_S3_ENDPOINT", "DOCTOWN_TABLE", "DOCTOWN_SITE_URL", "RUNPOD_API_KEY"] as const;
+const names = [
+  "R2_ACCOUNT_ID", "DOCTOWN_S3_ENDPOINT", "DOCTOWN_TABLE", "DOCTOWN_SITE_URL", "RUNPOD_API_KEY", "DOCTOWN_STAGE",
+  "AWS_LAMBDA_FUNCTION_NAME",
+] as const;
 const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
 afterEach(() => {
   for (const name of names) {
@@ -53,5 +56,13 @@ describe("services registry", () => {
     provideServices({ clock, tableName: "provided" });
     expect(services().clock).toBe(clock);
     expect(services().tableName).toBe("provided");
+  });
+
+  it("never treats a Lambda as the local stage, even on a stage called local", () => {
+    process.env.DOCTOWN_STAGE = "local";
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    expect(isLocalStage()).toBe(true);
+    process.env.AWS_LAMBDA_FUNCTION_NAME = "local-doctown-Api-devSignIn";
+    expect(isLocalStage()).toBe(false);
   });
 });

@@ -41,7 +41,7 @@ describe("a preview stage (pr-42)", () => {
   let t: Templates;
   beforeAll(async () => {
     t = await templatesFor("pr-42");
-  });
+  }, 300_000);
 
   it("has one on-demand table with pk/sk, gsi1, gsi2 and the TTL attribute", () => {
     t.data.resourceCountIs("AWS::DynamoDB::Table", 1);
@@ -180,7 +180,7 @@ describe("the prod stage", () => {
   let t: Templates;
   beforeAll(async () => {
     t = await templatesFor("prod");
-  });
+  }, 300_000);
 
   it("retains the table and enables point-in-time recovery", () => {
     t.data.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
@@ -191,5 +191,11 @@ describe("the prod stage", () => {
 
   it("names resources after the stage", () => {
     t.pipeline.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "prod-doctown-pipeline" });
+  });
+});
+
+describe("stage names", () => {
+  it('refuses to deploy a stage called "local", which would enable the dev sign-in', async () => {
+    await expect(synthesizeApp("local")).rejects.toThrow(/reserved/);
   });
 });
