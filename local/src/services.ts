@@ -15,7 +15,7 @@ import { TABLE_KEYS } from "@doctown/core/table";
 
 const require = createRequire(import.meta.url);
 type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-type S3rverInstance = { run(): Promise<AddressInfo>; close(): Promise<void> };
+type S3rverInstance = { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 const dynalite = require("dynalite") as DynaliteFactory;
 const S3rver = require("s3rver") as S3rverClass;
@@ -75,7 +75,10 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
 
   const stop = async () => {
-    await Promise.allSettled([new Promise((resolve) => dynamo.close(resolve)), s3.close()]);
+    const s3Closed = s3.close();
+    // A browser that downloaded a docpack keeps its connection open; stop must not wait for it.
+    s3.httpServer?.closeAllConnections();
+    await Promise.allSettled([new Promise((resolve) => dynamo.close(resolve)), s3Closed]);
     if (!persistent) rmSync(s3Dir, { recursive: true, force: true });
   };
 

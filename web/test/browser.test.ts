@@ -87,6 +87,11 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Login name").waitFor();
     expect(await page.getByRole("link", { name: "Sign in with GitHub" }).isHidden()).toBe(true);
     await shot("landing");
+    // Keyboard: the skip link comes first, then the navigation; the login field is reachable.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.getByLabel("Login name").focus();
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe("solid");
     await page.getByLabel("Login name").fill("alice");
     await page.getByRole("button", { name: "Sign in locally" }).click();
     await page.waitForURL(/\/dashboard\/$/);
@@ -234,5 +239,14 @@ describe("the dashboard in Chromium", () => {
     // The repository settings follow the pick.
     await expect.poll(() => text('[data-repo-settings] [data-role="summary"]')).toBe("octo/alpha: auto-build is off");
     await shot("dashboard-github");
+  });
+
+  it("says so when Doctown cannot be reached", async () => {
+    await page.goto(`${stack.url}/dashboard/`);
+    await expect.poll(() => text('[data-job-list] [data-role="status"]')).toBe("No builds yet. Pick a repository and choose “Generate docs”.");
+    await stack.stop();
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(() => text('[data-job-list] [data-role="status"]')).toBe("Could not load your builds: Doctown could not be reached. Check your connection and try again.");
+    await shot("dashboard-offline");
   });
 });
