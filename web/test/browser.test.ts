@@ -5,12 +5,11 @@
  * out. Also: a refused build shows its reason, signed-out visitors go to sign in, and a hostile
  * docpack cannot run script in the viewer. Screenshots go to test-artifacts/screenshots/.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +18,7 @@ import { upsertGitHubUser } from "@doctown/core/user";
 import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
 import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../local/test/support/repos";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { buildSite } from "./support/buildSite";
 import { docpackZip, manifest } from "./support/docpackZip";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,15 +34,6 @@ let notARepo: string;
 let profile: string;
 let context: BrowserContext;
 let page: Page;
-
-/** The real web/ built into a temp dir (web/dist stays whatever the developer built). */
-async function buildSite(out: string) {
-  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", join(ROOT, "web"), "--outDir", out], {
-    cwd: join(ROOT, "web"),
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
-    timeout: 120_000,
-  });
-}
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const text = (selector: string) => page.locator(selector).first().textContent();

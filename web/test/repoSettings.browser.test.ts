@@ -4,18 +4,17 @@
  * loads its settings; toggle, branches and save work with the keyboard; refusals are shown and
  * nothing invalid is saved; a reader without write access sees the settings read-only.
  */
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
 import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { buildSite } from "./support/buildSite";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "test-artifacts/screenshots");
@@ -29,15 +28,6 @@ let stack: LocalStack;
 let profile: string;
 let context: BrowserContext;
 let page: Page;
-
-/** The real web/ built into a temp dir (web/dist stays whatever the developer built). */
-async function buildSite(out: string) {
-  await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", join(ROOT, "web"), "--outDir", out], {
-    cwd: join(ROOT, "web"),
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
-    timeout: 120_000,
-  });
-}
 
 beforeAll(async () => {
   site = mkdtempSync(join(tmpdir(), "doctown-web-settings-"));
