@@ -131,6 +131,13 @@ describe("the dashboard in Chromium", () => {
     expect(await job.locator(".activity").textContent()).toBe("The docpack is ready.");
     expect(await job.getByRole("button", { name: /Cancel/ }).isHidden()).toBe(true);
     await expect.poll(() => text('[data-job-list] [data-role="status"]')).toBe("All builds have finished.");
+    // Polling stops once every build has finished.
+    const polls: string[] = [];
+    const onRequest = (request: { url(): string }) => void (request.url().includes("/api/jobs") && polls.push(request.url()));
+    page.on("request", onRequest);
+    await page.waitForTimeout(5_500);
+    page.off("request", onRequest);
+    expect(polls).toEqual([]);
     const docpack = page.locator("[data-docpack-list] li.docpack").first();
     await docpack.waitFor({ timeout: 10_000 });
     expect(await docpack.locator("code").textContent()).toBe(repo.head.slice(0, 7));
