@@ -4,7 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { services } from "./services";
 
@@ -69,4 +75,19 @@ export async function presignGet(key: string, options: { filename?: string; expi
   return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition }), {
     expiresIn: options.expiresIn ?? DOWNLOAD_URL_TTL_SECONDS,
   });
+}
+
+/**
+ * The dashboard's viewer fetches presigned GETs from the bucket's own origin. After the API's
+ * redirect the browser sends `Origin: null`, so the rule must allow any origin; no credentials
+ * are involved and the URLs themselves are the authorisation.
+ */
+export const DOWNLOAD_CORS_RULES = [
+  { AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 },
+];
+
+/** Lets browsers read presigned downloads (run once per bucket: local stack start, `npm run r2:cors`). */
+export async function allowBrowserDownloads(): Promise<void> {
+  const { s3, bucket } = services();
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: DOWNLOAD_CORS_RULES } }));
 }

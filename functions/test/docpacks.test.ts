@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { allowBrowserDownloads } from "../../core/src/storage";
 import { callApi, signIn } from "./support/api";
 import { buildDocpack } from "./support/builds";
 
@@ -44,6 +45,19 @@ describe("GET /api/docpacks/{id}/download", () => {
     expect(download.status).toBe(200);
     expect(download.headers.get("content-disposition")).toMatch(/^attachment; filename="alice-project-4{12}\.docpack\.zip"$/);
     expect(Buffer.from(await download.arrayBuffer()).equals(privatePack.bytes)).toBe(true);
+  });
+
+  it("lets the dashboard's viewer read the presigned URL cross-origin once the bucket allows downloads", async () => {
+    const location = (await callApi("GET", `/api/docpacks/${privatePack.docpackId}/download`, { cookie: aliceCookie })).headers.location;
+    // After a same-origin redirect to another origin the browser sends `Origin: null`.
+    const before = await fetch(location, { headers: { origin: "null" } });
+    await before.arrayBuffer();
+    expect(before.headers.get("access-control-allow-origin")).toBeNull();
+    await allowBrowserDownloads();
+    const after = await fetch(location, { headers: { origin: "null" } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("access-control-allow-origin")).toMatch(/^(\*|null)$/);
+    expect(Buffer.from(await after.arrayBuffer()).equals(privatePack.bytes)).toBe(true);
   });
 
   it("answers 404 for someone else's private docpack, for anonymous visitors and for unknown ids", async () => {

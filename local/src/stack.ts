@@ -8,13 +8,13 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
+import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { failJob, listJobsInFlight } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { provideServices, resetServices, services } from "@doctown/core/services";
 import { startGateway } from "./gateway";
-import { LOCAL_S3_CREDENTIALS, startLocalServices } from "./services";
+import { startLocalServices } from "./services";
 import { LocalWorkflow } from "./workflow";
 
 export type LocalStackOptions = {
@@ -70,7 +70,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const storage = await startLocalServices({ dataDir });
     cleanups.push(() => storage.stop());
-    await allowBrowserDownloads(storage.s3Endpoint, storage.bucket);
 
     const runpod = await startRunpod(options);
     let runpodClosed = false;
@@ -95,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     resetServices();
+    await allowBrowserDownloads();
     const workflow = new LocalWorkflow({
       heartbeatSeconds: options.heartbeatSeconds,
       taskTimeoutSeconds: options.taskTimeoutSeconds,
@@ -205,21 +205,6 @@ function tokenEncryptionKey(dataDir: string | undefined): string {
   const key = randomBytes(32).toString("base64");
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });
   return key;
-}
-
-/** Presigned downloads are fetched by the dashboard from s3rver's origin, so the bucket allows CORS GETs. */
-async function allowBrowserDownloads(endpoint: string, bucket: string) {
-  const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: LOCAL_S3_CREDENTIALS });
-  try {
-    await client.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }] },
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
 }
 
 /** Sets variables for this process and returns how to put the previous values back. */
