@@ -121,6 +121,8 @@ describe("the dashboard in Chromium", () => {
 
   it("generates a docpack and shows its live status until it completes", async () => {
     await page.getByLabel("Local repository path").fill(repo.path);
+    // No ref: a repository on this machine builds what is checked out (HEAD).
+    await page.getByLabel("Branch, tag or commit").fill("");
     await page.getByRole("button", { name: "Generate docs" }).click();
     await expect.poll(() => text('[data-repo-picker] [data-role="result"]')).toContain("Build started.");
     const job = page.locator("[data-job-list] li.job").filter({ hasText: repo.path });
