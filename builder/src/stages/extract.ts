@@ -38,7 +38,9 @@ const BATCH_BYTES = 384 * 1024;
 export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extractor {
   const wanted = deps.workers ?? Math.min(availableParallelism(), 4);
   const useWorkers = wanted > 0 && plan.bytes >= (deps.inlineBelowBytes ?? 512 * 1024);
-  const pool = useWorkers ? createExtractPool(Math.max(1, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)))) : undefined;
+  const lanes = Math.max(1, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
+  // With more than one lane, this thread is one of them (it is mostly idle once scan has read the files).
+  const pool = useWorkers ? createExtractPool(lanes, { inThread: true }) : undefined;
   const files: ExtractedFile[] = [];
   const waiting: ExtractedFile[][] = []; // in-thread mode: batches parsed in finish()
   const running: Promise<void>[] = [];
