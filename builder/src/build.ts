@@ -118,7 +118,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     const symbols: SymbolEntry[] = [];
     for (const file of files)
       for (const symbol of file.symbols as SymbolEntry[]) {
-        symbol.summary = docs.summaries.get(symbol.id) ?? "";
+        symbol.summary = docs.summaryOf(symbol);
         symbols.push(symbol);
       }
     for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
 import { sampleInput } from "./documentFixtures";
+import { placeholderPage, placeholderSummaries } from "../src/document/placeholder";
 
 describe("document stage without an LLM", () => {
   it("is placeholder mode when no key is set, or when llm is false", () => {
@@ -58,5 +59,25 @@ describe("document stage without an LLM", () => {
     expect(page).not.toContain("<b>");
     expect(page).toContain("&lt;b&gt;");
     expect(index).not.toContain("<b>");
+  });
+});
+
+describe("placeholder docs produced on demand", () => {
+  it("give the same pages and summaries as building them all up front, in path order", async () => {
+    const input = sampleInput();
+    const out = await documentStage(input, {});
+    const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : 1));
+
+    const eagerPages = files.map((file) => [file.path, placeholderPage(file, "no-llm")]);
+    expect([...out.filePages]).toEqual(eagerPages);
+    expect([...out.filePages.keys()]).toEqual(eagerPages.map(([path]) => path));
+    for (const [path, page] of eagerPages) expect(out.filePages.get(path!)).toBe(page);
+    expect(out.filePages.get("no/such/file.ts")).toBeUndefined();
+    expect(out.filePages.has("src/math.ts")).toBe(true);
+
+    const eagerSummaries = new Map(files.flatMap((file) => [...placeholderSummaries(file)]));
+    expect(new Map(out.summaries)).toEqual(eagerSummaries);
+    for (const file of files)
+      for (const symbol of file.symbols) expect(out.summaryOf(symbol)).toBe(eagerSummaries.get(symbol.id));
   });
 });

@@ -7,7 +7,8 @@
 import OpenAI from "openai";
 import type { DocumentInput, DocumentOutput } from "../types";
 import type { DocumentFile } from "../document/types";
-import { placeholderPage, placeholderSummaries } from "../document/placeholder";
+import { placeholderPage, placeholderSummary } from "../document/placeholder";
+import { LazyMap } from "../document/lazyMap";
 import { indexPage } from "../document/indexPage";
 import { documentWithLlm, type LlmSettings } from "../document/llm";
 import { DocCache, defaultCacheDir } from "../document/cache";
@@ -81,7 +82,8 @@ export async function documentStage(
     placeholderFiles: result.placeholderFiles,
     fileSummaries: result.fileSummaries,
   });
-  return { docs, summaries: result.summaries, filePages: result.filePages, index };
+  const { summaries } = result;
+  return { docs, summaries, summaryOf: (symbol) => summaries.get(symbol.id) ?? "", filePages: result.filePages, index };
 }
 
 function placeholderDocs(
@@ -89,13 +91,18 @@ function placeholderDocs(
   files: DocumentFile[],
   deps: DocumentDeps,
 ): DocumentOutput {
-  const summaries = new Map<string, string>();
-  const filePages = new Map<string, string>();
-  files.forEach((file, i) => {
-    for (const [id, summary] of placeholderSummaries(file)) summaries.set(id, summary);
-    filePages.set(file.path, placeholderPage(file, "no-llm"));
-    deps.onProgress?.(i + 1, files.length);
-  });
+  // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all
+  // until packing was the largest avoidable cost on big repositories.
+  const symbols = files.flatMap((file) => file.symbols);
+  const summaries = new LazyMap(
+    symbols.map((symbol) => symbol.id),
+    (_id, i) => placeholderSummary(symbols[i]!),
+  );
+  const filePages = new LazyMap(
+    files.map((file) => file.path),
+    (_path, i) => placeholderPage(files[i]!, "no-llm"),
+  );
+  files.forEach((_file, i) => deps.onProgress?.(i + 1, files.length));
   const index = indexPage({
     repoName,
     files,
@@ -103,7 +110,7 @@ function placeholderDocs(
     placeholderFiles: files.length,
     fileSummaries: new Map(),
   });
-  return { docs: { mode: "placeholder" }, summaries, filePages, index };
+  return { docs: { mode: "placeholder" }, summaries, summaryOf: placeholderSummary, filePages, index };
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

@@ -25,7 +25,7 @@ export type PackInput = {
   symbols: SymbolEntry[];
   index: string;
   /** file path → markdown page */
-  filePages: Map<string, string>;
+  filePages: ReadonlyMap<string, string>;
 };
 
 export type PackResult = { outFile: string; bytes: number; sha256: string };
