@@ -195,18 +195,13 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
-/** Workspaces may hold separate copies of zod, so a ZodError is recognised by shape too. */
-function isZodError(error: unknown): error is z.ZodError {
-  return error instanceof z.ZodError || (error instanceof Error && error.name === "ZodError" && Array.isArray((error as z.ZodError).issues));
-}
-
 /** Maps any thrown value to a response; unknown errors are logged and answered without details. */
 export function errorResponse(error: unknown): HttpResponse {
   if (error instanceof AppError) {
     if (error.status >= 500) console.error(`doctown: ${error.code}: ${error.message}`);
     return json(error.status, errorBody(error.code, error.message));
   }
-  if (isZodError(error)) {
+  if (error instanceof z.ZodError) {
     const message = error.issues
       .slice(0, 5)
       .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
