@@ -61,6 +61,8 @@ export interface CtagsTag {
   line: number;
   kind: string;
   language: string;
+  /** the tagged source line, as ctags quotes it (`/^  eslint: {$/`) */
+  pattern: string;
 }
 
 export async function runCtags(repo: string, files: string[], workDir: string): Promise<Timed & { tags: CtagsTag[] }> {
@@ -72,9 +74,9 @@ export async function runCtags(repo: string, files: string[], workDir: string): 
   const tags: CtagsTag[] = [];
   for (const line of readFileSync(out, "utf8").split("\n")) {
     if (!line.startsWith("{")) continue;
-    const tag = JSON.parse(line) as { _type: string; name: string; path: string; line: number; kind: string; language: string; extras?: string };
+    const tag = JSON.parse(line) as { _type: string; name: string; path: string; line: number; kind: string; language: string; pattern?: string; extras?: string };
     if (tag._type !== "tag" || tag.extras?.includes("anonymous")) continue;
-    tags.push({ name: tag.name, path: tag.path, line: tag.line, kind: tag.kind, language: tag.language });
+    tags.push({ name: tag.name, path: tag.path, line: tag.line, kind: tag.kind, language: tag.language, pattern: tag.pattern ?? "" });
   }
   return { ...timed, tags };
 }
@@ -91,8 +93,20 @@ export interface Recall {
   language: string;
   ctags: number;
   found: number;
+  /** ctags "classes" that are object literals (not counted in `ctags`) */
+  objectLiterals: number;
   /** A few of ctags' symbols the builder did not find, to look at. */
   missed: CtagsTag[];
+}
+
+/**
+ * ctags' JavaScript parser tags an object literal bound to a name (`const config = {`) and every
+ * object-valued key inside it (`eslint: {`) as a "class". They are not classes, and the builder
+ * does not document configuration keys as symbols, so recall leaves them out (and reports how
+ * many there were): a JavaScript "class" counts when its source line has the `class` keyword.
+ */
+export function isObjectLiteralClass(tag: CtagsTag): boolean {
+  return tag.language === "JavaScript" && tag.kind === "class" && !/\bclass\b/.test(tag.pattern);
 }
 
 /**
@@ -110,12 +124,16 @@ export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[]): Recall[]
   for (const tag of tags) {
     if (!CTAGS_KINDS.has(tag.kind)) continue;
     if (tag.kind === "member" && tag.language !== "Python") continue;
-    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, missed: [] };
+    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, objectLiterals: 0, missed: [] };
+    perLanguage.set(tag.language, entry);
+    if (isObjectLiteralClass(tag)) {
+      entry.objectLiterals += 1;
+      continue;
+    }
     entry.ctags += 1;
     const candidates = byKey.get(`${tag.path}\0${tag.name}`) ?? [];
     if (candidates.some((s) => s.start_line - 1 <= tag.line && tag.line <= s.end_line)) entry.found += 1;
     else if (entry.missed.length < 3) entry.missed.push(tag);
-    perLanguage.set(tag.language, entry);
   }
   return [...perLanguage.values()].sort((a, b) => b.ctags - a.ctags);
 }

@@ -11,6 +11,7 @@ import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackForm
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
+import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
 import { packStage } from "./stages/pack";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
@@ -43,14 +44,26 @@ export type BuildTuning = {
 const STAGE_START: Record<Exclude<BuildStage, "upload">, number> = { clone: 0, scan: 10, extract: 25, document: 45, pack: 90 };
 const STAGE_END: Record<Exclude<BuildStage, "upload">, number> = { clone: 10, scan: 25, extract: 45, document: 90, pack: 100 };
 
-export type BuildSummaryWithStats = BuildSummary & { skipped: ScanResult["skipped"]; redactedFiles: number };
+export type BuildSummaryWithStats = BuildSummary & {
+  skipped: ScanResult["skipped"];
+  redactedFiles: number;
+  /** wall time of each stage, ms (extraction runs alongside scan; `extract` is what remains after it) */
+  stageMs: Partial<Record<Exclude<BuildStage, "upload">, number>>;
+};
 
 export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = {}): Promise<BuildSummaryWithStats> {
   const started = Date.now();
   const env = options.env ?? process.env;
   const { signal } = options;
   let lastPercent = -1;
+  const stageMs: BuildSummaryWithStats["stageMs"] = {};
+  let current: { stage: Exclude<BuildStage, "upload">; since: number } | undefined;
   const progress = (stage: Exclude<BuildStage, "upload">, fraction: number, message?: string) => {
+    if (current?.stage !== stage) {
+      const now = performance.now();
+      if (current) stageMs[current.stage] = Math.round(now - current.since);
+      current = { stage, since: now };
+    }
     const percent = Math.round(STAGE_START[stage] + (STAGE_END[stage] - STAGE_START[stage]) * Math.min(1, fraction));
     if (percent === lastPercent && !message) return;
     lastPercent = percent;
@@ -59,6 +72,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
 
   const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
   let extractor: Extractor | undefined;
+  let store: SymbolStore | undefined;
   try {
     progress("clone", 0, "fetching the repository");
     const repo = await cloneStage(
@@ -74,13 +88,18 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     );
 
     progress("scan", 0, `reading files at ${repo.commit.slice(0, 12)}`);
-    // Files go to the extractor as scan reads them, so parsing overlaps reading.
+    const documentDeps = tuning.document ?? documentDepsFromEnv(env, { llm: options.llm });
+    // Files go to the extractor as scan reads them, so parsing overlaps reading. Symbols wait on
+    // disk, and file texts are let go as soon as they are parsed unless the LLM will read them.
     let scanning = true;
+    store = new SymbolStore(path.join(workDir, "symbols.jsonl"));
     const extractDeps: ExtractDeps = {
       workers: tuning.workers,
       inlineBelowBytes: tuning.extractInlineBelowBytes,
       signal,
       onProgress: (f) => !scanning && progress("extract", f),
+      store,
+      dropContent: !documentDeps.llm,
     };
     const scan = await scanStage(repo.commit, {
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
@@ -97,7 +116,6 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
 
     progress("document", 0, "writing documentation");
     const name = options.fullName ?? repo.name;
-    const documentDeps = tuning.document ?? documentDepsFromEnv(env, { llm: options.llm });
     const docs = await documentStage(
       { repoName: name, files },
       { ...documentDeps, signal, onProgress: (done, total) => progress("document", total === 0 ? 1 : done / total) },
@@ -112,22 +130,16 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       bytes: file.bytes,
       lines: file.lines,
       sha256: file.sha256,
-      symbols: file.symbols.length,
+      symbols: file.symbolCount,
     }));
-    // Summaries are added in place: a copy of every symbol would double the peak memory.
-    const symbols: SymbolEntry[] = [];
-    for (const file of files)
-      for (const symbol of file.symbols as SymbolEntry[]) {
-        symbol.summary = docs.summaryOf(symbol);
-        symbols.push(symbol);
-      }
     for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
     const packed = await packStage(
-      { manifest, files: fileEntries, symbols, index: docs.index, filePages: docs.filePages },
+      { manifest, files: fileEntries, symbols: symbolEntries(files, docs), index: docs.index, filePages: docs.filePages },
       options.outFile,
       signal,
     );
     progress("pack", 1, "done");
+    stageMs.pack = Math.round(performance.now() - current!.since);
     return {
       ...packed,
       commit: repo.commit,
@@ -135,11 +147,19 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       durationMs: Date.now() - started,
       skipped: scan.skipped,
       redactedFiles: scan.redactedFiles.length,
+      stageMs,
     };
   } finally {
     await extractor?.close();
+    store?.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Every symbol with its summary, file by file, read from the store as pack asks for them. */
+function* symbolEntries(files: ExtractedFile[], docs: DocumentOutput): Generator<SymbolEntry> {
+  for (const file of files)
+    for (const symbol of file.symbols) yield { ...symbol, summary: docs.summaryOf(symbol) };
 }
 
 function makeManifest(input: {
@@ -157,7 +177,7 @@ function makeManifest(input: {
   for (const file of input.files) {
     languages[file.language] = (languages[file.language] ?? 0) + 1;
     bytes += file.bytes;
-    symbols += file.symbols.length;
+    symbols += file.symbolCount;
   }
   const skipped = Object.fromEntries(Object.entries(input.scan.skipped).sort(([a], [b]) => (a < b ? -1 : 1)));
   return {

@@ -97,6 +97,9 @@ function jsonSummary(summary: BuildSummaryWithStats) {
     docs: manifest.docs,
     redacted_files: summary.redactedFiles,
     duration_ms: summary.durationMs,
+    stage_ms: summary.stageMs,
+    // the whole process (worker threads included): what a container running builds must allow for
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 
@@ -108,9 +111,13 @@ function textSummary(summary: BuildSummaryWithStats): string {
     `commit   ${summary.commit} (${summary.manifest.repo.git_ref})`,
     `files    ${stats.files}   symbols ${stats.symbols}   docs ${summary.manifest.docs.mode}`,
     `skipped  ${skipped}`,
-    `time     ${(summary.durationMs / 1000).toFixed(2)} s`,
+    `time     ${seconds(summary.durationMs)} (${Object.entries(summary.stageMs).map(([stage, ms]) => `${stage} ${seconds(ms)}`).join(", ")})`,
     "",
   ].join("\n");
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
 }
 
 function progressLine(stream: CliIo["stderr"]) {

@@ -19,7 +19,11 @@ export type SourceFile = {
 
 export type DocumentInput = {
   repoName: string;
-  files: Array<SourceFile & { symbols: ExtractedSymbol[] }>;
+  /**
+   * `symbols` may be read from disk on each access (see SymbolStore): read it once per use, and
+   * use `symbolCount` when only the number matters.
+   */
+  files: Array<SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number }>;
 };
 
 export type DocumentOutput = {

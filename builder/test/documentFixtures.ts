@@ -13,6 +13,7 @@ export function sourceFile(path: string, content: string, symbols: Array<Partial
     lines: content.split("\n").length,
     sha256: createHash("sha256").update(content).digest("hex"),
     content,
+    symbolCount: symbols.length,
     symbols: symbols.map((symbol, i) => {
       const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
       return {

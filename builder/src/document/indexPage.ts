@@ -21,7 +21,7 @@ export interface IndexPageInput {
 
 export function indexPage(input: IndexPageInput): string {
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const symbolCount = files.reduce((sum, file) => sum + file.symbols.length, 0);
+  const symbolCount = files.reduce((sum, file) => sum + file.symbolCount, 0);
   const out = [`# ${escapeText(input.repoName)}`, "", modeNote(input), ""];
   out.push(`${files.length} source files · ${symbolCount} symbols`, "");
   out.push(...languageTable(files), "");
@@ -29,7 +29,7 @@ export function indexPage(input: IndexPageInput): string {
   out.push("## Files", "");
   for (const file of files) {
     const summary = input.fileSummaries.get(file.path);
-    const count = `${file.symbols.length} symbol${file.symbols.length === 1 ? "" : "s"}`;
+    const count = `${file.symbolCount} symbol${file.symbolCount === 1 ? "" : "s"}`;
     const tail = summary ? ` - ${escapeText(summary)}` : "";
     out.push(`- [${inlineCode(file.path)}](${filePageLink(file.path)}) (${count})${tail}`);
   }
@@ -53,7 +53,7 @@ function languageTable(files: DocumentFile[]): string[] {
   for (const file of files) {
     const entry = byLanguage.get(file.language) ?? { files: 0, symbols: 0 };
     entry.files += 1;
-    entry.symbols += file.symbols.length;
+    entry.symbols += file.symbolCount;
     byLanguage.set(file.language, entry);
   }
   const rows = [...byLanguage].sort((a, b) => b[1].files - a[1].files || (a[0] < b[0] ? -1 : 1));
@@ -67,21 +67,19 @@ function languageTable(files: DocumentFile[]): string[] {
 }
 
 function topLevelSymbols(files: DocumentFile[]): string[] {
-  const topLevel = files.flatMap((file) =>
-    file.symbols
-      .filter((symbol) => !symbol.parent && symbol.exported)
-      .sort((a, b) => a.start_line - b.start_line)
-      .map((symbol) => ({ file, symbol })),
-  );
   const out = ["## Top-level exported symbols", ""];
-  if (topLevel.length === 0) return [...out, "None found."];
-  for (const { file, symbol } of topLevel.slice(0, MAX_TOP_LEVEL_SYMBOLS)) {
-    out.push(
-      `- ${inlineCode(symbol.name)} (${symbol.kind}) in [${inlineCode(file.path)}](${filePageLink(file.path)})`,
-    );
+  let total = 0;
+  for (const file of files) {
+    if (file.symbolCount === 0) continue;
+    const topLevel = file.symbols // read once: may come from disk
+      .filter((symbol) => !symbol.parent && symbol.exported)
+      .sort((a, b) => a.start_line - b.start_line);
+    for (const symbol of topLevel) {
+      if (++total > MAX_TOP_LEVEL_SYMBOLS) continue;
+      out.push(`- ${inlineCode(symbol.name)} (${symbol.kind}) in [${inlineCode(file.path)}](${filePageLink(file.path)})`);
+    }
   }
-  if (topLevel.length > MAX_TOP_LEVEL_SYMBOLS) {
-    out.push(`- ... and ${topLevel.length - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
-  }
+  if (total === 0) return [...out, "None found."];
+  if (total > MAX_TOP_LEVEL_SYMBOLS) out.push(`- ... and ${total - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
   return out;
 }

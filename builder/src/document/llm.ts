@@ -7,7 +7,7 @@
 import type OpenAI from "openai";
 import { APIError, APIUserAbortError } from "openai";
 import pLimit from "p-limit";
-import type { DocumentFile } from "./types";
+import { withSymbols, type DocumentFile } from "./types";
 import type { DocCache } from "./cache";
 import { LlmAnswer, PROMPT_VERSION, buildFilePrompt, estimateTokens } from "./prompt";
 import {
@@ -78,7 +78,7 @@ export async function documentWithLlm(
     const cached = cacheKey ? LlmAnswer.safeParse(await settings.cache!.get(cacheKey)) : undefined;
     if (cached?.success) return { answer: cached.data };
 
-    const prompt = buildFilePrompt(file, maxInput);
+    const prompt = buildFilePrompt(withSymbols(file), maxInput);
     const cost = prompt.inputTokens + maxOutput;
     if (fatal) return { placeholder: "llm-error" };
     if (reserved + cost > settings.tokenBudget) return { placeholder: "budget" };
@@ -115,7 +115,8 @@ export async function documentWithLlm(
     return { answer };
   };
 
-  const storeAnswer = (file: DocumentFile, answer: LlmAnswer): void => {
+  const storeAnswer = (input: DocumentFile, answer: LlmAnswer): void => {
+    const file = withSymbols(input);
     const byName = new Map(answer.symbols.map((entry) => [entry.name, entry.summary]));
     const summaries = new Map<string, string>();
     for (const symbol of file.symbols) {
@@ -128,7 +129,8 @@ export async function documentWithLlm(
     out.fileSummaries.set(file.path, firstSentence(answer.file_summary));
   };
 
-  const storePlaceholder = (file: DocumentFile, reason: "budget" | "llm-error"): void => {
+  const storePlaceholder = (input: DocumentFile, reason: "budget" | "llm-error"): void => {
+    const file = withSymbols(input);
     for (const [id, summary] of placeholderSummaries(file)) out.summaries.set(id, summary);
     out.filePages.set(file.path, placeholderPage(file, reason));
     out.placeholderFiles += 1;

@@ -6,7 +6,7 @@
  * signatures, doc comments). Used without an LLM key, and for files an LLM could not document.
  * Same input → byte-identical output.
  */
-import type { DocumentFile, DocumentSymbol } from "./types";
+import { withSymbols, type DocumentFile, type DocumentSymbol } from "./types";
 import { cleanDocComment, codeBlock, escapeText, firstSentence, inlineCode } from "./markdown";
 
 /** Why a file got placeholder docs; the reason is written into its page. */
@@ -37,7 +37,8 @@ export function placeholderSummaries(file: DocumentFile): Map<string, string> {
   return new Map(file.symbols.map((symbol) => [symbol.id, placeholderSummary(symbol)]));
 }
 
-export function placeholderPage(file: DocumentFile, reason: PlaceholderReason): string {
+export function placeholderPage(input: DocumentFile, reason: PlaceholderReason): string {
+  const file = withSymbols(input);
   const lines = [
     `# ${inlineCode(file.path)}`,
     "",
@@ -52,7 +53,7 @@ export function placeholderPage(file: DocumentFile, reason: PlaceholderReason): 
 
 /** "TypeScript · 120 lines · 4 symbols" */
 export function fileFacts(file: DocumentFile): string {
-  const symbolCount = `${file.symbols.length} symbol${file.symbols.length === 1 ? "" : "s"}`;
+  const symbolCount = `${file.symbolCount} symbol${file.symbolCount === 1 ? "" : "s"}`;
   return `Language: ${escapeText(file.language)} · ${file.lines} lines · ${file.bytes} bytes · ${symbolCount}`;
 }
 

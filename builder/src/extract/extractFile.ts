@@ -48,3 +48,11 @@ export async function extractFileSafely(job: ExtractJob): Promise<ExtractedSymbo
     return [];
   }
 }
+
+/** One file's symbols as lanes hand them back: JSON text (cheap to pass between threads and to store). */
+export type ExtractResult = { json: string; count: number };
+
+export async function extractFileToJson(job: ExtractJob): Promise<ExtractResult> {
+  const symbols = await extractFileSafely(job);
+  return { json: JSON.stringify(symbols), count: symbols.length };
+}

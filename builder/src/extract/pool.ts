@@ -1,93 +1,85 @@
 /**
- * A small pool of extraction lanes: worker threads, plus (optionally) this thread. Batches go to
- * whichever lane is free, so one slow file does not hold up the others; the pool is closed by
- * whoever created it. A lane in this thread saves one worker's start-up (its own module loading and
- * TypeScript loader thread, ~0.3–0.7 s of CPU) on a machine where every core is already busy.
+ * Extraction worker threads. A batch is posted at once to the worker with the least work queued,
+ * so a worker always finds its next batch in its own message queue: it never waits for this thread
+ * (which may be busy parsing a batch of its own, see stages/extract) to hand one over. The pool is
+ * closed by whoever created it.
  */
 import { Worker } from "node:worker_threads";
-import type { ExtractedSymbol } from "../types";
-import { extractFileSafely, type ExtractJob } from "./extractFile";
+import { extractFileToJson, type ExtractJob, type ExtractResult } from "./extractFile";
 
 export type ExtractPool = {
   size: number;
-  run(jobs: ExtractJob[]): Promise<ExtractedSymbol[][]>;
+  /** source bytes posted to workers and not answered yet */
+  readonly queuedBytes: number;
+  run(jobs: ExtractJob[]): Promise<ExtractResult[]>;
   close(): Promise<void>;
 };
 
-type Lane = (jobs: ExtractJob[]) => Promise<ExtractedSymbol[][]>;
+type Reply = { id: number; results?: ExtractResult[]; error?: string };
+type Pending = { resolve: (results: ExtractResult[]) => void; reject: (error: Error) => void; bytes: number };
+type Lane = { worker: Worker; pending: Map<number, Pending>; bytes: number };
 
-/** `size` lanes in all; with `inThread`, one of them is this thread. */
-export function createExtractPool(size: number, options: { inThread?: boolean } = {}): ExtractPool {
-  const workers: Worker[] = [];
-  const idle: Lane[] = [];
-  const waiting: Array<(lane: Lane) => void> = [];
+export function createExtractPool(size: number): ExtractPool {
+  const lanes: Lane[] = [];
+  let nextId = 1;
+  let queuedBytes = 0;
   let closed = false;
 
-  const release = (lane: Lane) => {
-    const next = waiting.shift();
-    if (next) next(lane);
-    else idle.push(lane);
-  };
-
-  if (options.inThread && size > 1) idle.push(inThreadLane);
-  while (idle.length < size) {
-    const worker = new Worker(new URL("./worker.mjs", import.meta.url));
-    worker.unref();
-    workers.push(worker);
-    idle.push(workerLane(worker));
+  for (let i = 0; i < size; i++) {
+    const lane: Lane = { worker: new Worker(new URL("./worker.mjs", import.meta.url)), pending: new Map(), bytes: 0 };
+    lane.worker.unref();
+    lane.worker.on("message", ({ id, results, error }: Reply) => {
+      const job = lane.pending.get(id);
+      if (!job) return;
+      settle(lane, id, job);
+      if (error !== undefined) job.reject(new Error(error));
+      else job.resolve(results ?? []);
+    });
+    lane.worker.on("error", (error) => {
+      for (const [id, job] of lane.pending) {
+        settle(lane, id, job);
+        job.reject(error);
+      }
+    });
+    lanes.push(lane);
   }
 
-  const acquire = () =>
-    new Promise<Lane>((resolve) => {
-      const lane = idle.pop();
-      if (lane) resolve(lane);
-      else waiting.push(resolve);
-    });
+  function settle(lane: Lane, id: number, job: Pending) {
+    lane.pending.delete(id);
+    lane.bytes -= job.bytes;
+    queuedBytes -= job.bytes;
+  }
 
   return {
     size,
-    async run(jobs) {
-      if (closed) throw new Error("extract pool is closed");
-      const lane = await acquire();
-      try {
-        return await lane(jobs);
-      } finally {
-        release(lane);
-      }
+    get queuedBytes() {
+      return queuedBytes;
+    },
+    run(jobs) {
+      if (closed) return Promise.reject(new Error("extract pool is closed"));
+      const lane = lanes.reduce((least, candidate) => (candidate.bytes < least.bytes ? candidate : least));
+      const bytes = jobs.reduce((sum, job) => sum + job.content.length, 0);
+      const id = nextId++;
+      return new Promise<ExtractResult[]>((resolve, reject) => {
+        lane.pending.set(id, { resolve, reject, bytes });
+        lane.bytes += bytes;
+        queuedBytes += bytes;
+        lane.worker.postMessage({ id, jobs });
+      });
     },
     async close() {
       closed = true;
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      await Promise.all(lanes.map((lane) => lane.worker.terminate()));
     },
   };
 }
 
-async function inThreadLane(jobs: ExtractJob[]): Promise<ExtractedSymbol[][]> {
-  const results: ExtractedSymbol[][] = [];
-  for (const job of jobs) results.push(await extractFileSafely(job));
+/** One batch parsed in this thread (the caller's own turn while the workers are busy). */
+export async function runInThisThread(jobs: ExtractJob[]): Promise<ExtractResult[]> {
+  // Let the workers' replies in first: parsing never waits on I/O, so a long run of batches here
+  // would otherwise leave their "done" messages unread.
+  await new Promise((resolve) => setImmediate(resolve));
+  const results: ExtractResult[] = [];
+  for (const job of jobs) results.push(await extractFileToJson(job));
   return results;
-}
-
-/** One worker, one batch at a time (the pool never gives a busy lane a second batch). */
-function workerLane(worker: Worker): Lane {
-  let nextId = 1;
-  let pending: { id: number; resolve: (r: ExtractedSymbol[][]) => void; reject: (e: Error) => void } | undefined;
-  worker.on("message", (message: { id: number; results?: ExtractedSymbol[][]; error?: string }) => {
-    const job = pending;
-    if (!job || job.id !== message.id) return;
-    pending = undefined;
-    if (message.error !== undefined) job.reject(new Error(message.error));
-    else job.resolve(message.results ?? []);
-  });
-  worker.on("error", (error) => {
-    const job = pending;
-    pending = undefined;
-    job?.reject(error);
-  });
-  return (jobs) =>
-    new Promise<ExtractedSymbol[][]>((resolve, reject) => {
-      const id = nextId++;
-      pending = { id, resolve, reject };
-      worker.postMessage({ id, jobs });
-    });
 }

@@ -127,7 +127,8 @@ export async function readBlobs(
       await onBlob(index++, content);
     }
   };
-  await runGit(repo, ["cat-file", "--batch"], consume, (stdin) => {
+  // --buffer: one flush at the end instead of one per blob (a large win on thousands of small files).
+  await runGit(repo, ["cat-file", "--batch", "--buffer"], consume, (stdin) => {
     stdin.on("error", () => {}); // git exiting early surfaces through its exit code
     stdin.end(oids.join("\n") + "\n");
   });

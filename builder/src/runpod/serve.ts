@@ -1,11 +1,10 @@
 /**
- * `node --import tsx builder/src/runpod/serve.ts`: the RunPod-compatible server as a process.
+ * The RunPod-compatible server as a process (entry: serveMain.ts, or dist/runpod-serve.mjs).
  * Environment: RUNPOD_API_KEY (required), PORT (default 8790), HOST (default 127.0.0.1),
  * DOCTOWN_BUILD_CONCURRENCY (default 1), RUNPOD_ENDPOINT_ID (optional: only that id is served),
  * DOCTOWN_ALLOW_LOCAL_SOURCES=1 (let jobs build local paths; off: only remote https repositories);
  * the build itself reads OPENAI_API_KEY, OPENAI_BASE_URL, DOCTOWN_MODEL, DOCTOWN_CACHE_DIR, ….
  */
-import { pathToFileURL } from "node:url";
 import { startRunpodServer, type RunpodServer } from "./server";
 
 export interface ServeDefaults {
@@ -44,13 +43,4 @@ function parsePort(value: string | undefined, fallback: number): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT is not a port number: ${value}`);
   return port;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  serveFromEnv(process.env)
-    .then((server) => console.error(`doctown RunPod-compatible server listening on ${server.url}`))
-    .catch((error: Error) => {
-      console.error(`doctown-runpod-server: ${error.message}`);
-      process.exit(2);
-    });
 }

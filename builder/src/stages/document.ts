@@ -92,11 +92,13 @@ function placeholderDocs(
   deps: DocumentDeps,
 ): DocumentOutput {
   // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all
-  // until packing was the largest avoidable cost on big repositories.
-  const symbols = files.flatMap((file) => file.symbols);
+  // until packing was the largest avoidable cost on big repositories. Packing asks for summaries
+  // through summaryOf; the map of every summary by id is only gathered if someone reads it.
+  let symbols: DocumentFile["symbols"] | undefined;
+  const allSymbols = () => (symbols ??= files.flatMap((file) => file.symbols));
   const summaries = new LazyMap(
-    symbols.map((symbol) => symbol.id),
-    (_id, i) => placeholderSummary(symbols[i]!),
+    () => allSymbols().map((symbol) => symbol.id),
+    (_id, i) => placeholderSummary(allSymbols()[i]!),
   );
   const filePages = new LazyMap(
     files.map((file) => file.path),

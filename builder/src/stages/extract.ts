@@ -1,31 +1,42 @@
 /**
  * extract: symbols for every scanned file. Large inputs are spread over a pool of worker threads in
  * batches (few messages, balanced load), fed while scan is still reading, so parsing overlaps
- * reading and the workers' start-up; small inputs run in this thread, where a pool would cost more
- * to start than it saves.
+ * reading and the workers' start-up. When the workers have enough queued, this thread parses the
+ * next batch itself while scan waits (caller runs): every core stays busy and no more than a few
+ * batches of file text ever wait in memory. Small inputs run in this thread only, where a pool
+ * would cost more to start than it saves.
  */
 import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
-import { canExtract, extractFileSafely, type ExtractJob } from "../extract/extractFile";
-import { createExtractPool } from "../extract/pool";
+import { canExtract, extractFileToJson, type ExtractJob, type ExtractResult } from "../extract/extractFile";
+import { createExtractPool, runInThisThread } from "../extract/pool";
+import type { SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, SourceFile } from "../types";
 
 export type ExtractDeps = {
-  /** worker count; 0 = always in this thread. Default: available cores (max 4). */
+  /** extraction lanes (threads) in all, this one included; 0 or 1 = this thread only. Default: available cores (max 4). */
   workers?: number;
   /** below this much source text the work stays in this thread */
   inlineBelowBytes?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Where symbols wait for later stages. With a store, `file.symbols` is read from disk on each
+   * access (take it once per use); without one, symbols stay in memory.
+   */
+  store?: SymbolStore;
+  /** Drop each file's text once its symbols are out (nothing later needs it without an LLM). */
+  dropContent?: boolean;
 };
 
-export type ExtractedFile = SourceFile & { symbols: ExtractedSymbol[] };
+export type ExtractedFile = SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number };
 
 /** What scan is about to read: decides between the pool and this thread before the first file. */
 export type ExtractPlan = { files: number; bytes: number };
 
 export type Extractor = {
-  add(file: SourceFile): void;
+  /** resolves when the caller may add the next file (this thread may have parsed a batch meanwhile) */
+  add(file: SourceFile): void | Promise<void>;
   /** every added file, in order, with its symbols */
   finish(): Promise<ExtractedFile[]>;
   /** stops the workers (idempotent; finish does it too) */
@@ -37,10 +48,12 @@ const BATCH_BYTES = 384 * 1024;
 
 export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extractor {
   const wanted = deps.workers ?? Math.min(availableParallelism(), 4);
-  const useWorkers = wanted > 0 && plan.bytes >= (deps.inlineBelowBytes ?? 512 * 1024);
-  const lanes = Math.max(1, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
-  // With more than one lane, this thread is one of them (it is mostly idle once scan has read the files).
-  const pool = useWorkers ? createExtractPool(lanes, { inThread: true }) : undefined;
+  const useWorkers = wanted > 1 && plan.bytes >= (deps.inlineBelowBytes ?? 512 * 1024);
+  // No more lanes than batches; this thread is one of them (see dispatch).
+  const lanes = Math.max(2, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
+  const pool = useWorkers ? createExtractPool(lanes - 1) : undefined;
+  // About one batch running and one queued per worker; beyond that, this thread takes the batch.
+  const maxQueuedBytes = 2 * (lanes - 1) * BATCH_BYTES;
   const files: ExtractedFile[] = [];
   const waiting: ExtractedFile[][] = []; // in-thread mode: batches parsed in finish()
   const running: Promise<void>[] = [];
@@ -49,17 +62,32 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   let batchBytes = 0;
   let done = 0;
 
-  const finishBatch = (items: ExtractedFile[], results: ExtractedSymbol[][]) => {
-    items.forEach((file, i) => (file.symbols = results[i] ?? []));
+  const settle = (file: ExtractedFile, result: ExtractResult | undefined) => {
+    file.symbolCount = result?.count ?? 0;
+    if (deps.dropContent) file.content = "";
+    if (!result || result.count === 0) return void (file.symbols = []);
+    if (!deps.store) return void (file.symbols = JSON.parse(result.json) as ExtractedSymbol[]);
+    const stored = deps.store.write(result.json);
+    const store = deps.store;
+    // Not enumerable: spreading a file ({ ...file }) must not read its symbols by accident.
+    Object.defineProperty(file, "symbols", { get: () => store.read(stored), enumerable: false, configurable: true });
+  };
+  const finishBatch = (items: ExtractedFile[], results: ExtractResult[]) => {
+    items.forEach((file, i) => settle(file, results[i]));
     done += items.length;
     deps.onProgress?.(Math.min(1, done / Math.max(1, plan.files)));
   };
-  const dispatch = () => {
+  const dispatch = async (): Promise<void> => {
     if (batch.length === 0) return;
     const items = batch;
+    const bytes = batchBytes;
     batch = [];
     batchBytes = 0;
     if (!pool) return void waiting.push(items);
+    if (pool.queuedBytes > 0 && pool.queuedBytes + bytes > maxQueuedBytes) {
+      throwIfAborted(deps.signal);
+      return finishBatch(items, await runInThisThread(items.map(jobOf)));
+    }
     running.push(
       pool.run(items.map(jobOf)).then(
         (results) => finishBatch(items, results),
@@ -74,20 +102,21 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   return {
     add(file) {
       const entry = file as ExtractedFile;
-      entry.symbols = [];
       files.push(entry);
-      if (!canExtract(entry.language)) return;
-      if (batch.length >= BATCH_FILES || (batch.length > 0 && batchBytes + entry.content.length > BATCH_BYTES)) dispatch();
+      if (!canExtract(entry.language)) return settle(entry, undefined);
+      const full = batch.length >= BATCH_FILES || (batch.length > 0 && batchBytes + entry.content.length > BATCH_BYTES);
+      const dispatched = full ? dispatch() : undefined;
       batch.push(entry);
       batchBytes += entry.content.length;
+      return dispatched;
     },
     async finish() {
       try {
-        dispatch();
+        await dispatch();
         for (const items of waiting) {
           throwIfAborted(deps.signal);
-          const results: ExtractedSymbol[][] = [];
-          for (const file of items) results.push(await extractFileSafely(jobOf(file)));
+          const results: ExtractResult[] = [];
+          for (const file of items) results.push(await extractFileToJson(jobOf(file)));
           finishBatch(items, results);
         }
         await Promise.all(running);

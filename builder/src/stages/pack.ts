@@ -4,11 +4,8 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { Readable } from "node:stream";
-import archiver from "archiver";
 import {
   DOCPACK_PATHS,
   FilesJson,
@@ -18,20 +15,19 @@ import {
   type SymbolEntry,
 } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
+import { ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
   manifest: Manifest;
   files: FileEntry[];
-  symbols: SymbolEntry[];
+  /** produced as they are written (never all in memory at once) */
+  symbols: Iterable<SymbolEntry>;
   index: string;
   /** file path → markdown page */
   filePages: ReadonlyMap<string, string>;
 };
 
 export type PackResult = { outFile: string; bytes: number; sha256: string };
-
-/** Every entry carries this date: ZIP timestamps would otherwise make identical builds differ. */
-const FIXED_DATE = new Date("2000-01-01T00:00:00Z");
 
 /** A path inside the ZIP: relative, forward slashes, no `.`/`..` segments, no control characters. */
 export function safeZipPath(path: string): string {
@@ -58,45 +54,26 @@ function validated<T>(schema: Schema<T>, value: unknown, what: string): T {
 export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
   const manifest = validated(Manifest, input.manifest, DOCPACK_PATHS.manifest);
   const files = validated(FilesJson, input.files, DOCPACK_PATHS.files);
-  // Symbols are checked one by one and written as they are (not as a parsed copy): on a large
-  // repository there are hundreds of thousands, and a second copy would double the peak memory.
-  input.symbols.forEach((symbol, i) => validated(SymbolEntrySchema, symbol, `${DOCPACK_PATHS.symbols}[${i}]`));
-  const symbols = input.symbols;
   const pagePaths = [...input.filePages.keys()].sort();
   for (const path of pagePaths) safeZipPath(DOCPACK_PATHS.filePage(path));
 
   // Write next to the target and rename at the end: no half-written docpack under the real name.
   const partial = `${outFile}.partial-${process.pid}`;
-  const archive = archiver("zip", { zlib: { level: 6 }, forceLocalTime: false });
   const output = createWriteStream(partial);
-  const written = new Promise<void>((resolve, reject) => {
-    output.on("close", resolve);
-    output.on("error", reject);
-    archive.on("error", reject);
-    archive.on("warning", reject);
-  });
-  archive.pipe(output);
-  // One entry in flight at a time: archiver would otherwise queue every page in memory at once.
-  const add = async (name: string, content: string | Readable) => {
-    const processed = once(archive, "entry");
-    archive.append(content, { name: safeZipPath(name), date: FIXED_DATE, mode: 0o644 });
-    await Promise.race([processed, written]);
-  };
-
+  const zip = new ZipWriter(output);
+  const add = (name: string, content: string) => zip.add(safeZipPath(name), content);
   try {
     await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
     await add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
-    await add(DOCPACK_PATHS.symbols, Readable.from(jsonArrayLines(symbols)));
+    await zip.addStream(safeZipPath(DOCPACK_PATHS.symbols), jsonArrayLines(validatedSymbols(input.symbols)));
     await add(DOCPACK_PATHS.index, input.index);
     for (const path of pagePaths) {
       throwIfAborted(signal);
       await add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
     }
-    await archive.finalize();
-    await written;
+    await zip.finish();
     await rename(partial, outFile);
   } catch (error) {
-    archive.abort();
     output.destroy();
     await rm(partial, { force: true });
     if (error instanceof BuildError) throw error;
@@ -106,19 +83,35 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
 }
 
 /**
+ * Symbols are checked one by one as they are written (not as a parsed copy): on a large repository
+ * there are hundreds of thousands. A bad one fails the pack, which then removes the partial file.
+ */
+function* validatedSymbols(symbols: Iterable<SymbolEntry>): Generator<SymbolEntry> {
+  let i = 0;
+  for (const symbol of symbols) {
+    validated(SymbolEntrySchema, symbol, `${DOCPACK_PATHS.symbols}[${i++}]`);
+    yield symbol;
+  }
+}
+
+/**
  * One symbol per line (readable, diffable, far smaller than pretty-printed), produced in chunks so
  * the whole document never exists as one string.
  */
-function* jsonArrayLines(items: unknown[]): Generator<string> {
-  if (items.length === 0) {
-    yield "[]\n";
-    return;
-  }
+function* jsonArrayLines(items: Iterable<unknown>): Generator<string> {
   const CHUNK = 500;
-  for (let i = 0; i < items.length; i += CHUNK) {
-    const lines = items.slice(i, i + CHUNK).map((item) => JSON.stringify(item));
-    yield `${i === 0 ? "[\n" : ",\n"}${lines.join(",\n")}`;
+  let lines: string[] = [];
+  let first = true;
+  for (const item of items) {
+    lines.push(JSON.stringify(item));
+    if (lines.length === CHUNK) {
+      yield `${first ? "[\n" : ",\n"}${lines.join(",\n")}`;
+      first = false;
+      lines = [];
+    }
   }
+  if (lines.length > 0) yield `${first ? "[\n" : ",\n"}${lines.join(",\n")}`;
+  else if (first) return void (yield "[]\n");
   yield "\n]\n";
 }
 

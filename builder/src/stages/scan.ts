@@ -34,8 +34,8 @@ export type ScanDeps = {
   onProgress?: (fraction: number) => void;
   /** called once, before reading: how many files (and bytes) will be read at most */
   onPlan?: (plan: { files: number; bytes: number }) => void;
-  /** called for every accepted file as soon as it is read (and redacted) */
-  onFile?: (file: SourceFile) => void;
+  /** called for every accepted file as soon as it is read (and redacted); reading waits for it */
+  onFile?: (file: SourceFile) => void | Promise<void>;
 };
 
 export type ScanResult = {
@@ -79,7 +79,7 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
       if (redaction.findings.length > 0) redactedFiles.push(entry.path);
       const file = toSourceFile(entry.path, language, redaction.content);
       files.push(file);
-      deps.onFile?.(file);
+      await deps.onFile?.(file);
     },
   );
   deps.onProgress?.(1);

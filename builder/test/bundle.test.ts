@@ -1,0 +1,98 @@
+/**
+ * The bundles the Docker image and the benchmark run (scripts/bundle.ts): the CLI builds a real
+ * repository large enough to use the extraction worker (dist/worker.mjs), and the RunPod server
+ * bundle starts and guards its API.
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleBuilder } from "../scripts/bundle";
+import { openDocpack } from "./fixtures/docpack";
+import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+
+const builderRoot = fileURLToPath(new URL("..", import.meta.url));
+const FILES = 60;
+
+let root: string;
+let outDir: string;
+let bundles: Awaited<ReturnType<typeof bundleBuilder>>;
+
+/** ~10 KB of TypeScript with one exported function and one class per file. */
+function sourceOf(i: number): string {
+  const filler = Array.from({ length: 200 }, (_, line) => `// padding line ${line} of file ${i}: the worker path needs more than 512 KB of source`).join("\n");
+  return `/** Computes item ${i}. */\nexport function compute${i}(x: number): number {\n  return x * ${i};\n}\n\nexport class Holder${i} {\n  get(): number {\n    return ${i};\n  }\n}\n${filler}\n`;
+}
+
+beforeAll(async () => {
+  root = tempDir();
+  // Inside the workspace: the bundles load web-tree-sitter and the grammars from node_modules.
+  outDir = mkdtempSync(path.join(builderRoot, ".bundle-test-"));
+  bundles = await bundleBuilder(outDir);
+  const files: Record<string, string> = { "README.md": "# bundled\n" };
+  for (let i = 0; i < FILES; i++) files[`src/part${i}.ts`] = sourceOf(i);
+  createRepo(path.join(root, "repo"), files);
+}, 60_000);
+afterAll(() => {
+  removeDir(root);
+  removeDir(outDir);
+});
+
+function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [file, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: root } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("builder bundles", () => {
+  it("writes every entry point next to the extraction worker", () => {
+    for (const file of Object.values(bundles)) expect(existsSync(file)).toBe(true);
+    expect(path.dirname(bundles.worker)).toBe(path.dirname(bundles.cli));
+    expect(path.basename(bundles.worker)).toBe("worker.mjs");
+  });
+
+  it("the bundled CLI builds a repository with worker threads into a valid docpack", async () => {
+    const out = path.join(root, "bundled.zip");
+    const { code, stdout, stderr } = await run(bundles.cli, ["repo", "--no-llm", "--json", "--out", out]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ files: FILES + 1, symbols: FILES * 3 });
+    expect(summary.peak_rss_bytes).toBeGreaterThan(0);
+    expect(Object.keys(summary.stage_ms)).toEqual(["clone", "scan", "extract", "document", "pack"]);
+    const docpack = openDocpack(out);
+    const names = new Set(docpack.symbols.map((symbol) => `${symbol.file}#${symbol.name}`));
+    for (let i = 0; i < FILES; i++) {
+      expect(names.has(`src/part${i}.ts#compute${i}`)).toBe(true);
+      expect(names.has(`src/part${i}.ts#get`)).toBe(true);
+    }
+    expect(docpack.manifest.generator.version).toMatch(/^\d+\.\d+\.\d+/);
+  }, 60_000);
+
+  it("the bundled RunPod server starts and refuses requests without its key", async () => {
+    const child = spawn(process.execPath, [bundles["runpod-serve"]], {
+      env: { PATH: process.env.PATH, HOME: root, RUNPOD_API_KEY: "bundle-test-key", PORT: "0", HOST: "127.0.0.1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /listening on (http:\/\/\S+)/.exec(stderr);
+          if (match) resolve(match[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+      });
+      const anonymous = await fetch(`${url}/v2/doctown/status/nope`);
+      expect(anonymous.status).toBe(401);
+      const authorised = await fetch(`${url}/v2/doctown/status/nope`, { headers: { authorization: "Bearer bundle-test-key" } });
+      expect(authorised.status).toBe(404);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 30_000);
+});
