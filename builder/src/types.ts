@@ -21,9 +21,9 @@ export type DocumentInput = {
   repoName: string;
   /**
    * `symbols` may be read from disk on each access (see SymbolStore): read it once per use, and
-   * use `symbolCount` when only the number matters.
+   * use the counts when only numbers matter.
    */
-  files: Array<SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number }>;
+  files: Array<SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number; exportedTopLevel: number }>;
 };
 
 export type DocumentOutput = {

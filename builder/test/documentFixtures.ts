@@ -14,6 +14,7 @@ export function sourceFile(path: string, content: string, symbols: Array<Partial
     sha256: createHash("sha256").update(content).digest("hex"),
     content,
     symbolCount: symbols.length,
+    exportedTopLevel: symbols.filter((symbol) => symbol.exported !== false && !symbol.parent).length,
     symbols: symbols.map((symbol, i) => {
       const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
       return {

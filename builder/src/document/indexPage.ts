@@ -66,20 +66,23 @@ function languageTable(files: DocumentFile[]): string[] {
   ];
 }
 
+/** Reads symbols back only from the first files that have some to list (they may come from disk). */
 function topLevelSymbols(files: DocumentFile[]): string[] {
   const out = ["## Top-level exported symbols", ""];
-  let total = 0;
-  for (const file of files) {
-    if (file.symbolCount === 0) continue;
-    const topLevel = file.symbols // read once: may come from disk
-      .filter((symbol) => !symbol.parent && symbol.exported)
-      .sort((a, b) => a.start_line - b.start_line);
-    for (const symbol of topLevel) {
-      if (++total > MAX_TOP_LEVEL_SYMBOLS) continue;
-      out.push(`- ${inlineCode(symbol.name)} (${symbol.kind}) in [${inlineCode(file.path)}](${filePageLink(file.path)})`);
-    }
-  }
+  const total = files.reduce((sum, file) => sum + file.exportedTopLevel, 0);
   if (total === 0) return [...out, "None found."];
+  let listed = 0;
+  for (const file of files) {
+    if (listed >= MAX_TOP_LEVEL_SYMBOLS) break;
+    if (file.exportedTopLevel === 0) continue;
+    const topLevel = file.symbols
+      .filter((symbol) => !symbol.parent && symbol.exported)
+      .sort((a, b) => a.start_line - b.start_line)
+      .slice(0, MAX_TOP_LEVEL_SYMBOLS - listed);
+    for (const symbol of topLevel)
+      out.push(`- ${inlineCode(symbol.name)} (${symbol.kind}) in [${inlineCode(file.path)}](${filePageLink(file.path)})`);
+    listed += topLevel.length;
+  }
   if (total > MAX_TOP_LEVEL_SYMBOLS) out.push(`- ... and ${total - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
   return out;
 }

@@ -50,9 +50,15 @@ export async function extractFileSafely(job: ExtractJob): Promise<ExtractedSymbo
 }
 
 /** One file's symbols as lanes hand them back: JSON text (cheap to pass between threads and to store). */
-export type ExtractResult = { json: string; count: number };
+export type ExtractResult = {
+  json: string;
+  count: number;
+  /** top-level exported symbols: the overview page lists them without reading every file back */
+  exportedTopLevel: number;
+};
 
 export async function extractFileToJson(job: ExtractJob): Promise<ExtractResult> {
   const symbols = await extractFileSafely(job);
-  return { json: JSON.stringify(symbols), count: symbols.length };
+  const exportedTopLevel = symbols.filter((symbol) => symbol.exported && !symbol.parent).length;
+  return { json: JSON.stringify(symbols), count: symbols.length, exportedTopLevel };
 }

@@ -121,7 +121,9 @@ export async function readBlobs(
         pending = pending.subarray(newline + 1);
       }
       if (pending.length < expected + 1) return;
-      const content = Buffer.from(pending.subarray(0, expected)); // copy: `pending` is reused
+      // A view, not a copy: stream chunks are never reused, and the consumer is awaited before the
+      // next blob, so the bytes stay as they are while it reads them (it must not keep the view).
+      const content = pending.subarray(0, expected);
       pending = pending.subarray(expected + 1);
       expected = -1;
       await onBlob(index++, content);

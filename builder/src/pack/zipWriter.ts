@@ -33,6 +33,11 @@ function windowBitsFor(size: number): number {
   return Math.max(9, Math.min(15, Math.ceil(Math.log2(size + 262))));
 }
 
+/** A hash table to match the window (zlib's default 8 for a full window): less to allocate per entry. */
+function memLevelFor(windowBits: number): number {
+  return Math.max(1, Math.min(8, windowBits - 7));
+}
+
 export type ZipWriterOptions = { level?: number };
 
 export class ZipWriter {
@@ -64,16 +69,21 @@ export class ZipWriter {
     this.zip.add(entry);
     entry.size = data.length;
     entry.crc = crc32(data);
-    entry.ondata!(null, deflateRawSync(data, { level: this.level, windowBits: windowBitsFor(data.length) }), true);
+    const windowBits = windowBitsFor(data.length);
+    entry.ondata!(null, deflateRawSync(data, { level: this.level, windowBits, memLevel: memLevelFor(windowBits) }), true);
     await this.drained();
   }
 
   /** Adds one entry from chunks produced on demand (never held whole). */
-  async addStream(name: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
+  async addStream(
+    name: string,
+    chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+    options: ZipWriterOptions = {},
+  ): Promise<void> {
     this.throwIfFailed();
     const entry = this.entry(name);
     this.zip.add(entry);
-    const deflate = createDeflateRaw({ level: this.level });
+    const deflate = createDeflateRaw({ level: options.level ?? this.level });
     let size = 0;
     let crc = 0;
     const compressed = (async () => {

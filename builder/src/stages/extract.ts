@@ -29,7 +29,7 @@ export type ExtractDeps = {
   dropContent?: boolean;
 };
 
-export type ExtractedFile = SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number };
+export type ExtractedFile = SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number; exportedTopLevel: number };
 
 /** What scan is about to read: decides between the pool and this thread before the first file. */
 export type ExtractPlan = { files: number; bytes: number };
@@ -64,6 +64,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
 
   const settle = (file: ExtractedFile, result: ExtractResult | undefined) => {
     file.symbolCount = result?.count ?? 0;
+    file.exportedTopLevel = result?.exportedTopLevel ?? 0;
     if (deps.dropContent) file.content = "";
     if (!result || result.count === 0) return void (file.symbols = []);
     if (!deps.store) return void (file.symbols = JSON.parse(result.json) as ExtractedSymbol[]);
