@@ -17,7 +17,7 @@ export type ExtractPool = {
 
 type Reply = { id: number; results?: ExtractResult[]; error?: string };
 type Pending = { resolve: (results: ExtractResult[]) => void; reject: (error: Error) => void; bytes: number };
-type Lane = { worker: Worker; pending: Map<number, Pending>; bytes: number };
+type Lane = { worker: Worker; pending: Map<number, Pending>; bytes: number; failure?: Error };
 
 export function createExtractPool(size: number): ExtractPool {
   const lanes: Lane[] = [];
@@ -35,12 +35,16 @@ export function createExtractPool(size: number): ExtractPool {
       if (error !== undefined) job.reject(new Error(error));
       else job.resolve(results ?? []);
     });
-    lane.worker.on("error", (error) => {
+    // A worker that fails or exits takes its queued batches with it, and gets no more.
+    const fail = (error: Error) => {
+      lane.failure ??= error;
       for (const [id, job] of lane.pending) {
         settle(lane, id, job);
-        job.reject(error);
+        job.reject(lane.failure);
       }
-    });
+    };
+    lane.worker.on("error", fail);
+    lane.worker.on("exit", (code) => fail(new Error(`extraction worker exited (code ${code})`)));
     lanes.push(lane);
   }
 
@@ -57,7 +61,9 @@ export function createExtractPool(size: number): ExtractPool {
     },
     run(jobs) {
       if (closed) return Promise.reject(new Error("extract pool is closed"));
-      const lane = lanes.reduce((least, candidate) => (candidate.bytes < least.bytes ? candidate : least));
+      const alive = lanes.filter((candidate) => !candidate.failure);
+      if (alive.length === 0) return Promise.reject(lanes[0]?.failure ?? new Error("no extraction worker"));
+      const lane = alive.reduce((least, candidate) => (candidate.bytes < least.bytes ? candidate : least));
       const bytes = jobs.reduce((sum, job) => sum + job.content.length, 0);
       const id = nextId++;
       return new Promise<ExtractResult[]>((resolve, reject) => {

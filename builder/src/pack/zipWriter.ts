@@ -14,10 +14,11 @@ import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
 import { Zip, type ZipInputFile } from "fflate";
 
 /**
- * Every entry carries this date. fflate encodes dates in the local time zone (as ZIP's DOS dates
- * are), so it is built from local-time fields: the same bytes in every time zone.
+ * Every entry carries 2000-01-01 00:00. fflate encodes dates in the local time zone (as ZIP's DOS
+ * dates are), so the date is built from local-time fields, per entry (the zone may change while
+ * the process runs): the same bytes in every time zone.
  */
-const FIXED_DATE = new Date(2000, 0, 1, 0, 0, 0);
+const fixedDate = () => new Date(2000, 0, 1, 0, 0, 0);
 /** Unix, regular file, rw-r--r-- (external attributes hold the mode in their high 16 bits). */
 const UNIX = 3;
 const FILE_MODE = 0o100644;
@@ -126,7 +127,7 @@ export class ZipWriter {
 
   private entry(name: string): ZipInputFile {
     // Metadata only: fflate keeps these objects until the central directory is written.
-    return { filename: name, size: 0, crc: 0, compression: DEFLATE, mtime: FIXED_DATE, os: UNIX, attrs: FILE_MODE << 16 };
+    return { filename: name, size: 0, crc: 0, compression: DEFLATE, mtime: fixedDate(), os: UNIX, attrs: FILE_MODE << 16 };
   }
 
   /** Waits while the destination's buffer is full (or until it closes or fails). */
