@@ -104,6 +104,8 @@ export class ZipWriter {
       deflate.end();
       await compressed;
     } catch (error) {
+      // The reader loop rejects once the stream is destroyed: that is this failure, already thrown.
+      compressed.catch(() => {});
       deflate.destroy();
       throw error;
     }
