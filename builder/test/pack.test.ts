@@ -1,50 +1,123 @@
-/** pack: a symbol that breaks the schema mid-stream fails the pack and leaves no file behind. */
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+/** pack: writes the given documents as a valid docpack; a bad symbol found mid-stream leaves no file behind. */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SymbolEntry } from "@doctown/core/docpackFormat";
-import { buildDocpack } from "../src/build";
-import { packStage } from "../src/stages/pack";
+import { afterAll, describe, expect, it } from "vitest";
+import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+import { packStage, type PackInput } from "../src/stages/pack";
 import { openDocpack } from "./fixtures/docpack";
-import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { removeDir, tempDir } from "./fixtures/gitRepo";
 
-let root: string;
-let built: ReturnType<typeof openDocpack>;
-
-beforeAll(async () => {
-  root = tempDir();
-  const repo = path.join(root, "repo");
-  createRepo(repo, { "src/a.ts": "export function one() {}\nexport function two() {}\nexport class Three {}\n" });
-  const outFile = path.join(root, "valid.zip");
-  await buildDocpack({ source: repo, outFile, allowLocal: true, llm: false, env: {} });
-  built = openDocpack(outFile);
-});
+const root = tempDir();
 afterAll(() => removeDir(root));
+let dirs = 0;
+/** A fresh, empty directory per case, so "nothing left behind" checks see only that case's files. */
+const freshDir = () => {
+  const dir = path.join(root, `case-${dirs++}`);
+  mkdirSync(dir);
+  return dir;
+};
+
+const symbol = (file: string, name: string, line: number, extra: Partial<SymbolEntry> = {}): SymbolEntry => ({
+  id: `${file}#${name}`, name, kind: "function", language: file.endsWith(".py") ? "python" : "typescript", file,
+  start_line: line, end_line: line + 1, signature: `function ${name}()`, exported: true, summary: `Does ${name}.`, ...extra,
+});
+const SYMBOLS: SymbolEntry[] = [
+  symbol("src/a.ts", "one", 1, { doc_comment: "/** Größe — 日本語 */" }),
+  symbol("src/a.ts", "Two", 3, { kind: "class" }),
+  symbol("src/a.ts", "run", 4, { kind: "method", parent: "Two", exported: false }),
+  symbol("src/ü/b.py", "helper", 1, { signature: "def helper(x)" }),
+];
+const FILES: FileEntry[] = [
+  { path: "src/a.ts", language: "typescript", bytes: 120, lines: 6, sha256: "a".repeat(64), symbols: 3 },
+  { path: "src/ü/b.py", language: "python", bytes: 30, lines: 2, sha256: "b".repeat(64), symbols: 1 },
+];
+const manifest = (symbols: number): Manifest => ({
+  format: "docpack", format_version: 1, name: "demo",
+  repo: { full_name: "acme/demo", url: "https://github.com/acme/demo.git", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
+  generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
+  languages: { python: 1, typescript: 1 }, stats: { files: 2, symbols, bytes: 150, skipped: {} }, docs: { mode: "placeholder" },
+});
+const PAGES = new Map([["src/ü/b.py", "# b.py\n"], ["src/a.ts", "# a.ts\nÄpfel\n"]]);
+const input = (symbols: Iterable<SymbolEntry>, count: number): PackInput => ({
+  manifest: manifest(count), files: FILES, symbols, index: "# demo\n", filePages: PAGES,
+});
+
+/** Lets the failed pack's pending file-system work finish, then lists what is left in `dir`. */
+async function leftovers(dir: string): Promise<string[]> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return readdirSync(dir);
+}
 
 describe("pack stage", () => {
-  it("writes what it is given, and rejects a bad symbol found while streaming without leaving a file", async () => {
-    expect(built.symbols.length).toBe(3);
-    const input = (symbols: Iterable<SymbolEntry>) => ({
-      manifest: built.manifest,
-      files: built.files,
-      symbols,
-      index: "# index\n",
-      filePages: new Map([["src/a.ts", "# a\n"]]),
-    });
-    const good = path.join(root, "out", "good.zip");
-    mkdirSync(path.dirname(good), { recursive: true });
-    const result = await packStage(input(built.symbols), good);
-    expect(openDocpack(good).symbols).toEqual(built.symbols);
-    expect(result.bytes).toBeGreaterThan(0);
+  it("writes a docpack that opens and validates; bytes and sha256 describe the file", async () => {
+    const dir = freshDir();
+    const outFile = path.join(dir, "demo.docpack.zip");
+    const result = await packStage(input(SYMBOLS.values(), SYMBOLS.length), outFile);
 
-    function* broken(): Generator<SymbolEntry> {
-      yield built.symbols[0];
-      yield built.symbols[1];
-      yield { ...built.symbols[2], start_line: 0 };
-    }
-    const bad = path.join(root, "out", "bad.zip");
-    await expect(packStage(input(broken()), bad)).rejects.toMatchObject({ code: "invalid_docpack" });
-    expect(existsSync(bad)).toBe(false);
-    expect(readdirSync(path.dirname(bad)).filter((name) => name.includes("partial"))).toEqual([]);
+    const pack = openDocpack(outFile);
+    expect(pack.names).toEqual(["manifest.json", "files.json", "symbols.json", "docs/index.md", "docs/files/src/a.ts.md", "docs/files/src/ü/b.py.md"]);
+    expect(pack.manifest).toEqual(manifest(SYMBOLS.length));
+    expect(pack.files).toEqual(FILES);
+    expect(pack.symbols).toEqual(SYMBOLS);
+    expect(pack.text("symbols.json")).toBe(`[\n${SYMBOLS.map((s) => JSON.stringify(s)).join(",\n")}\n]\n`);
+    expect(pack.text("docs/index.md")).toBe("# demo\n");
+    expect(pack.text("docs/files/src/a.ts.md")).toBe("# a.ts\nÄpfel\n");
+
+    const bytes = readFileSync(outFile);
+    expect(result).toEqual({ outFile, bytes: statSync(outFile).size, sha256: createHash("sha256").update(bytes).digest("hex") });
+    expect(result.bytes).toBe(bytes.length);
+    expect(readdirSync(dir)).toEqual(["demo.docpack.zip"]);
   });
+
+  it("streams many symbols (several chunks) in order", async () => {
+    const many = Array.from({ length: 1234 }, (_, i) => symbol("src/a.ts", `f${i}`, i + 1));
+    const outFile = path.join(freshDir(), "many.zip");
+    await packStage(input((function* () { yield* many; })(), many.length), outFile);
+    expect(openDocpack(outFile).symbols).toEqual(many);
+  });
+
+  it("writes symbols.json as [] when there are no symbols", async () => {
+    const outFile = path.join(freshDir(), "empty.zip");
+    await packStage(input([], 0), outFile);
+    const pack = openDocpack(outFile);
+    expect(pack.text("symbols.json")).toBe("[]\n");
+    expect(pack.symbols).toEqual([]);
+  });
+
+  const broken: Array<[string, SymbolEntry, string]> = [
+    ["start_line 0", { ...SYMBOLS[2], start_line: 0 }, "start_line"],
+    ["no id", (({ id: _id, ...rest }) => rest as SymbolEntry)(SYMBOLS[2]), "id"],
+    ["an unknown kind", { ...SYMBOLS[2], kind: "macro" as SymbolEntry["kind"] }, "kind"],
+  ];
+  for (const [what, bad, field] of broken) {
+    it(`rejects a 3rd symbol with ${what} (invalid_docpack) and leaves no file behind`, async () => {
+      const dir = freshDir();
+      const outFile = path.join(dir, "bad.zip");
+      let pulled = 0;
+      function* symbols(): Generator<SymbolEntry> {
+        for (const s of [SYMBOLS[0], SYMBOLS[1], bad, SYMBOLS[3]]) {
+          pulled++;
+          yield s;
+        }
+      }
+      const error = await packStage(input(symbols(), 4), outFile).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "BuildError", code: "invalid_docpack" });
+      expect((error as Error).message).toContain("symbols.json[2]");
+      expect((error as Error).message).toContain(`"${field}"`);
+      expect(pulled).toBe(3); // stopped at the bad one
+      expect(existsSync(outFile)).toBe(false);
+      expect(await leftovers(dir)).toEqual([]);
+    });
+  }
+
+  it("leaves no partial file behind when it fails before the output file is even open", async () => {
+    const dir = freshDir();
+    const bad = { ...SYMBOLS[0], start_line: 0 };
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await expect(packStage(input([bad], 1), path.join(dir, `early-${i}.zip`))).rejects.toMatchObject({ code: "invalid_docpack" });
+    }
+    expect(await leftovers(dir)).toEqual([]);
+  }, 30_000);
 });

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { strFromU8, unzipSync } from "fflate";
+import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { ZipWriter } from "../src/pack/zipWriter";
 import { removeDir, tempDir } from "./fixtures/gitRepo";
@@ -12,94 +12,188 @@ import { removeDir, tempDir } from "./fixtures/gitRepo";
 const root = tempDir();
 afterAll(() => removeDir(root));
 
-const bigLines = () => Array.from({ length: 4000 }, (_, i) => `{"line":${i},"text":"symbol number ${i} of a streamed entry"}\n`);
-
-async function writeSample(file: string): Promise<void> {
-  const zip = new ZipWriter(createWriteStream(file));
-  await zip.add("manifest.json", '{"format":"docpack"}\n');
-  await zip.add("empty.txt", "");
-  await zip.add("docs/ünïcode.md", "# Grüße — 日本語\n");
-  await zip.add("bin.dat", new Uint8Array([0, 1, 2, 255]));
-  await zip.addStream("symbols.json", bigLines(), { level: 4 });
-  await zip.finish();
+const TEXT: Record<string, string> = {
+  "manifest.json": '{"format":"docpack"}\n',
+  "empty.txt": "",
+  "docs/ünïcode.md": "# Grüße — 日本語 🚀\n",
+};
+const BINARY = Uint8Array.from({ length: 512 }, (_, i) => (i * 37) % 256);
+const LINES = 60_000;
+const line = (i: number) => `{"id":"src/file${i % 97}.ts#symbol${i}","summary":"line ${i} of a streamed entry"}\n`;
+/** 3,000 string chunks of 20 lines each. */
+function* lines(): Generator<string> {
+  for (let i = 0; i < LINES; i += 20) yield Array.from({ length: 20 }, (_, j) => line(i + j)).join("");
+}
+const asyncPart = (i: number) => (i % 2 ? `part ${i} ✓;` : Buffer.from(`bytes ${i};`));
+async function* asyncParts(): AsyncGenerator<string | Uint8Array> {
+  for (let i = 0; i < 50; i++) {
+    if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    yield asyncPart(i);
+  }
 }
 
-const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+/** What the archive must hold, in order, computed from the inputs (not from the writer). */
+const EXPECTED: Array<[string, Buffer]> = [
+  ...Object.entries(TEXT).map(([name, text]): [string, Buffer] => [name, Buffer.from(text, "utf8")]),
+  ["bin.dat", Buffer.from(BINARY)],
+  ["symbols.json", Buffer.from(Array.from({ length: LINES }, (_, i) => line(i)).join(""), "utf8")],
+  ["docs/async.txt", Buffer.concat(Array.from({ length: 50 }, (_, i) => Buffer.from(asyncPart(i))))],
+];
+
+async function writeSample(file: string): Promise<Buffer> {
+  const zip = new ZipWriter(createWriteStream(file));
+  for (const [name, text] of Object.entries(TEXT)) await zip.add(name, text);
+  await zip.add("bin.dat", BINARY);
+  await zip.addStream("symbols.json", lines(), { level: 4 });
+  await zip.addStream("docs/async.txt", asyncParts());
+  await zip.finish();
+  return readFileSync(file);
+}
+
+/** Incompressible bytes (seeded xorshift): compressed, they are as large as they are. */
+function noiseOf(length: number): Buffer {
+  const noise = Buffer.alloc(length);
+  for (let i = 0, x = 2463534242; i < length; i++) {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  return noise;
+}
+const chunksOf = function* (data: Buffer, size = 10_000) {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+};
+
+const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+const PYTHON = `
+import hashlib, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+print(json.dumps({"bad": bad, "entries": [[i.filename, i.file_size, list(i.date_time), i.external_attr >> 16,
+  hashlib.sha256(z.read(i.filename)).hexdigest()] for i in z.infolist()]}))
+`;
 
 describe("ZipWriter", () => {
-  it("writes entries fflate and Python's zipfile read back exactly (CRCs, dates, modes)", async () => {
+  it("writes entries that fflate and Python's zipfile read back exactly (CRCs, sizes, dates, modes)", async () => {
     const file = path.join(root, "sample.zip");
-    await writeSample(file);
-    const entries = unzipSync(new Uint8Array(readFileSync(file)));
-    expect(Object.keys(entries)).toEqual(["manifest.json", "empty.txt", "docs/ünïcode.md", "bin.dat", "symbols.json"]);
-    expect(strFromU8(entries["docs/ünïcode.md"])).toBe("# Grüße — 日本語\n");
-    expect([...entries["bin.dat"]]).toEqual([0, 1, 2, 255]);
-    expect(strFromU8(entries["symbols.json"])).toBe(bigLines().join(""));
-    const report = execFileSync("python3", ["-c", [
-      "import zipfile, sys, json",
-      "z = zipfile.ZipFile(sys.argv[1])",
-      "print(json.dumps({'bad': z.testzip(), 'entries': [[i.filename, i.file_size, list(i.date_time), i.external_attr >> 16] for i in z.infolist()]}))",
-    ].join("\n"), file], { encoding: "utf8" });
-    const parsed = JSON.parse(report) as { bad: string | null; entries: Array<[string, number, number[], number]> };
-    expect(parsed.bad).toBeNull();
-    for (const [, , date, mode] of parsed.entries) {
-      expect(date).toEqual([2000, 1, 1, 0, 0, 0]);
-      expect(mode).toBe(0o100644);
+    const bytes = await writeSample(file);
+    expect(EXPECTED.find(([name]) => name === "symbols.json")![1].length).toBeGreaterThan(3_000_000);
+
+    const entries = unzipSync(new Uint8Array(bytes));
+    expect(Object.keys(entries)).toEqual(EXPECTED.map(([name]) => name));
+    for (const [name, data] of EXPECTED) expect(Buffer.from(entries[name]).equals(data), name).toBe(true);
+
+    const report = JSON.parse(execFileSync("python3", ["-c", PYTHON, file], { encoding: "utf8" })) as {
+      bad: string | null;
+      entries: Array<[string, number, number[], number, string]>;
+    };
+    expect(report.bad).toBeNull();
+    expect(report.entries.map(([name, size, , , hash]) => [name, size, hash])).toEqual(
+      EXPECTED.map(([name, data]) => [name, data.length, sha256(data)]),
+    );
+    for (const [name, , date, mode] of report.entries) {
+      expect(date, name).toEqual([2000, 1, 1, 0, 0, 0]);
+      expect(mode.toString(8), name).toBe("100644");
     }
-    expect(parsed.entries.map(([name, size]) => [name, size])).toEqual(Object.entries(entries).map(([name, data]) => [name, data.length]));
   });
 
-  it("gives the same bytes twice, and in any time zone", async () => {
+  it("gives the same bytes twice, and after the time zone changes", async () => {
     const saved = process.env.TZ;
     const hashes: string[] = [];
+    const offsets: number[] = [];
     try {
       for (const zone of ["UTC", "UTC", "Asia/Tokyo", "America/Los_Angeles"]) {
         process.env.TZ = zone;
-        const file = path.join(root, `tz-${hashes.length}.zip`);
-        await writeSample(file);
-        hashes.push(sha(file));
+        offsets.push(new Date(2000, 0, 1).getTimezoneOffset());
+        const bytes = await writeSample(path.join(root, `tz-${hashes.length}.zip`));
+        // First local file header: signature, then DOS time (00:00:00) and date (2000-01-01) at 10 and 12.
+        expect(bytes.readUInt32LE(0)).toBe(0x04034b50);
+        expect([bytes.readUInt16LE(10), bytes.readUInt16LE(12)]).toEqual([0, (20 << 9) | (1 << 5) | 1]);
+        hashes.push(sha256(bytes));
       }
     } finally {
       if (saved === undefined) delete process.env.TZ;
       else process.env.TZ = saved;
     }
+    expect(offsets).toEqual([0, 0, -540, 480]); // the zone change really took effect
     expect(new Set(hashes).size).toBe(1);
   });
 
-  it("waits for a slow destination instead of buffering the archive", async () => {
-    let buffered = 0;
+  it("waits for a slow destination: same bytes as a fast one, bounded buffering", async () => {
+    const noise = noiseOf(6 * 1024 * 1024);
+    const write = async (output: Writable) => {
+      const zip = new ZipWriter(output);
+      await zip.add("first.txt", "before the stream\n");
+      await zip.addStream("noise.bin", chunksOf(noise));
+      await zip.add("last.txt", "after the stream\n");
+      await zip.finish();
+    };
+    const fastFile = path.join(root, "fast.zip");
+    await write(createWriteStream(fastFile));
+    const fast = readFileSync(fastFile);
+    expect(fast.length).toBeGreaterThan(noise.length);
+
+    let maxBuffered = 0;
+    let writes = 0; // most writes wait for a timer: far slower than compression
     const received: Buffer[] = [];
     const slow = new Writable({
       highWaterMark: 1024,
       write(chunk: Buffer, _encoding, done) {
-        buffered = Math.max(buffered, slow.writableLength);
+        maxBuffered = Math.max(maxBuffered, slow.writableLength);
         received.push(chunk);
-        setImmediate(done);
+        if (++writes % 4 === 0) setImmediate(done);
+        else setTimeout(done, 1);
       },
     });
-    const zip = new ZipWriter(slow);
-    const big = "x".repeat(256 * 1024);
-    for (let i = 0; i < 40; i++) await zip.add(`page${i}.md`, `${big}${i}`);
-    await zip.addStream("stream.txt", Array.from({ length: 200 }, () => big), { level: 1 });
-    await zip.finish();
-    const entries = unzipSync(new Uint8Array(Buffer.concat(received)));
-    expect(Object.keys(entries)).toHaveLength(41);
-    expect(entries["stream.txt"].length).toBe(200 * big.length);
-    expect(buffered).toBeLessThan(2 * 1024 * 1024);
-  });
+    await write(slow);
+    const slowBytes = Buffer.concat(received);
+    expect(slowBytes.equals(fast)).toBe(true);
+    expect(Buffer.from(unzipSync(new Uint8Array(slowBytes))["noise.bin"]).equals(noise)).toBe(true);
+    expect(maxBuffered).toBeGreaterThan(0);
+    expect(maxBuffered).toBeLessThan(1024 * 1024);
+  }, 30_000);
 
-  it("fails (does not hang) when the destination fails", async () => {
-    let writes = 0;
-    const failing = new Writable({
-      write(_chunk, _encoding, done) {
-        done(++writes >= 3 ? new Error("disk full") : null);
-      },
-    });
-    const zip = new ZipWriter(failing);
-    const attempt = async () => {
-      for (let i = 0; i < 50; i++) await zip.add(`p${i}.md`, "y".repeat(100_000 + i));
-      await zip.finish();
+  describe("fails (does not hang) when the destination fails", () => {
+    /** A destination whose `failAt`-th write fails, at once or on a later turn. */
+    const failing = (failAt: number, later: boolean, highWaterMark = 1024) => {
+      let writes = 0;
+      return new Writable({
+        highWaterMark,
+        write(_chunk, _encoding, done) {
+          const error = ++writes >= failAt ? new Error("disk full") : null;
+          if (later) setImmediate(done, error);
+          else done(error);
+        },
+      });
     };
-    await expect(attempt()).rejects.toThrow(/disk full/);
-  }, 10_000);
+
+    for (const later of [false, true]) {
+      const when = later ? "later" : "at once";
+      it(`add rejects (error reported ${when})`, async () => {
+        const zip = new ZipWriter(failing(3, later));
+        const attempt = async () => {
+          for (let i = 0; i < 50; i++) await zip.add(`p${i}.md`, "y".repeat(100_000 + i));
+        };
+        await expect(attempt()).rejects.toThrow(/disk full/);
+      }, 10_000);
+
+      it(`addStream rejects with the destination's error (reported ${when})`, async () => {
+        const zip = new ZipWriter(failing(5, later));
+        await expect(zip.addStream("big.bin", chunksOf(noiseOf(4 * 1024 * 1024)))).rejects.toThrow(/disk full/);
+      }, 10_000);
+
+      it(`finish rejects when the central directory cannot be written (reported ${when})`, async () => {
+        const fill = async (zip: ZipWriter) => {
+          await zip.add("a.md", "first");
+          await zip.addStream("b.md", ["second", " part"]);
+        };
+        let writes = 0;
+        const counting = new Writable({ write: (_chunk, _encoding, done) => (writes++, done()) });
+        await fill(new ZipWriter(counting));
+        const zip = new ZipWriter(failing(writes + 1, later, 1 << 20));
+        await fill(zip); // every entry's write succeeds
+        await expect(zip.finish()).rejects.toThrow(/disk full/);
+      }, 10_000);
+    }
+  });
 });

@@ -22,6 +22,8 @@ export class SymbolStore {
 
   /** Appends one file's symbols, given as the JSON text of an array. */
   write(json: string): StoredSymbols {
+    // A closed descriptor's number may already belong to another file.
+    if (this.closed) throw new Error("symbol store is closed");
     const data = Buffer.from(json, "utf8");
     let written = 0;
     while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, this.size + written);

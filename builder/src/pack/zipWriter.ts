@@ -107,7 +107,7 @@ export class ZipWriter {
       // The reader loop rejects once the stream is destroyed: that is this failure, already thrown.
       compressed.catch(() => {});
       deflate.destroy();
-      throw error;
+      throw this.failure ?? error; // the destination's own error, not the teardown it caused
     }
     entry.size = size;
     entry.crc = crc;

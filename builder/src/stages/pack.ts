@@ -81,7 +81,11 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
     await zip.finish();
     await rename(partial, outFile);
   } catch (error) {
+    // The file is opened asynchronously: wait until the stream is closed, or the open could
+    // create the partial file after it was removed.
+    const closed = new Promise<void>((resolve) => (output.closed ? resolve() : output.once("close", () => resolve())));
     output.destroy();
+    await closed;
     await rm(partial, { force: true });
     if (error instanceof BuildError) throw error;
     throw new BuildError("pack_failed", `could not write the docpack: ${(error as Error).message}`, { cause: error });
