@@ -28,9 +28,7 @@ export type DocumentInput = {
 
 export type DocumentOutput = {
   docs: Manifest["docs"];
-  /** symbol id → one-line summary (may be computed on lookup) */
-  summaries: ReadonlyMap<string, string>;
-  /** a symbol's one-line summary, without a lookup by id (how pack reads them, in order) */
+  /** a symbol's one-line summary (computed on demand in placeholder mode) */
   summaryOf: (symbol: ExtractedSymbol) => string;
   /** file path → markdown page, sorted by path; pages may be produced when read, one at a time */
   filePages: ReadonlyMap<string, string>;

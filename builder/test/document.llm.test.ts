@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Manifest } from "@doctown/core/docpackFormat";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
 import type { DocumentInput } from "../src/types";
-import { sampleInput, sourceFile } from "./documentFixtures";
+import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
 
 let cacheDir: string;
@@ -32,7 +32,8 @@ describe("document stage with an OpenAI-compatible server", () => {
     const server = await startOpenAiServer({ delayMs: 60 });
     try {
       const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_LLM_CONCURRENCY: "3" }));
-      const out = await documentStage(manyFiles(10), deps);
+      const input = manyFiles(10);
+      const out = await documentStage(input, deps);
 
       expect(server.requests.map((r) => r.path).sort()).toEqual(manyFiles(10).files.map((f) => f.path));
       expect(server.maxInFlight).toBe(3);
@@ -42,7 +43,7 @@ describe("document stage with an OpenAI-compatible server", () => {
       expect(out.docs.input_tokens).toBeGreaterThan(0);
       expect(out.docs.output_tokens).toBeGreaterThan(0);
       expect(out.docs.placeholder_files).toBeUndefined();
-      expect(out.summaries.get("src/f03.ts#fn3")).toBe("LLM says fn3 works.");
+      expect(summariesOf(out, input).get("src/f03.ts#fn3")).toBe("LLM says fn3 works.");
       const page = out.filePages.get("src/f03.ts")!;
       expect(page).toContain("LLM summary of src/f03.ts.");
       expect(page).toContain("`test-model`");
@@ -60,10 +61,11 @@ describe("document stage with an OpenAI-compatible server", () => {
     });
     try {
       const started = Date.now();
-      const out = await documentStage(manyFiles(1), documentDepsFromEnv(env(server.baseURL)));
+      const input = manyFiles(1);
+      const out = await documentStage(input, documentDepsFromEnv(env(server.baseURL)));
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f00.ts"]);
-      expect(out.summaries.get("src/f00.ts#fn0")).toBe("LLM says fn0 works.");
+      expect(summariesOf(out, input).get("src/f00.ts#fn0")).toBe("LLM says fn0 works.");
     } finally {
       await server.close();
     }
@@ -74,14 +76,15 @@ describe("document stage with an OpenAI-compatible server", () => {
     const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
     try {
       const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" }));
-      const out = await documentStage(manyFiles(5), deps);
+      const input = manyFiles(5);
+      const out = await documentStage(input, deps);
       expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f01.ts"]);
       expect(out.docs).toEqual({ mode: "llm", model: "test-model", input_tokens: 2_000, output_tokens: 2_000, placeholder_files: 3 });
       expect(out.filePages.get("src/f01.ts")).toContain("LLM summary");
       const skipped = out.filePages.get("src/f04.ts")!;
       expect(skipped).toContain("**Placeholder documentation**");
       expect(skipped).toContain("token budget was used up");
-      expect(out.summaries.get("src/f04.ts#fn4")).toContain("placeholder");
+      expect(summariesOf(out, input).get("src/f04.ts#fn4")).toContain("placeholder");
       expect(out.index).toContain("3 files have placeholder documentation");
     } finally {
       await server.close();
@@ -98,7 +101,7 @@ describe("document stage with an OpenAI-compatible server", () => {
       const again = await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));
       expect(server.requests).toHaveLength(3); // zero new requests
       expect([...again.filePages]).toEqual([...first.filePages]);
-      expect([...again.summaries]).toEqual([...first.summaries]);
+      expect([...summariesOf(again, sampleInput())]).toEqual([...summariesOf(first, sampleInput())]);
       expect(again.docs.input_tokens).toBe(0);
 
       const changed = sampleInput();
@@ -119,10 +122,11 @@ describe("document stage with an OpenAI-compatible server", () => {
       script: (request) => (request.path === "src/math.ts" ? { content: "Sure! Here are the docs: …" } : undefined),
     });
     try {
-      const out = await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));
+      const input = sampleInput();
+      const out = await documentStage(input, documentDepsFromEnv(env(server.baseURL)));
       expect(out.docs.placeholder_files).toBe(1);
       expect(out.filePages.get("src/math.ts")).toContain("no usable answer");
-      expect(out.summaries.get("src/math.ts#add")).toBe("Adds two numbers.");
+      expect(summariesOf(out, input).get("src/math.ts#add")).toBe("Adds two numbers.");
       expect(out.filePages.get("src/shapes.ts")).toContain("LLM summary");
 
       await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL)));

@@ -1,6 +1,11 @@
 /** Document-stage inputs spelled out by hand (the shapes extract produces). */
 import { createHash } from "node:crypto";
-import type { DocumentInput, ExtractedSymbol } from "../src/types";
+import type { DocumentInput, DocumentOutput, ExtractedSymbol } from "../src/types";
+
+/** Every symbol's summary by id, read the way pack reads them (summaryOf). */
+export function summariesOf(out: DocumentOutput, input: DocumentInput): Map<string, string> {
+  return new Map(input.files.flatMap((file) => file.symbols).map((symbol) => [symbol.id, out.summaryOf(symbol)]));
+}
 
 type DocFile = DocumentInput["files"][number];
 

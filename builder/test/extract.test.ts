@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { SymbolStore } from "../src/extract/symbolStore";
 import { extractFile } from "../src/extract/extractFile";
 import { extractStage } from "../src/stages/extract";
 import type { SourceFile } from "../src/types";
@@ -99,9 +103,9 @@ describe("extract: tree-sitter symbols", () => {
 });
 
 describe("extract stage", () => {
-  const files = (): SourceFile[] =>
+  const files = (copies = 6): SourceFile[] =>
     Object.entries(SOURCES).flatMap(([path, source]) =>
-      Array.from({ length: 6 }, (_, i) => ({
+      Array.from({ length: copies }, (_, i) => ({
         path: i === 0 ? path : `copy${i}/${path}`,
         language: languageOf(path),
         bytes: source.content.length,
@@ -118,6 +122,25 @@ describe("extract stage", () => {
     expect(pooled.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
     expect(pooled.reduce((n, f) => n + f.symbols.length, 0)).toBe(6 * Object.values(SOURCES).reduce((n, s) => n + s.expected.length, 0));
     expect(fractions.at(-1)).toBe(1);
+  });
+
+  it("gives the same symbols when the workers are full and this thread parses too, with symbols kept on disk", async () => {
+    // ~1 MB of source: more than the workers may hold queued, so this thread parses batches as well.
+    const copies = 450;
+    const inline = await extractStage(files(copies), { workers: 0 });
+    const dir = mkdtempSync(path.join(tmpdir(), "doctown-extract-"));
+    const store = new SymbolStore(path.join(dir, "symbols.jsonl"));
+    try {
+      const stored = await extractStage(files(copies), { workers: 2, store, dropContent: true });
+      expect(stored.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
+      expect(stored.map((f) => f.symbolCount)).toEqual(inline.map((f) => f.symbols.length));
+      expect(stored.map((f) => f.exportedTopLevel)).toEqual(inline.map((f) => f.symbols.filter((s) => s.exported && !s.parent).length));
+      expect(stored.every((f) => f.content === "")).toBe(true);
+      expect(inline.every((f) => f.content.length > 0)).toBe(true);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("yields no symbols (and no failure) for markdown and unknown languages", async () => {

@@ -1,21 +1,15 @@
 /**
  * A read-only map whose values are computed when asked for, not stored: on a 20,000-file repository
  * holding every placeholder page and summary until packing costs ~100 MB, while recomputing one is
- * cheap and deterministic. Keys are fixed up front, in order (or by a function called on first use).
+ * cheap and deterministic. Keys are fixed up front, in order.
  */
 export class LazyMap<V> implements ReadonlyMap<string, V> {
   private index: Map<string, number> | undefined;
-  private listed: readonly string[] | undefined;
 
   constructor(
-    private readonly keySource: readonly string[] | (() => readonly string[]),
+    private readonly keyList: readonly string[],
     private readonly compute: (key: string, position: number) => V,
   ) {}
-
-  private get keyList(): readonly string[] {
-    this.listed ??= typeof this.keySource === "function" ? this.keySource() : this.keySource;
-    return this.listed;
-  }
 
   get size(): number {
     return this.keyList.length;

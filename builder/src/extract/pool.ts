@@ -8,7 +8,6 @@ import { Worker } from "node:worker_threads";
 import { extractFileToJson, type ExtractJob, type ExtractResult } from "./extractFile";
 
 export type ExtractPool = {
-  size: number;
   /** source bytes posted to workers and not answered yet */
   readonly queuedBytes: number;
   run(jobs: ExtractJob[]): Promise<ExtractResult[]>;
@@ -55,7 +54,6 @@ export function createExtractPool(size: number): ExtractPool {
   }
 
   return {
-    size,
     get queuedBytes() {
       return queuedBytes;
     },

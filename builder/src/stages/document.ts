@@ -83,7 +83,7 @@ export async function documentStage(
     fileSummaries: result.fileSummaries,
   });
   const { summaries } = result;
-  return { docs, summaries, summaryOf: (symbol) => summaries.get(symbol.id) ?? "", filePages: result.filePages, index };
+  return { docs, summaryOf: (symbol) => summaries.get(symbol.id) ?? "", filePages: result.filePages, index };
 }
 
 function placeholderDocs(
@@ -92,14 +92,7 @@ function placeholderDocs(
   deps: DocumentDeps,
 ): DocumentOutput {
   // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all
-  // until packing was the largest avoidable cost on big repositories. Packing asks for summaries
-  // through summaryOf; the map of every summary by id is only gathered if someone reads it.
-  let symbols: DocumentFile["symbols"] | undefined;
-  const allSymbols = () => (symbols ??= files.flatMap((file) => file.symbols));
-  const summaries = new LazyMap(
-    () => allSymbols().map((symbol) => symbol.id),
-    (_id, i) => placeholderSummary(allSymbols()[i]!),
-  );
+  // until packing was the largest avoidable cost on big repositories.
   const filePages = new LazyMap(
     files.map((file) => file.path),
     (_path, i) => placeholderPage(files[i]!, "no-llm"),
@@ -112,7 +105,7 @@ function placeholderDocs(
     placeholderFiles: files.length,
     fileSummaries: new Map(),
   });
-  return { docs: { mode: "placeholder" }, summaries, summaryOf: placeholderSummary, filePages, index };
+  return { docs: { mode: "placeholder" }, summaryOf: placeholderSummary, filePages, index };
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
-import { canExtract, extractFileToJson, type ExtractJob, type ExtractResult } from "../extract/extractFile";
+import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
 import { createExtractPool, runInThisThread } from "../extract/pool";
 import type { SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, SourceFile } from "../types";
@@ -116,9 +116,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
         await dispatch();
         for (const items of waiting) {
           throwIfAborted(deps.signal);
-          const results: ExtractResult[] = [];
-          for (const file of items) results.push(await extractFileToJson(jobOf(file)));
-          finishBatch(items, results);
+          finishBatch(items, await runInThisThread(items.map(jobOf)));
         }
         await Promise.all(running);
         throwIfAborted(deps.signal);
@@ -141,7 +139,7 @@ export async function extractStage(files: SourceFile[], deps: ExtractDeps = {}):
   const bytes = files.reduce((sum, file) => sum + (canExtract(file.language) ? file.content.length : 0), 0);
   const extractor = createExtractor({ files: files.length, bytes }, deps);
   try {
-    for (const file of files) extractor.add(file);
+    for (const file of files) await extractor.add(file);
     return await extractor.finish();
   } finally {
     await extractor.close();
