@@ -3,7 +3,7 @@
  * it twice (a repeated complete callback) is the same record. Public ones are in the gsi2 feed.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";

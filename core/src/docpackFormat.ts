@@ -2,7 +2,7 @@
  * Docpack format v1 (DESIGN.md "Docpack format v1"): the pure schema shared by the builder, the API
  * and the tests. No I/O here: the builder may import only this module from core.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const DOCPACK_FORMAT = "docpack" as const;
 export const DOCPACK_FORMAT_VERSION = 1 as const;

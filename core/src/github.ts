@@ -3,7 +3,7 @@
  * (Link-header pagination), one repository (readability + default branch), and resolving a ref
  * to a commit. The base URL comes from config (GITHUB_API_URL), so tests answer at the HTTP boundary.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AppError, BadGateway, TooManyRequests, Unauthorized } from "./errors";
 
 const GitHubUserPayload = z.object({

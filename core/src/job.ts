@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";

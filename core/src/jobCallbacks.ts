@@ -4,7 +4,7 @@
  * A success report is believed only after checking the object: HEAD for its size, then a streamed
  * GET to hash it (a presigned PUT cannot force honest metadata, and R2 keeps no SHA-256 of its own).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { deleteDocpackRecord, findDocpack, recordDocpack } from "./docpack";
 import { Conflict, Unauthorized, Unprocessable } from "./errors";
 import { completeJob, failJob, findJob, isCallbackSecretValid, recordProgress, type Job } from "./job";

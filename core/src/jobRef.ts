@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { isLocalStage } from "./config";
 import { BadRequest } from "./errors";
 

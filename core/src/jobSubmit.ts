@@ -2,7 +2,7 @@
  * Starting and cancelling jobs: the steps around the Job record that talk to GitHub (or local git),
  * the workflow and RunPod. A job is never left pending: if the workflow cannot start, it fails.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BadGateway, BadRequest, Conflict, TooManyRequests } from "./errors";
 import { countJobsInFlight, createJob, failJob, getJobForUser, markJobCancelled, recordExecution, type Job } from "./job";
 import { GitRef, parseRepo, resolveLocalCommit } from "./jobRef";

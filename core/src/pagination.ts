@@ -2,7 +2,7 @@
  * Opaque pagination cursors: DynamoDB's LastEvaluatedKey as base64url JSON. A cursor is checked
  * against the query it continues (same partition), so a forged one cannot read another list.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BadRequest } from "./errors";
 
 export const PAGE_LIMIT_DEFAULT = 20;

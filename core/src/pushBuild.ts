@@ -6,7 +6,7 @@
  * every job it displaces is cancelled by whoever displaced it.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { BadRequest } from "./errors";
 import { createJob, failJob, findJob, markJobSuperseded, type Job } from "./job";
 import { bestEffort, startJobWorkflow } from "./jobSubmit";

@@ -3,7 +3,7 @@
  * branches, and for which Doctown user. Plain CRUD; the webhook handler builds on it.
  */
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { GitRef, parseRepo } from "./jobRef";
 import { BadRequest } from "./errors";
 import { services } from "./services";

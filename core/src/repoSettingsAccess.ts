@@ -3,7 +3,7 @@
  * for a user whom GitHub lets read the repository (else 404, like a repository that does not
  * exist); changing them needs write access, because whoever saves them owns the push builds.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isLocalStage } from "./config";
 import { Forbidden, NotFound } from "./errors";
 import type { GitHubRepo } from "./github";

@@ -2,7 +2,7 @@
  * RunPod serverless client (POST /run, GET /status/{id}, POST /cancel/{id}) with a per-request
  * timeout and retries on 429/5xx. The local stack's builder server speaks the same API shape.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Thrown when RunPod stays unavailable (429/5xx/timeout); the state machine retries on this name. */
 export class RunpodUnavailable extends Error {

@@ -3,7 +3,7 @@
  * The GitHub access token is stored only encrypted (AES-256-GCM, TOKEN_ENCRYPTION_KEY).
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { secret } from "./config";
 import { decryptSecret, encryptSecret, parseEncryptionKey } from "./crypto";
 import { NotFound, Unauthorized } from "./errors";

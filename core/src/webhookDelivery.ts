@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { services } from "./services";
 
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;

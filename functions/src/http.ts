@@ -4,7 +4,7 @@
  * stack trace is logged, never returned. State-changing routes must come from the site's origin.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { configuredSiteOrigin, isLocalStage } from "@doctown/core/config";
 import { AppError, BadRequest, Forbidden, PayloadTooLarge, Unauthorized } from "@doctown/core/errors";
 import { readSession, SESSION_COOKIE, sessionCookie } from "@doctown/core/session";

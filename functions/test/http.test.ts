@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { Conflict } from "@doctown/core/errors";
 import { json, jsonBody, MAX_BODY_BYTES, route, type HttpRequest } from "../src/http";
 import { apiEvent } from "./support/apiEvent";

@@ -2,7 +2,7 @@
  * The per-file prompt and the shape of the model's answer. Bump PROMPT_VERSION whenever the
  * prompt or the answer schema changes: it is part of the cache key.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { DocumentFile } from "./types";
 import { qualifiedName, sortSymbols } from "./placeholder";
 

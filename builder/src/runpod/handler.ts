@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { BuildOptions, BuildSummary, ProgressEvent } from "../types";
 import { createReporter, type CompletionReport, type ReporterOptions } from "../stages/report";
 import { uploadStage, type UploadDeps } from "../stages/upload";

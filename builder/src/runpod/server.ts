@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { JobQueue, type QueuedJob } from "./queue";
 import { handleBuilderJob, type HandlerDeps } from "./handler";
 

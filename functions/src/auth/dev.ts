@@ -1,6 +1,6 @@
 // POST /auth/dev { "login": "…" }: the local stage's sign-in when no GitHub OAuth app is configured.
 // It creates (or updates) a local user and starts a session. Anywhere else it does not exist (404).
-import { z } from "zod";
+import * as z from "zod";
 import { isLocalStage, optionalSecret } from "@doctown/core/config";
 import { NotFound } from "@doctown/core/errors";
 import { createSession, sessionCookie } from "@doctown/core/session";

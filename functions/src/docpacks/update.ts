@@ -1,5 +1,5 @@
 // PATCH /api/docpacks/{id} { public }: the owner makes a docpack public or private.
-import { z } from "zod";
+import * as z from "zod";
 import { setDocpackVisibility } from "@doctown/core/docpack";
 import { json, jsonBody, pathParam, requireUserId, route } from "../http";
 import { docpackView } from "../views";

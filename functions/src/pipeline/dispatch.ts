@@ -4,7 +4,7 @@
  * complete callback answers. Thrown error names matter: the state machine retries
  * "RunpodUnavailable" and sends everything else (e.g. "RunpodRejected") to MarkFailed.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isLocalStage } from "@doctown/core/config";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";

@@ -3,7 +3,7 @@
  * recorded. It fails the job with the reason in words (conditionally: a completed or cancelled job
  * stays as it is) and cancels the RunPod job, if one was started, so nothing keeps running.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { failJob, type JobError } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { services } from "@doctown/core/services";
