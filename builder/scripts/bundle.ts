@@ -5,10 +5,12 @@
  * extraction worker; the bundles start in ~0.1 s. The Docker image and the benchmark run these;
  * development and tests run the sources through tsx.
  *
- * Our own code (builder + @doctown/core) is inlined; npm packages stay external and load from
- * node_modules at run time, so files they find next to themselves (tree-sitter's .wasm) still resolve.
- * The extraction worker must be `worker.mjs` beside the entry bundles: the pool starts
- * `new URL("./worker.mjs", import.meta.url)`, which in the sources is the tsx shim next to pool.ts.
+ * Our own code (builder + @doctown/core) and the npm packages it uses are inlined, except
+ * web-tree-sitter and @vscode/tree-sitter-wasm: they load from node_modules at run time, so the
+ * .wasm files they find next to themselves still resolve.
+ * The worker bodies must sit beside the entry bundles under their shims' names: the extraction pool
+ * starts `new URL("./worker.mjs", import.meta.url)` and pack `./symbolsWorker.mjs`, which in the
+ * sources are the tsx shims next to pool.ts and symbolsFile.ts.
  */
 import { build, type Plugin } from "esbuild";
 import { rm } from "node:fs/promises";
@@ -20,6 +22,7 @@ const builderRoot = fileURLToPath(new URL("..", import.meta.url));
 export const BUNDLE_ENTRIES = {
   cli: "src/main.ts",
   worker: "src/extract/worker.ts",
+  symbolsWorker: "src/pack/symbolsWorker.ts",
   "runpod-worker": "src/runpod/worker.ts",
   "runpod-serve": "src/runpod/serveMain.ts",
 } as const;

@@ -13,7 +13,8 @@ import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
 import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
-import { packStage } from "./stages/pack";
+import { packStage, SYMBOLS_LEVEL, type PackInput } from "./stages/pack";
+import { writeSymbolsFileInWorker } from "./pack/symbolsFile";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
 
@@ -38,7 +39,12 @@ export type BuildTuning = {
   fetchLocal?: boolean;
   /** parent directory for the temporary work directory */
   tmpRoot?: string;
+  /** from this many symbols on, a worker writes symbols.json in placeholder mode (default 10,000) */
+  symbolsWorkerFrom?: number;
 };
+
+/** Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json here. */
+const SYMBOLS_WORKER_FROM = 10_000;
 
 /** Overall percent at which each stage starts; the next stage's start is where it ends. */
 const STAGE_START: Record<Exclude<BuildStage, "upload">, number> = { clone: 0, scan: 10, extract: 25, document: 45, pack: 90 };
@@ -134,7 +140,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     }));
     for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
     const packed = await packStage(
-      { manifest, files: fileEntries, symbols: symbolEntries(files, docs), index: docs.index, filePages: docs.filePages },
+      { manifest, files: fileEntries, symbols: symbolsFor(files, docs, { store, workDir, from: tuning.symbolsWorkerFrom ?? SYMBOLS_WORKER_FROM }), index: docs.index, filePages: docs.filePages },
       options.outFile,
       signal,
     );
@@ -154,6 +160,27 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     store?.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * symbols.json's content for pack. Placeholder summaries need nothing but the symbols, so a worker
+ * writes it from the store while pack writes the pages; LLM summaries live here, so then pack reads
+ * the symbols itself.
+ */
+function symbolsFor(
+  files: ExtractedFile[],
+  docs: DocumentOutput,
+  where: { store: SymbolStore; workDir: string; from: number },
+): PackInput["symbols"] {
+  const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
+  const allStored = files.every((file) => file.symbolCount === 0 || file.storedSymbols);
+  if (docs.docs.mode !== "placeholder" || !allStored || total < where.from) return symbolEntries(files, docs);
+  return writeSymbolsFileInWorker({
+    storeFile: where.store.file,
+    parts: files.flatMap((file) => (file.storedSymbols ? [file.storedSymbols] : [])),
+    outFile: path.join(where.workDir, "symbols.json.deflate"),
+    level: SYMBOLS_LEVEL,
+  });
 }
 
 /** Every symbol with its summary, file by file, read from the store as pack asks for them. */

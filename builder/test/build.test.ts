@@ -106,7 +106,11 @@ describe("buildDocpack on a real repository", () => {
 
   it("is byte-identical when built twice from the same commit", async () => {
     const again = path.join(root, "again.docpack.zip");
-    const first = await buildDocpack({ source: repo, outFile: again, allowLocal: true, llm: false, env: {} }, { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0 });
+    // once with extraction workers and symbols.json written by its worker, once all in this thread
+    const first = await buildDocpack(
+      { source: repo, outFile: again, allowLocal: true, llm: false, env: {} },
+      { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, symbolsWorkerFrom: 0 },
+    );
     const { sha256 } = await buildDocpack({ source: repo, outFile: again, allowLocal: true, llm: false, env: {} }, { generatedAt: fixedDate });
     expect(sha256).toBe(first.sha256);
     expect(openDocpack(again).symbols.length).toBe(openDocpack(docpackFile).symbols.length);

@@ -14,14 +14,16 @@ import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
 
 const builderRoot = fileURLToPath(new URL("..", import.meta.url));
 const FILES = 60;
+/** one-line functions per file: 60 × 183 symbols is past the 10,000 from which a worker writes symbols.json */
+const PADDING = 180;
 
 let root: string;
 let outDir: string;
 let bundles: Awaited<ReturnType<typeof bundleBuilder>>;
 
-/** ~10 KB of TypeScript with one exported function and one class per file. */
+/** ~16 KB of TypeScript: a documented function, a class with a method, and many small functions. */
 function sourceOf(i: number): string {
-  const filler = Array.from({ length: 200 }, (_, line) => `// padding line ${line} of file ${i}: the worker path needs more than 512 KB of source`).join("\n");
+  const filler = Array.from({ length: PADDING }, (_, line) => `export function pad${i}_${line}(): number { return ${line}; } // past 512 KB in all: workers`).join("\n");
   return `/** Computes item ${i}. */\nexport function compute${i}(x: number): number {\n  return x * ${i};\n}\n\nexport class Holder${i} {\n  get(): number {\n    return ${i};\n  }\n}\n${filler}\n`;
 }
 
@@ -60,14 +62,17 @@ describe("builder bundles", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ files: FILES + 1, symbols: FILES * 3 });
+    expect(summary).toMatchObject({ files: FILES + 1, symbols: FILES * (3 + PADDING) });
     expect(summary.peak_rss_bytes).toBeGreaterThan(0);
     expect(Object.keys(summary.stage_ms)).toEqual(["clone", "scan", "extract", "document", "pack"]);
     const docpack = openDocpack(out);
-    const names = new Set(docpack.symbols.map((symbol) => `${symbol.file}#${symbol.name}`));
+    expect(docpack.symbols).toHaveLength(FILES * (3 + PADDING));
+    const byName = new Map(docpack.symbols.map((symbol) => [`${symbol.file}#${symbol.name}`, symbol]));
     for (let i = 0; i < FILES; i++) {
-      expect(names.has(`src/part${i}.ts#compute${i}`)).toBe(true);
-      expect(names.has(`src/part${i}.ts#get`)).toBe(true);
+      // symbols.json comes from the bundled symbols worker: summaries from the doc comments included
+      expect(byName.get(`src/part${i}.ts#compute${i}`)?.summary).toBe(`Computes item ${i}.`);
+      expect(byName.get(`src/part${i}.ts#get`)?.parent).toBe(`Holder${i}`);
+      expect(byName.has(`src/part${i}.ts#pad${i}_${PADDING - 1}`)).toBe(true);
     }
     expect(docpack.manifest.generator.version).toMatch(/^\d+\.\d+\.\d+/);
   }, 60_000);

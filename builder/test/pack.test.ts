@@ -56,7 +56,7 @@ describe("pack stage", () => {
     const result = await packStage(input(SYMBOLS.values(), SYMBOLS.length), outFile);
 
     const pack = openDocpack(outFile);
-    expect(pack.names).toEqual(["manifest.json", "files.json", "symbols.json", "docs/index.md", "docs/files/src/a.ts.md", "docs/files/src/ü/b.py.md"]);
+    expect(pack.names).toEqual(["manifest.json", "files.json", "docs/index.md", "docs/files/src/a.ts.md", "docs/files/src/ü/b.py.md", "symbols.json"]);
     expect(pack.manifest).toEqual(manifest(SYMBOLS.length));
     expect(pack.files).toEqual(FILES);
     expect(pack.symbols).toEqual(SYMBOLS);

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { crc32, deflateRawSync } from "node:zlib";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { ZipWriter } from "../src/pack/zipWriter";
@@ -32,12 +33,20 @@ async function* asyncParts(): AsyncGenerator<string | Uint8Array> {
   }
 }
 
+/** An entry deflated before it reaches the writer (as symbols.json from a worker). */
+const PRECOMPRESSED = Buffer.from(Array.from({ length: 2_000 }, (_, i) => `precompressed line ${i} — ✓\n`).join(""), "utf8");
+async function* deflatedParts(): AsyncGenerator<Uint8Array> {
+  const deflated = deflateRawSync(PRECOMPRESSED, { level: 4 });
+  for (let i = 0; i < deflated.length; i += 1_000) yield deflated.subarray(i, i + 1_000);
+}
+
 /** What the archive must hold, in order, computed from the inputs (not from the writer). */
 const EXPECTED: Array<[string, Buffer]> = [
   ...Object.entries(TEXT).map(([name, text]): [string, Buffer] => [name, Buffer.from(text, "utf8")]),
   ["bin.dat", Buffer.from(BINARY)],
   ["symbols.json", Buffer.from(Array.from({ length: LINES }, (_, i) => line(i)).join(""), "utf8")],
   ["docs/async.txt", Buffer.concat(Array.from({ length: 50 }, (_, i) => Buffer.from(asyncPart(i))))],
+  ["docs/precompressed.txt", PRECOMPRESSED],
 ];
 
 async function writeSample(file: string): Promise<Buffer> {
@@ -46,6 +55,7 @@ async function writeSample(file: string): Promise<Buffer> {
   await zip.add("bin.dat", BINARY);
   await zip.addStream("symbols.json", lines(), { level: 4 });
   await zip.addStream("docs/async.txt", asyncParts());
+  await zip.addCompressed("docs/precompressed.txt", { size: PRECOMPRESSED.length, crc: crc32(PRECOMPRESSED) }, deflatedParts());
   await zip.finish();
   return readFileSync(file);
 }

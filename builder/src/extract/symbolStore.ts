@@ -15,9 +15,15 @@ export class SymbolStore {
   private size = 0;
   private closed = false;
 
-  /** Creates (or truncates) the store file; the caller removes it (it lives in a temp directory). */
-  constructor(readonly file: string) {
-    this.fd = openSync(file, "w+", 0o600);
+  /**
+   * Creates (or truncates) the store file; the caller removes it (it lives in a temp directory).
+   * `read-only` opens an existing store to read it (from another thread).
+   */
+  constructor(
+    readonly file: string,
+    mode: "create" | "read-only" = "create",
+  ) {
+    this.fd = mode === "create" ? openSync(file, "w+", 0o600) : openSync(file, "r");
   }
 
   /** Appends one file's symbols, given as the JSON text of an array. */

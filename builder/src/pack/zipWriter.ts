@@ -116,6 +116,21 @@ export class ZipWriter {
     await this.drained();
   }
 
+  /** Adds one entry deflated elsewhere (raw deflate), given its uncompressed size and CRC-32. */
+  async addCompressed(name: string, meta: { size: number; crc: number }, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    this.throwIfFailed();
+    const entry = this.entry(name);
+    this.zip.add(entry);
+    entry.size = meta.size;
+    entry.crc = meta.crc;
+    for await (const chunk of chunks) {
+      entry.ondata!(null, chunk, false);
+      await this.drained();
+    }
+    entry.ondata!(null, new Uint8Array(0), true);
+    await this.drained();
+  }
+
   /** Writes the central directory and ends the output; resolves when the output is flushed. */
   async finish(): Promise<void> {
     this.throwIfFailed();

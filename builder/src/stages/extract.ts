@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
 import { createExtractPool, runInThisThread } from "../extract/pool";
-import type { SymbolStore } from "../extract/symbolStore";
+import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, SourceFile } from "../types";
 
 export type ExtractDeps = {
@@ -29,7 +29,13 @@ export type ExtractDeps = {
   dropContent?: boolean;
 };
 
-export type ExtractedFile = SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number; exportedTopLevel: number };
+export type ExtractedFile = SourceFile & {
+  symbols: ExtractedSymbol[];
+  symbolCount: number;
+  exportedTopLevel: number;
+  /** where `symbols` are in the store, when there is one and they are not [] */
+  storedSymbols?: StoredSymbols;
+};
 
 /** What scan is about to read: decides between the pool and this thread before the first file. */
 export type ExtractPlan = { files: number; bytes: number };
@@ -72,6 +78,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
     const store = deps.store;
     // Not enumerable: spreading a file ({ ...file }) must not read its symbols by accident.
     Object.defineProperty(file, "symbols", { get: () => store.read(stored), enumerable: false, configurable: true });
+    Object.defineProperty(file, "storedSymbols", { value: stored, enumerable: false, configurable: true });
   };
   const finishBatch = (items: ExtractedFile[], results: ExtractResult[]) => {
     items.forEach((file, i) => settle(file, results[i]));

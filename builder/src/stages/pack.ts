@@ -6,22 +6,20 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import {
-  DOCPACK_PATHS,
-  FilesJson,
-  Manifest,
-  SymbolEntry as SymbolEntrySchema,
-  type FileEntry,
-  type SymbolEntry,
-} from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, FilesJson, Manifest, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
+import { symbolsJsonChunks, validated } from "../pack/jsonLines";
+import type { SymbolsFileJob } from "../pack/symbolsFile";
 import { ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
   manifest: Manifest;
   files: FileEntry[];
-  /** produced as they are written (never all in memory at once) */
-  symbols: Iterable<SymbolEntry>;
+  /**
+   * produced as they are written (never all in memory at once), or symbols.json being written
+   * meanwhile by a worker (placeholder mode); pack stops that worker if it fails first
+   */
+  symbols: Iterable<SymbolEntry> | SymbolsFileJob;
   index: string;
   /** file path → markdown page */
   filePages: ReadonlyMap<string, string>;
@@ -34,7 +32,7 @@ export type PackResult = { outFile: string; bytes: number; sha256: string };
  * it 2.6x faster than zlib's default 6 for 9 % more bytes on that entry. Pages keep level 6 (small
  * entries: there the level hardly changes the time).
  */
-const SYMBOLS_LEVEL = 4;
+export const SYMBOLS_LEVEL = 4;
 
 /** A path inside the ZIP: relative, forward slashes, no `.`/`..` segments, no control characters. */
 export function safeZipPath(path: string): string {
@@ -44,18 +42,6 @@ export function safeZipPath(path: string): string {
     parts.some((part) => part === "" || part === "." || part === "..");
   if (bad) throw new BuildError("pack_failed", `unsafe path in docpack: ${JSON.stringify(path)}`);
   return path;
-}
-
-type Schema<T> = {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
-};
-
-function validated<T>(schema: Schema<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue ? issue.path.map(String).join(".") : "";
-  throw new BuildError("invalid_docpack", `${what} does not match the docpack schema at "${where}": ${issue?.message}`);
 }
 
 export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
@@ -69,18 +55,27 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   const output = createWriteStream(partial);
   const zip = new ZipWriter(output);
   const add = (name: string, content: string) => zip.add(safeZipPath(name), content);
+  const symbols = input.symbols;
+  const fromWorker = isWorkerJob(symbols) ? symbols : undefined;
+  fromWorker?.result.catch(() => {}); // awaited below, or stopped on failure
   try {
     await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
     await add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
-    await zip.addStream(safeZipPath(DOCPACK_PATHS.symbols), jsonArrayLines(validatedSymbols(input.symbols)), { level: SYMBOLS_LEVEL });
     await add(DOCPACK_PATHS.index, input.index);
     for (const path of pagePaths) {
       throwIfAborted(signal);
       await add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
     }
+    // Last, so a worker has had the pages' time to write it.
+    const symbolsPath = safeZipPath(DOCPACK_PATHS.symbols);
+    if (fromWorker) {
+      const deflated = await fromWorker.result;
+      await zip.addCompressed(symbolsPath, deflated, createReadStream(deflated.file, { highWaterMark: 1024 * 1024 }));
+    } else await zip.addStream(symbolsPath, symbolsJsonChunks(symbols as Iterable<SymbolEntry>), { level: SYMBOLS_LEVEL });
     await zip.finish();
     await rename(partial, outFile);
   } catch (error) {
+    await fromWorker?.stop();
     // The file is opened asynchronously: wait until the stream is closed, or the open could
     // create the partial file after it was removed.
     const closed = new Promise<void>((resolve) => (output.closed ? resolve() : output.once("close", () => resolve())));
@@ -93,37 +88,8 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   return { outFile, ...(await hashFile(outFile)) };
 }
 
-/**
- * Symbols are checked one by one as they are written (not as a parsed copy): on a large repository
- * there are hundreds of thousands. A bad one fails the pack, which then removes the partial file.
- */
-function* validatedSymbols(symbols: Iterable<SymbolEntry>): Generator<SymbolEntry> {
-  let i = 0;
-  for (const symbol of symbols) {
-    validated(SymbolEntrySchema, symbol, `${DOCPACK_PATHS.symbols}[${i++}]`);
-    yield symbol;
-  }
-}
-
-/**
- * One symbol per line (readable, diffable, far smaller than pretty-printed), produced in chunks so
- * the whole document never exists as one string.
- */
-function* jsonArrayLines(items: Iterable<unknown>): Generator<string> {
-  const CHUNK = 500;
-  let lines: string[] = [];
-  let first = true;
-  for (const item of items) {
-    lines.push(JSON.stringify(item));
-    if (lines.length === CHUNK) {
-      yield `${first ? "[\n" : ",\n"}${lines.join(",\n")}`;
-      first = false;
-      lines = [];
-    }
-  }
-  if (lines.length > 0) yield `${first ? "[\n" : ",\n"}${lines.join(",\n")}`;
-  else if (first) return void (yield "[]\n");
-  yield "\n]\n";
+function isWorkerJob(symbols: PackInput["symbols"]): symbols is SymbolsFileJob {
+  return "result" in symbols && "stop" in symbols;
 }
 
 async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {

@@ -1,0 +1,109 @@
+/** symbols.json written on a worker thread from the symbol store, and packed from there. */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { crc32, inflateRawSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Manifest } from "@doctown/core/docpackFormat";
+import { placeholderSummary } from "../src/document/placeholder";
+import { SymbolStore } from "../src/extract/symbolStore";
+import { symbolsJsonChunks } from "../src/pack/jsonLines";
+import { writeSymbolsFile, writeSymbolsFileInWorker, type SymbolsFileTask } from "../src/pack/symbolsFile";
+import { packStage } from "../src/stages/pack";
+import type { ExtractedSymbol } from "../src/types";
+import { openDocpack } from "./fixtures/docpack";
+import { removeDir, tempDir } from "./fixtures/gitRepo";
+
+const root = tempDir();
+afterAll(() => removeDir(root));
+let dirs = 0;
+const freshDir = () => {
+  const dir = path.join(root, `case-${dirs++}`);
+  mkdirSync(dir);
+  return dir;
+};
+
+const symbol = (file: string, name: string, line: number, extra: Partial<ExtractedSymbol> = {}): ExtractedSymbol => ({
+  id: `${file}#${name}`, name, kind: "function", language: "typescript", file, start_line: line, end_line: line + 1,
+  signature: `function ${name}()`, exported: line % 2 === 0, ...extra,
+});
+/** Three files' symbols: doc comments (summaries come from them), a method, non-ASCII text. */
+const FILES: ExtractedSymbol[][] = [
+  [symbol("src/a.ts", "größe", 1, { doc_comment: "/** Größe in Bytes — 日本語. More. */" }), symbol("src/a.ts", "Box", 3, { kind: "class" })],
+  [symbol("src/b.ts", "run", 5, { kind: "method", parent: "Box" })],
+  Array.from({ length: 300 }, (_, i) => symbol("src/many.ts", `f${i}`, i + 1, i % 3 ? {} : { doc_comment: `/** f${i} ✓ */` })),
+];
+const ALL = FILES.flat().map((s) => ({ ...s, summary: placeholderSummary(s) }));
+
+/** A store holding `files` (in a directory of its own) and the task that reads it. */
+function storeWith(files: ExtractedSymbol[][], outFile: string): SymbolsFileTask {
+  const store = new SymbolStore(path.join(freshDir(), "symbols.jsonl"));
+  const parts = files.map((symbols) => store.write(JSON.stringify(symbols)));
+  store.close();
+  return { storeFile: store.file, parts, outFile, level: 4 };
+}
+
+describe("symbols.json from the symbol store", () => {
+  it("is written deflated with placeholder summaries, its size and CRC: the same bytes in this thread and in a worker", async () => {
+    const dir = freshDir();
+    const expected = Buffer.from([...symbolsJsonChunks(ALL)].join(""), "utf8");
+    const here = await writeSymbolsFile(storeWith(FILES, path.join(dir, "here.deflate")));
+    const job = writeSymbolsFileInWorker(storeWith(FILES, path.join(dir, "worker.deflate")));
+    const there = await job.result;
+    for (const written of [here, there]) {
+      expect(inflateRawSync(readFileSync(written.file)).equals(expected)).toBe(true);
+      expect(written.size).toBe(expected.length);
+      expect(written.crc).toBe(crc32(expected));
+    }
+    expect(readFileSync(there.file).equals(readFileSync(here.file))).toBe(true);
+    expect(JSON.parse(expected.toString("utf8"))[0].summary).toBe("Größe in Bytes — 日本語.");
+  });
+
+  it("a symbol the schema refuses fails the worker's job with invalid_docpack, naming it", async () => {
+    const bad = [[symbol("src/a.ts", "ok", 1)], [symbol("src/b.ts", "broken", 1, { start_line: 0 })]];
+    const job = writeSymbolsFileInWorker(storeWith(bad, path.join(freshDir(), "bad.deflate")));
+    const error = await job.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "BuildError", code: "invalid_docpack" });
+    expect((error as Error).message).toContain("symbols.json[1]");
+    expect((error as Error).message).toContain('"start_line"');
+  });
+});
+
+const manifest = (symbols: number): Manifest => ({
+  format: "docpack", format_version: 1, name: "demo",
+  repo: { url: "file:///demo", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
+  generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
+  languages: { typescript: 3 }, stats: { files: 3, symbols, bytes: 300, skipped: {} }, docs: { mode: "placeholder" },
+});
+const packInput = (symbols: Parameters<typeof packStage>[0]["symbols"]) => ({
+  manifest: manifest(ALL.length),
+  files: ["src/a.ts", "src/b.ts", "src/many.ts"].map((p, i) => ({ path: p, language: "typescript", bytes: 100, lines: 10, sha256: String(i).repeat(64), symbols: FILES[i].length })),
+  symbols,
+  index: "# demo\n",
+  filePages: new Map([["src/a.ts", "# a\n"], ["src/b.ts", "# b\n"], ["src/many.ts", "# many\n"]]),
+});
+
+describe("pack with symbols.json from a worker", () => {
+  it("gives the same docpack as packing the symbols themselves", async () => {
+    const dir = freshDir();
+    await packStage(packInput(ALL), path.join(dir, "direct.zip"));
+    await packStage(packInput(writeSymbolsFileInWorker(storeWith(FILES, path.join(freshDir(), "s.deflate")))), path.join(dir, "worker.zip"));
+    const direct = openDocpack(path.join(dir, "direct.zip"));
+    const viaWorker = openDocpack(path.join(dir, "worker.zip"));
+    expect(viaWorker.names).toEqual(direct.names);
+    for (const name of direct.names) expect(viaWorker.text(name), name).toBe(direct.text(name));
+    expect(readFileSync(path.join(dir, "worker.zip")).equals(readFileSync(path.join(dir, "direct.zip")))).toBe(true);
+    expect(viaWorker.symbols).toHaveLength(ALL.length);
+  });
+
+  it("a pack that fails stops the worker and leaves no docpack behind", async () => {
+    const dir = freshDir();
+    const many = Array.from({ length: 40 }, (_, f) => Array.from({ length: 500 }, (_, i) => symbol(`src/f${f}.ts`, `s${i}`, i + 1)));
+    const job = writeSymbolsFileInWorker(storeWith(many, path.join(freshDir(), "big.deflate")));
+    const cancelled = new AbortController();
+    cancelled.abort();
+    await expect(packStage(packInput(job), path.join(dir, "cancelled.zip"), cancelled.signal)).rejects.toMatchObject({ code: "aborted" });
+    await expect(job.result).rejects.toThrow(/exited/); // stopped before it could finish
+    expect(existsSync(path.join(dir, "cancelled.zip"))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
