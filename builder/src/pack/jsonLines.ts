@@ -31,7 +31,9 @@ export function* validatedSymbols(symbols: Iterable<SymbolEntry>): Generator<Sym
 }
 
 export function* jsonArrayLines(items: Iterable<unknown>): Generator<string> {
-  const CHUNK = 500;
+  // Small chunks die young: with 500 lines they outlived scavenges in the symbols worker's small
+  // young generation (pack of 20,000 files ~1 s slower).
+  const CHUNK = 100;
   let lines: string[] = [];
   let first = true;
   for (const item of items) {
