@@ -95,6 +95,15 @@ describe("pack with symbols.json from a worker", () => {
     expect(viaWorker.symbols).toHaveLength(ALL.length);
   });
 
+  it("a docpack refused before writing starts (bad manifest) stops the worker too", async () => {
+    const dir = freshDir();
+    const job = writeSymbolsFileInWorker(storeWith(FILES, path.join(freshDir(), "early.deflate")));
+    const input = { ...packInput(job), manifest: { ...manifest(ALL.length), format_version: 2 } as unknown as Manifest };
+    await expect(packStage(input, path.join(dir, "refused.zip"))).rejects.toMatchObject({ code: "invalid_docpack" });
+    await expect(job.result).rejects.toThrow(/exited/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("a pack that fails stops the worker and leaves no docpack behind", async () => {
     const dir = freshDir();
     const many = Array.from({ length: 40 }, (_, f) => Array.from({ length: 500 }, (_, i) => symbol(`src/f${f}.ts`, `s${i}`, i + 1)));

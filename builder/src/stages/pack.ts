@@ -45,6 +45,17 @@ export function safeZipPath(path: string): string {
 }
 
 export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
+  const fromWorker = isWorkerJob(input.symbols) ? input.symbols : undefined;
+  fromWorker?.result.catch(() => {}); // awaited when needed; a pack that fails stops the worker
+  try {
+    return await writePack(input, fromWorker, outFile, signal);
+  } catch (error) {
+    await fromWorker?.stop();
+    throw error;
+  }
+}
+
+async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefined, outFile: string, signal?: AbortSignal): Promise<PackResult> {
   const manifest = validated(Manifest, input.manifest, DOCPACK_PATHS.manifest);
   const files = validated(FilesJson, input.files, DOCPACK_PATHS.files);
   const pagePaths = [...input.filePages.keys()].sort();
@@ -55,9 +66,6 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   const output = createWriteStream(partial);
   const zip = new ZipWriter(output);
   const add = (name: string, content: string) => zip.add(safeZipPath(name), content);
-  const symbols = input.symbols;
-  const fromWorker = isWorkerJob(symbols) ? symbols : undefined;
-  fromWorker?.result.catch(() => {}); // awaited below, or stopped on failure
   try {
     await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
     await add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
@@ -71,11 +79,10 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
     if (fromWorker) {
       const deflated = await fromWorker.result;
       await zip.addCompressed(symbolsPath, deflated, createReadStream(deflated.file, { highWaterMark: 1024 * 1024 }));
-    } else await zip.addStream(symbolsPath, symbolsJsonChunks(symbols as Iterable<SymbolEntry>), { level: SYMBOLS_LEVEL });
+    } else await zip.addStream(symbolsPath, symbolsJsonChunks(input.symbols as Iterable<SymbolEntry>), { level: SYMBOLS_LEVEL });
     await zip.finish();
     await rename(partial, outFile);
   } catch (error) {
-    await fromWorker?.stop();
     // The file is opened asynchronously: wait until the stream is closed, or the open could
     // create the partial file after it was removed.
     const closed = new Promise<void>((resolve) => (output.closed ? resolve() : output.once("close", () => resolve())));
