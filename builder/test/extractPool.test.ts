@@ -1,0 +1,35 @@
+/** The extraction pool when a worker dies: its batches fail with a reason, nothing waits forever. */
+import { describe, expect, it } from "vitest";
+import { createExtractPool } from "../src/extract/pool";
+
+/** ~6 MB of TypeScript: far more than a worker limited to an 8 MB heap can hold. */
+const HUGE = { path: "src/huge.ts", language: "typescript", bytes: 0, lines: 0, content: "export const x = 1;\n".repeat(300_000) };
+const SMALL = { path: "src/small.ts", language: "typescript", bytes: 0, lines: 0, content: "export function small() {}\n" };
+
+describe("extract pool", () => {
+  it("answers a batch with its symbols", async () => {
+    const pool = createExtractPool(1);
+    try {
+      const [result] = await pool.run([SMALL]);
+      expect(result.count).toBe(1);
+      expect(JSON.parse(result.json)[0]).toMatchObject({ id: "src/small.ts#small", kind: "function", exported: true });
+      expect(pool.queuedBytes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("fails the batches of a worker that dies, and refuses new ones, instead of waiting forever", async () => {
+    const pool = createExtractPool(1, { resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+    try {
+      const doomed = pool.run([HUGE]);
+      const queued = pool.run([SMALL]); // waiting behind it in the same worker
+      await expect(doomed).rejects.toThrow(/memory|exited/i);
+      await expect(queued).rejects.toThrow(/memory|exited/i);
+      expect(pool.queuedBytes).toBe(0);
+      await expect(pool.run([SMALL])).rejects.toThrow(/memory|exited/i);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+});
