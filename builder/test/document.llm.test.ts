@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Manifest } from "@doctown/core/docpackFormat";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
+import { documentWithLlm } from "../src/document/llm";
 import type { DocumentInput } from "../src/types";
 import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
@@ -86,6 +87,21 @@ describe("document stage with an OpenAI-compatible server", () => {
       expect(skipped).toContain("token budget was used up");
       expect(summariesOf(out, input).get("src/f04.ts#fn4")).toContain("placeholder");
       expect(out.index).toContain("3 files have placeholder documentation");
+      expect([...out.filePages.keys()]).toEqual(input.files.map((file) => file.path));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("holds only what the model wrote: placeholder pages and summaries are made when asked for", async () => {
+    const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
+    try {
+      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" }));
+      const input = manyFiles(5);
+      const held = await documentWithLlm(input.files, deps.llm!);
+      expect([...held.filePages.keys()]).toEqual(["src/f00.ts", "src/f01.ts"]);
+      expect([...held.summaries.keys()]).toEqual(["src/f00.ts#fn0", "src/f01.ts#fn1"]);
+      expect([...held.placeholders]).toEqual([["src/f02.ts", "budget"], ["src/f03.ts", "budget"], ["src/f04.ts", "budget"]]);
     } finally {
       await server.close();
     }

@@ -10,14 +10,7 @@ import pLimit from "p-limit";
 import { withSymbols, type DocumentFile } from "./types";
 import type { DocCache } from "./cache";
 import { LlmAnswer, PROMPT_VERSION, buildFilePrompt, estimateTokens } from "./prompt";
-import {
-  fileFacts,
-  placeholderPage,
-  placeholderSummaries,
-  placeholderSummary,
-  qualifiedName,
-  symbolSections,
-} from "./placeholder";
+import { fileFacts, placeholderSummary, qualifiedName, symbolSections } from "./placeholder";
 import { firstSentence, inlineCode } from "./markdown";
 
 export interface LlmSettings {
@@ -32,8 +25,15 @@ export interface LlmSettings {
 }
 
 export interface LlmDocs {
+  /** symbol id → summary, for the files the model documented */
   summaries: Map<string, string>;
+  /** path → page, for the files the model documented */
   filePages: Map<string, string>;
+  /**
+   * path → why the file gets placeholder docs. Their pages and summaries are made when packed, not
+   * held here: beyond the token budget that can be most files of a large repository.
+   */
+  placeholders: Map<string, "budget" | "llm-error">;
   /** First sentence of each LLM file summary, for the index page. */
   fileSummaries: Map<string, string>;
   inputTokens: number;
@@ -58,6 +58,7 @@ export async function documentWithLlm(
   const out: LlmDocs = {
     summaries: new Map(),
     filePages: new Map(),
+    placeholders: new Map(),
     fileSummaries: new Map(),
     inputTokens: 0,
     outputTokens: 0,
@@ -129,10 +130,8 @@ export async function documentWithLlm(
     out.fileSummaries.set(file.path, firstSentence(answer.file_summary));
   };
 
-  const storePlaceholder = (input: DocumentFile, reason: "budget" | "llm-error"): void => {
-    const file = withSymbols(input);
-    for (const [id, summary] of placeholderSummaries(file)) out.summaries.set(id, summary);
-    out.filePages.set(file.path, placeholderPage(file, reason));
+  const storePlaceholder = (file: DocumentFile, reason: "budget" | "llm-error"): void => {
+    out.placeholders.set(file.path, reason);
     out.placeholderFiles += 1;
   };
 

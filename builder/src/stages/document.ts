@@ -82,8 +82,13 @@ export async function documentStage(
     placeholderFiles: result.placeholderFiles,
     fileSummaries: result.fileSummaries,
   });
-  const { summaries } = result;
-  return { docs, summaryOf: (symbol) => summaries.get(symbol.id) ?? "", filePages: result.filePages, index };
+  const { summaries, filePages, placeholders } = result;
+  // Files the model did not document get placeholder pages and summaries made when packed.
+  const pages = new LazyMap(
+    files.map((file) => file.path),
+    (path, i) => filePages.get(path) ?? placeholderPage(files[i]!, placeholders.get(path) ?? "llm-error"),
+  );
+  return { docs, summaryOf: (symbol) => summaries.get(symbol.id) ?? placeholderSummary(symbol), filePages: pages, index };
 }
 
 function placeholderDocs(
