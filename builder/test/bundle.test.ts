@@ -4,13 +4,15 @@
  * bundle starts and guards its API.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleBuilder } from "../scripts/bundle";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { startOpenAiServer } from "./openaiServer";
 
 const builderRoot = fileURLToPath(new URL("..", import.meta.url));
 const FILES = 60;
@@ -41,9 +43,57 @@ afterAll(() => {
   removeDir(outDir);
 });
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+let app: string | undefined;
+/**
+ * What the Docker image's runtime stage holds (builder/Dockerfile): the bundles, the builder's
+ * package.json and the two tree-sitter packages; made once, outside the workspace, so nothing can
+ * resolve from its node_modules.
+ */
+function imageLayout(): string {
+  if (app) return app;
+  const dir = path.join(root, "app");
+  cpSync(outDir, path.join(dir, "builder", "dist"), { recursive: true });
+  cpSync(path.join(builderRoot, "package.json"), path.join(dir, "builder", "package.json"));
+  const require = createRequire(path.join(builderRoot, "package.json"));
+  for (const name of ["web-tree-sitter", "@vscode/tree-sitter-wasm"]) {
+    // The package's own folder (web-tree-sitter does not export its package.json).
+    let source = path.dirname(require.resolve(name === "web-tree-sitter" ? name : `${name}/package.json`));
+    while (!source.endsWith(path.join("node_modules", name))) source = path.dirname(source);
+    const target = path.join(dir, "node_modules", name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    cpSync(source, target, { recursive: true });
+  }
+  return (app = dir);
+}
+
+/** Starts a bundled RunPod server on a free port: 401 without the key, 404 for an unknown job with it. */
+async function expectGuardedServer(file: string): Promise<void> {
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env.PATH, HOME: root, RUNPOD_API_KEY: "bundle-test-key", PORT: "0", HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child.on("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+    });
+    const anonymous = await fetch(`${url}/v2/doctown/status/nope`);
+    expect(anonymous.status).toBe(401);
+    const authorised = await fetch(`${url}/v2/doctown/status/nope`, { headers: { authorization: "Bearer bundle-test-key" } });
+    expect(authorised.status).toBe(404);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+function run(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [file, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: root } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [file, ...args], { cwd: root, env: { PATH: process.env.PATH!, HOME: root, ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
     );
   });
@@ -77,27 +127,37 @@ describe("builder bundles", () => {
     expect(docpack.manifest.generator.version).toMatch(/^\d+\.\d+\.\d+/);
   }, 60_000);
 
-  it("the bundled RunPod server starts and refuses requests without its key", async () => {
-    const child = spawn(process.execPath, [bundles["runpod-serve"]], {
-      env: { PATH: process.env.PATH, HOME: root, RUNPOD_API_KEY: "bundle-test-key", PORT: "0", HOST: "127.0.0.1" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+  it("runs with nothing but the two tree-sitter packages beside it (the Docker image's layout), LLM mode included", async () => {
+    const app = imageLayout();
+    expect(readdirSync(path.join(app, "node_modules")).sort()).toEqual(["@vscode", "web-tree-sitter"]);
+    const cli = path.join(app, "builder", "dist", "cli.mjs");
+
+    const placeholders = await run(cli, ["repo", "--no-llm", "--json", "--out", path.join(root, "image.zip")]);
+    expect(placeholders.stderr).toBe("");
+    expect(JSON.parse(placeholders.stdout)).toMatchObject({ symbols: FILES * (3 + PADDING), docs: { mode: "placeholder" } });
+
+    const server = await startOpenAiServer();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          const match = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (match) resolve(match[1]);
-        });
-        child.on("exit", (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+      createRepo(path.join(root, "small"), { "src/one.ts": "/** One. */\nexport function one() {}\n", "README.md": "# small\n" });
+      const llm = await run(cli, ["small", "--json", "--out", path.join(root, "small.zip")], {
+        OPENAI_API_KEY: "test-key",
+        OPENAI_BASE_URL: server.baseURL,
+        DOCTOWN_CACHE_DIR: path.join(root, "llm-cache"),
       });
-      const anonymous = await fetch(`${url}/v2/doctown/status/nope`);
-      expect(anonymous.status).toBe(401);
-      const authorised = await fetch(`${url}/v2/doctown/status/nope`, { headers: { authorization: "Bearer bundle-test-key" } });
-      expect(authorised.status).toBe(404);
+      expect(llm.stderr).toBe("");
+      expect(JSON.parse(llm.stdout).docs).toMatchObject({ mode: "llm" });
+      expect(server.requests.map((request) => request.path).sort()).toEqual(["README.md", "src/one.ts"]);
+      expect(openDocpack(path.join(root, "small.zip")).text("docs/files/src/one.ts.md")).toContain("Generated by a language model");
     } finally {
-      child.kill("SIGTERM");
+      await server.close();
     }
+  }, 60_000);
+
+  it("the bundled RunPod server starts and refuses requests without its key", async () => {
+    await expectGuardedServer(bundles["runpod-serve"]);
+  }, 30_000);
+
+  it("the image's entry (runpod-worker.mjs) serves from the Docker image's layout", async () => {
+    await expectGuardedServer(path.join(imageLayout(), "builder", "dist", "runpod-worker.mjs"));
   }, 30_000);
 });
