@@ -39,7 +39,11 @@ function memLevelFor(windowBits: number): number {
   return Math.max(1, Math.min(8, windowBits - 7));
 }
 
-export type ZipWriterOptions = { level?: number };
+export type ZipWriterOptions = {
+  level?: number;
+  /** sees every byte of the archive, in order, as it is written (e.g. to hash it) */
+  onWrite?: (chunk: Uint8Array) => void;
+};
 
 export class ZipWriter {
   private readonly zip: Zip;
@@ -56,7 +60,10 @@ export class ZipWriter {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.zip = new Zip((error, chunk, final) => {
       if (error) this.failure ??= error;
-      else if (chunk) this.output.write(chunk);
+      else if (chunk) {
+        options.onWrite?.(chunk);
+        this.output.write(chunk);
+      }
       if (final) this.resolveFinished();
     });
     output.on("error", (error: Error) => (this.failure ??= error));

@@ -64,7 +64,15 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   // Write next to the target and rename at the end: no half-written docpack under the real name.
   const partial = `${outFile}.partial-${process.pid}`;
   const output = createWriteStream(partial);
-  const zip = new ZipWriter(output);
+  // Hashed as written: no second read of a docpack that can be tens of megabytes.
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const zip = new ZipWriter(output, {
+    onWrite: (chunk) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    },
+  });
   const add = (name: string, content: string) => zip.add(safeZipPath(name), content);
   try {
     await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -92,19 +100,9 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     if (error instanceof BuildError) throw error;
     throw new BuildError("pack_failed", `could not write the docpack: ${(error as Error).message}`, { cause: error });
   }
-  return { outFile, ...(await hashFile(outFile)) };
+  return { outFile, bytes, sha256: hash.digest("hex") };
 }
 
 function isWorkerJob(symbols: PackInput["symbols"]): symbols is SymbolsFileJob {
   return "result" in symbols && "stop" in symbols;
-}
-
-async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest("hex") };
 }
