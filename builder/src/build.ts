@@ -7,14 +7,14 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SimpleGit, SimpleGitOptions } from "simple-git";
-import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+import type { FileEntry, Manifest } from "@doctown/core/docpackFormat";
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
 import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
-import { packStage, SYMBOLS_LEVEL, type PackInput } from "./stages/pack";
-import { writeSymbolsFileInWorker } from "./pack/symbolsFile";
+import { packStage, SYMBOLS_LEVEL } from "./stages/pack";
+import { symbolSource } from "./pack/symbolSource";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
 
@@ -42,9 +42,6 @@ export type BuildTuning = {
   /** from this many symbols on, a worker writes symbols.json in placeholder mode (default 10,000) */
   symbolsWorkerFrom?: number;
 };
-
-/** Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json here. */
-const SYMBOLS_WORKER_FROM = 10_000;
 
 /** Overall percent at which each stage starts; the next stage's start is where it ends. */
 const STAGE_START: Record<Exclude<BuildStage, "upload">, number> = { clone: 0, scan: 10, extract: 25, document: 45, pack: 90 };
@@ -140,7 +137,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     }));
     for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
     const packed = await packStage(
-      { manifest, files: fileEntries, symbols: symbolsFor(files, docs, { store, workDir, from: tuning.symbolsWorkerFrom ?? SYMBOLS_WORKER_FROM }), index: docs.index, filePages: docs.filePages },
+      { manifest, files: fileEntries, symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom }), index: docs.index, filePages: docs.filePages },
       options.outFile,
       signal,
     );
@@ -160,33 +157,6 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     store?.close();
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * symbols.json's content for pack. Placeholder summaries need nothing but the symbols, so a worker
- * writes it from the store while pack writes the pages; LLM summaries live here, so then pack reads
- * the symbols itself.
- */
-function symbolsFor(
-  files: ExtractedFile[],
-  docs: DocumentOutput,
-  where: { store: SymbolStore; workDir: string; from: number },
-): PackInput["symbols"] {
-  const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
-  const allStored = files.every((file) => file.symbolCount === 0 || file.storedSymbols);
-  if (docs.docs.mode !== "placeholder" || !allStored || total < where.from) return symbolEntries(files, docs);
-  return writeSymbolsFileInWorker({
-    storeFile: where.store.file,
-    parts: files.flatMap((file) => (file.storedSymbols ? [file.storedSymbols] : [])),
-    outFile: path.join(where.workDir, "symbols.json.deflate"),
-    level: SYMBOLS_LEVEL,
-  });
-}
-
-/** Every symbol with its summary, file by file, read from the store as pack asks for them. */
-function* symbolEntries(files: ExtractedFile[], docs: DocumentOutput): Generator<SymbolEntry> {
-  for (const file of files)
-    for (const symbol of file.symbols) yield { ...symbol, summary: docs.summaryOf(symbol) };
 }
 
 function makeManifest(input: {

@@ -57,7 +57,8 @@ describe("document stage in a real build", () => {
     };
     try {
       const first = join(root, "first.zip");
-      await buildDocpack({ source: repo, outFile: first, allowLocal: true, env });
+      // symbols.json must carry the model's summaries even where a worker would write it without one
+      await buildDocpack({ source: repo, outFile: first, allowLocal: true, env }, { symbolsWorkerFrom: 0 });
       const pack = readDocpack(first);
       expect(server.requests.map((r) => r.path)).toEqual(["src/a.ts", "src/b.py"]);
       expect(pack.manifest.docs).toEqual({ mode: "llm", model: "local-model", input_tokens: 2_000, output_tokens: 2_000, placeholder_files: 1 });
@@ -79,7 +80,8 @@ describe("document stage in a real build", () => {
 
   it("without a key writes placeholder docs, marked in the manifest and the pages", async () => {
     const out = join(root, "placeholder.zip");
-    await buildDocpack({ source: repo, outFile: out, allowLocal: true, env: { PATH: process.env.PATH } });
+    // symbols.json written by the worker (from 0 symbols on)
+    await buildDocpack({ source: repo, outFile: out, allowLocal: true, env: { PATH: process.env.PATH } }, { symbolsWorkerFrom: 0 });
     const pack = readDocpack(out);
     expect(pack.manifest.docs).toEqual({ mode: "placeholder" });
     expect(pack.page("src/a.ts")).toContain("**Placeholder documentation**");

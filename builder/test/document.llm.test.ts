@@ -72,11 +72,18 @@ describe("document stage with an OpenAI-compatible server", () => {
     }
   });
 
-  it("documents files beyond the token budget with recorded placeholders", async () => {
-    // Every answer costs 2,000 tokens; a request reserves ~1,300 up front: two fit in 5,000.
+  /** Five files, a budget for two: every answer costs 2,000 tokens, a request reserves ~1,300 up front. */
+  async function withBudgetForTwo(test: (deps: ReturnType<typeof documentDepsFromEnv>, server: Awaited<ReturnType<typeof startOpenAiServer>>) => Promise<void>) {
     const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
     try {
-      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" }));
+      await test(documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" })), server);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("documents files beyond the token budget with recorded placeholders", async () => {
+    await withBudgetForTwo(async (deps, server) => {
       const input = manyFiles(5);
       const out = await documentStage(input, deps);
       expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f01.ts"]);
@@ -88,23 +95,16 @@ describe("document stage with an OpenAI-compatible server", () => {
       expect(summariesOf(out, input).get("src/f04.ts#fn4")).toContain("placeholder");
       expect(out.index).toContain("3 files have placeholder documentation");
       expect([...out.filePages.keys()]).toEqual(input.files.map((file) => file.path));
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("holds only what the model wrote: placeholder pages and summaries are made when asked for", async () => {
-    const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
-    try {
-      const deps = documentDepsFromEnv(env(server.baseURL, { DOCTOWN_TOKEN_BUDGET: "5000", DOCTOWN_LLM_CONCURRENCY: "1" }));
-      const input = manyFiles(5);
-      const held = await documentWithLlm(input.files, deps.llm!);
+    await withBudgetForTwo(async (deps) => {
+      const held = await documentWithLlm(manyFiles(5).files, deps.llm!);
       expect([...held.filePages.keys()]).toEqual(["src/f00.ts", "src/f01.ts"]);
       expect([...held.summaries.keys()]).toEqual(["src/f00.ts#fn0", "src/f01.ts#fn1"]);
       expect([...held.placeholders]).toEqual([["src/f02.ts", "budget"], ["src/f03.ts", "budget"], ["src/f04.ts", "budget"]]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("pays only for changed files on a rebuild (cache by model, prompt version, sha256)", async () => {

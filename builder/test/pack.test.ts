@@ -6,17 +6,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
 import { packStage, type PackInput } from "../src/stages/pack";
 import { openDocpack } from "./fixtures/docpack";
-import { removeDir, tempDir } from "./fixtures/gitRepo";
+import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
-let dirs = 0;
-/** A fresh, empty directory per case, so "nothing left behind" checks see only that case's files. */
-const freshDir = () => {
-  const dir = path.join(root, `case-${dirs++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const freshDir = caseDirs(root);
 
 const symbol = (file: string, name: string, line: number, extra: Partial<SymbolEntry> = {}): SymbolEntry => ({
   id: `${file}#${name}`, name, kind: "function", language: file.endsWith(".py") ? "python" : "typescript", file,

@@ -7,20 +7,19 @@ import type { Manifest } from "@doctown/core/docpackFormat";
 import { placeholderSummary } from "../src/document/placeholder";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { symbolsJsonChunks } from "../src/pack/jsonLines";
+import { symbolSource } from "../src/pack/symbolSource";
 import { writeSymbolsFile, writeSymbolsFileInWorker, type SymbolsFileTask } from "../src/pack/symbolsFile";
-import { packStage } from "../src/stages/pack";
+import { documentStage } from "../src/stages/document";
+import { extractStage } from "../src/stages/extract";
+import { packStage, SYMBOLS_LEVEL } from "../src/stages/pack";
+import type { DocumentOutput } from "../src/types";
 import type { ExtractedSymbol } from "../src/types";
 import { openDocpack } from "./fixtures/docpack";
-import { removeDir, tempDir } from "./fixtures/gitRepo";
+import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
-let dirs = 0;
-const freshDir = () => {
-  const dir = path.join(root, `case-${dirs++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const freshDir = caseDirs(root);
 
 const symbol = (file: string, name: string, line: number, extra: Partial<ExtractedSymbol> = {}): ExtractedSymbol => ({
   id: `${file}#${name}`, name, kind: "function", language: "typescript", file, start_line: line, end_line: line + 1,
@@ -114,5 +113,51 @@ describe("pack with symbols.json from a worker", () => {
     await expect(job.result).rejects.toThrow(/exited/); // stopped before it could finish
     expect(existsSync(path.join(dir, "cancelled.zip"))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("where pack gets symbols.json from", () => {
+  /** Two extracted files with symbols kept in a store, and their placeholder docs. */
+  async function extracted() {
+    const dir = freshDir();
+    const store = new SymbolStore(path.join(dir, "symbols.jsonl"));
+    const sources = [
+      { path: "src/a.ts", content: "/** Adds. */\nexport function add() {}\nexport class Box { open() {} }\n" },
+      { path: "src/b.ts", content: "function helper() {}\n" },
+    ].map((file) => ({ ...file, language: "typescript", bytes: file.content.length, lines: 3, sha256: "0".repeat(64) }));
+    const files = await extractStage(sources, { workers: 0, store });
+    const placeholders = await documentStage({ repoName: "demo", files }, {});
+    return { dir, store, files, placeholders };
+  }
+  const entriesOf = (source: ReturnType<typeof symbolSource>) => {
+    expect(source).not.toHaveProperty("result");
+    return [...(source as Iterable<{ id: string; summary: string }>)];
+  };
+
+  it("is a worker from the threshold on, in placeholder mode; below it, the entries themselves", async () => {
+    const { dir, store, files, placeholders } = await extracted();
+    try {
+      const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
+      expect(total).toBe(4);
+      const below = entriesOf(symbolSource(files, placeholders, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: total + 1 }));
+      expect(below.map((entry) => entry.summary)).toContain("Adds.");
+      const job = symbolSource(files, placeholders, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: total });
+      expect(job).toHaveProperty("result");
+      const deflated = await (job as ReturnType<typeof writeSymbolsFileInWorker>).result;
+      expect(JSON.parse(inflateRawSync(readFileSync(deflated.file)).toString("utf8"))).toEqual(below);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("never is a worker with LLM summaries, which live in this thread", async () => {
+    const { dir, store, files } = await extracted();
+    try {
+      const llm: DocumentOutput = { docs: { mode: "llm", model: "m" }, summaryOf: (symbol) => `LLM: ${symbol.name}`, filePages: new Map(), index: "" };
+      const entries = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 0 }));
+      expect(entries.map((entry) => entry.summary)).toEqual(["LLM: add", "LLM: Box", "LLM: open", "LLM: helper"]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
+ * The docpack's JSON documents, checked against the format's schemas before they are written;
  * symbols.json as text: one symbol per line (readable, diffable, far smaller than pretty-printed),
- * each checked against the docpack schema as it is written, produced in chunks so the whole
- * document never exists as one string.
+ * each checked as it is written, produced in chunks so the whole document never exists as one
+ * string. Used by pack in this thread and by the symbols worker.
  */
 import { DOCPACK_PATHS, SymbolEntry as SymbolEntrySchema, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError } from "../errors";
