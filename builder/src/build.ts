@@ -11,6 +11,7 @@ import type { FileEntry, Manifest } from "@doctown/core/docpackFormat";
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
+import { Spool } from "./extract/spool";
 import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
 import { packStage, SYMBOLS_LEVEL } from "./stages/pack";
@@ -39,7 +40,7 @@ export type BuildTuning = {
   fetchLocal?: boolean;
   /** parent directory for the temporary work directory */
   tmpRoot?: string;
-  /** from this many symbols on, a worker writes symbols.json in placeholder mode (default 10,000) */
+  /** from this many symbols on, a worker writes symbols.json (default 10,000) */
   symbolsWorkerFrom?: number;
 };
 
@@ -76,6 +77,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
   let extractor: Extractor | undefined;
   let store: SymbolStore | undefined;
+  let texts: Spool | undefined;
   try {
     progress("clone", 0, "fetching the repository");
     const repo = await cloneStage(
@@ -93,16 +95,17 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     progress("scan", 0, `reading files at ${repo.commit.slice(0, 12)}`);
     const documentDeps = tuning.document ?? documentDepsFromEnv(env, { llm: options.llm });
     // Files go to the extractor as scan reads them, so parsing overlaps reading. Symbols wait on
-    // disk, and file texts are let go as soon as they are parsed unless the LLM will read them.
+    // disk; so do the file texts when the LLM will read them, else they are let go once parsed.
     let scanning = true;
     store = new SymbolStore(path.join(workDir, "symbols.jsonl"));
+    if (documentDeps.llm) texts = new Spool(path.join(workDir, "texts"));
     const extractDeps: ExtractDeps = {
       workers: tuning.workers,
       inlineBelowBytes: tuning.extractInlineBelowBytes,
       signal,
       onProgress: (f) => !scanning && progress("extract", f),
       store,
-      dropContent: !documentDeps.llm,
+      contentAfterParse: texts ?? "drop",
     };
     const scan = await scanStage(repo.commit, {
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
@@ -135,7 +138,6 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       sha256: file.sha256,
       symbols: file.symbolCount,
     }));
-    for (const file of files) file.content = ""; // the text is no longer needed; let it go before zipping
     const packed = await packStage(
       { manifest, files: fileEntries, symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom }), index: docs.index, filePages: docs.filePages },
       options.outFile,
@@ -155,6 +157,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   } finally {
     await extractor?.close();
     store?.close();
+    texts?.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

@@ -28,8 +28,11 @@ export type DocumentInput = {
 
 export type DocumentOutput = {
   docs: Manifest["docs"];
-  /** a symbol's one-line summary (computed on demand in placeholder mode) */
-  summaryOf: (symbol: ExtractedSymbol) => string;
+  /**
+   * one-line summaries the model wrote, by symbol id (empty in placeholder mode); every other
+   * symbol's summary is its placeholder, made when packed (see symbolSummary)
+   */
+  summaries: ReadonlyMap<string, string>;
   /** file path → markdown page, sorted by path; pages may be produced when read, one at a time */
   filePages: ReadonlyMap<string, string>;
   /** docs/index.md markdown */

@@ -6,6 +6,7 @@ import { REDACTED_LINE } from "../src/scan/redact";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, git, removeDir, tempDir, writeFiles } from "./fixtures/gitRepo";
 import { SOURCES } from "./fixtures/sources";
+import { startOpenAiServer } from "./openaiServer";
 
 // Fake secrets, assembled at run time so this file itself does not look like a leak.
 const AWS_KEY = ["AKIA", "Z7QX3N4PLM2K8RTW"].join("");
@@ -114,6 +115,37 @@ describe("buildDocpack on a real repository", () => {
     const { sha256 } = await buildDocpack({ source: repo, outFile: again, allowLocal: true, llm: false, env: {} }, { generatedAt: fixedDate });
     expect(sha256).toBe(first.sha256);
     expect(openDocpack(again).symbols.length).toBe(openDocpack(docpackFile).symbols.length);
+  });
+
+  it("gives the LLM every accepted file's redacted code, never a secret, and keeps no text but on disk", async () => {
+    const server = await startOpenAiServer();
+    const tmpRoot = tempDir("doctown-tmp-");
+    let workFiles: string[] = [];
+    try {
+      const env = { OPENAI_API_KEY: "sk-local", OPENAI_BASE_URL: server.baseURL, DOCTOWN_CACHE_DIR: path.join(root, "llm-cache") };
+      await buildDocpack(
+        {
+          source: repo,
+          outFile: path.join(root, "llm.zip"),
+          allowLocal: true,
+          env,
+          // what waits in the work directory while the model is asked
+          onProgress: (e) => void (e.stage === "document" && (workFiles = readdirSync(readdirSync(tmpRoot).map((d) => path.join(tmpRoot, d))[0]))),
+        },
+        { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, tmpRoot },
+      );
+      const prompts = new Map(server.requests.map((r) => [r.path, r.userMessage]));
+      expect([...prompts.keys()].sort()).toEqual(openDocpack(docpackFile).files.map((f) => f.path));
+      for (const [file, source] of Object.entries(SOURCES)) expect(prompts.get(file), file).toContain(source.content.trimEnd());
+      expect(prompts.get("src/config.ts")).toContain(`${REDACTED_LINE}\n\`;\nexport function connect() {`);
+      const everything = server.requests.map((r) => r.userMessage).join("\n");
+      for (const secret of [AWS_KEY, GITHUB_TOKEN, KEY_BODY, OUTSIDE_MARKER, DOTENV_MARKER]) expect(everything, secret).not.toContain(secret);
+      expect(workFiles).toEqual(expect.arrayContaining(["symbols.jsonl", "texts"]));
+      expect(readdirSync(tmpRoot)).toEqual([]);
+    } finally {
+      await server.close();
+      removeDir(tmpRoot);
+    }
   });
 
   it("leaves no temporary directory or partial file behind, also on failure", async () => {

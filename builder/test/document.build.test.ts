@@ -57,7 +57,7 @@ describe("document stage in a real build", () => {
     };
     try {
       const first = join(root, "first.zip");
-      // symbols.json must carry the model's summaries even where a worker would write it without one
+      // symbols.json written by the worker (from 0 symbols on) carries the model's summaries
       await buildDocpack({ source: repo, outFile: first, allowLocal: true, env }, { symbolsWorkerFrom: 0 });
       const pack = readDocpack(first);
       expect(server.requests.map((r) => r.path)).toEqual(["src/a.ts", "src/b.py"]);

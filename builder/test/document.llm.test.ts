@@ -98,9 +98,16 @@ describe("document stage with an OpenAI-compatible server", () => {
     });
   });
 
-  it("holds only what the model wrote: placeholder pages and summaries are made when asked for", async () => {
+  it("holds only what the model wrote, and reads no file once the budget is spent", async () => {
     await withBudgetForTwo(async (deps) => {
-      const held = await documentWithLlm(manyFiles(5).files, deps.llm!);
+      const files = manyFiles(5).files;
+      const reads = files.map(() => 0);
+      files.forEach((file, i) => {
+        const text = file.content;
+        Object.defineProperty(file, "content", { get: () => (reads[i]++, text), enumerable: false }); // as extract leaves it
+      });
+      const held = await documentWithLlm(files, deps.llm!);
+      expect(reads).toEqual([1, 1, 0, 0, 0]);
       expect([...held.filePages.keys()]).toEqual(["src/f00.ts", "src/f01.ts"]);
       expect([...held.summaries.keys()]).toEqual(["src/f00.ts#fn0", "src/f01.ts#fn1"]);
       expect([...held.placeholders]).toEqual([["src/f02.ts", "budget"], ["src/f03.ts", "budget"], ["src/f04.ts", "budget"]]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
 import { sampleInput, summariesOf } from "./documentFixtures";
-import { placeholderPage, placeholderSummaries } from "../src/document/placeholder";
+import { placeholderPage, placeholderSummaries, symbolSummary } from "../src/document/placeholder";
 
 describe("document stage without an LLM", () => {
   it("is placeholder mode when no key is set, or when llm is false", () => {
@@ -80,6 +80,7 @@ describe("placeholder docs produced on demand", () => {
     const eagerSummaries = new Map(files.flatMap((file) => [...placeholderSummaries(file)]));
     expect(summariesOf(out, input)).toEqual(eagerSummaries);
     for (const file of files)
-      for (const symbol of file.symbols) expect(out.summaryOf(symbol)).toBe(eagerSummaries.get(symbol.id));
+      for (const symbol of file.symbols) expect(symbolSummary(out.summaries, symbol)).toBe(eagerSummaries.get(symbol.id));
+    expect(out.summaries.size).toBe(0);
   });
 });

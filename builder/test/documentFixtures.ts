@@ -1,10 +1,11 @@
 /** Document-stage inputs spelled out by hand (the shapes extract produces). */
 import { createHash } from "node:crypto";
+import { symbolSummary } from "../src/document/placeholder";
 import type { DocumentInput, DocumentOutput, ExtractedSymbol } from "../src/types";
 
-/** Every symbol's summary by id, read the way pack reads them (summaryOf). */
+/** Every symbol's summary by id, read the way pack reads them (symbolSummary). */
 export function summariesOf(out: DocumentOutput, input: DocumentInput): Map<string, string> {
-  return new Map(input.files.flatMap((file) => file.symbols).map((symbol) => [symbol.id, out.summaryOf(symbol)]));
+  return new Map(input.files.flatMap((file) => file.symbols).map((symbol) => [symbol.id, symbolSummary(out.summaries, symbol)]));
 }
 
 type DocFile = DocumentInput["files"][number];

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { Spool } from "../src/extract/spool";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { extractFile } from "../src/extract/extractFile";
 import { extractStage } from "../src/stages/extract";
@@ -131,7 +132,7 @@ describe("extract stage", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "doctown-extract-"));
     const store = new SymbolStore(path.join(dir, "symbols.jsonl"));
     try {
-      const stored = await extractStage(files(copies), { workers: 2, store, dropContent: true });
+      const stored = await extractStage(files(copies), { workers: 2, store, contentAfterParse: "drop" });
       expect(stored.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
       expect(stored.map((f) => f.symbolCount)).toEqual(inline.map((f) => f.symbols.length));
       expect(stored.map((f) => f.exportedTopLevel)).toEqual(inline.map((f) => f.symbols.filter((s) => s.exported && !s.parent).length));
@@ -139,6 +140,24 @@ describe("extract stage", () => {
       expect(inline.every((f) => f.content.length > 0)).toBe(true);
     } finally {
       store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("moves each file's text to a spool once parsed, and reads it back from there", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "doctown-extract-"));
+    const texts = new Spool(path.join(dir, "texts"));
+    try {
+      const originals = files(3);
+      const expected = originals.map((f) => f.content);
+      const spooled = await extractStage(originals, { workers: 2, inlineBelowBytes: 0, contentAfterParse: texts });
+      const held = spooled.map((f) => Object.getOwnPropertyDescriptor(f, "content"));
+      expect(held.every((d) => d?.get && !("value" in d) && !d.enumerable)).toBe(true);
+      expect(spooled.map((f) => f.content)).toEqual(expected);
+      expect(statSync(texts.file).size).toBe(expected.reduce((n, text) => n + Buffer.byteLength(text), 0));
+      expect(spooled.map((f) => f.symbols)).toEqual((await extractStage(files(3), { workers: 0 })).map((f) => f.symbols));
+    } finally {
+      texts.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

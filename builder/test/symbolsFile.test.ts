@@ -34,11 +34,11 @@ const FILES: ExtractedSymbol[][] = [
 const ALL = FILES.flat().map((s) => ({ ...s, summary: placeholderSummary(s) }));
 
 /** A store holding `files` (in a directory of its own) and the task that reads it. */
-function storeWith(files: ExtractedSymbol[][], outFile: string): SymbolsFileTask {
+function storeWith(files: ExtractedSymbol[][], outFile: string, summaries = new Map<string, string>()): SymbolsFileTask {
   const store = new SymbolStore(path.join(freshDir(), "symbols.jsonl"));
   const parts = files.map((symbols) => store.write(JSON.stringify(symbols)));
   store.close();
-  return { storeFile: store.file, parts, outFile, level: 4 };
+  return { storeFile: store.file, parts, summaries, outFile, level: 4 };
 }
 
 describe("symbols.json from the symbol store", () => {
@@ -55,6 +55,16 @@ describe("symbols.json from the symbol store", () => {
     }
     expect(readFileSync(there.file).equals(readFileSync(here.file))).toBe(true);
     expect(JSON.parse(expected.toString("utf8"))[0].summary).toBe("Größe in Bytes — 日本語.");
+  });
+
+  it("carries the model's summaries where it wrote them, placeholders elsewhere, also in a worker", async () => {
+    const dir = freshDir();
+    const written = new Map([["src/a.ts#Box", "Holds things."], ["src/many.ts#f7", "Seventh — ✓."]]);
+    const expected = ALL.map((s) => ({ ...s, summary: written.get(s.id) ?? s.summary }));
+    const here = await writeSymbolsFile(storeWith(FILES, path.join(dir, "here.deflate"), written));
+    const there = await writeSymbolsFileInWorker(storeWith(FILES, path.join(dir, "worker.deflate"), written)).result;
+    for (const file of [here, there]) expect(JSON.parse(inflateRawSync(readFileSync(file.file)).toString("utf8"))).toEqual(expected);
+    expect(expected.filter((s) => s.summary !== placeholderSummary(s)).map((s) => s.id)).toEqual(["src/a.ts#Box", "src/many.ts#f7"]);
   });
 
   it("a symbol the schema refuses fails the worker's job with invalid_docpack, naming it", async () => {
@@ -134,7 +144,7 @@ describe("where pack gets symbols.json from", () => {
     return [...(source as Iterable<{ id: string; summary: string }>)];
   };
 
-  it("is a worker from the threshold on, in placeholder mode; below it, the entries themselves", async () => {
+  it("is a worker from the threshold on; below it, the entries themselves", async () => {
     const { dir, store, files, placeholders } = await extracted();
     try {
       const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
@@ -150,12 +160,16 @@ describe("where pack gets symbols.json from", () => {
     }
   });
 
-  it("never is a worker with LLM summaries, which live in this thread", async () => {
+  it("gives the worker the model's summaries: the same entries as in this thread", async () => {
     const { dir, store, files } = await extracted();
     try {
-      const llm: DocumentOutput = { docs: { mode: "llm", model: "m" }, summaryOf: (symbol) => `LLM: ${symbol.name}`, filePages: new Map(), index: "" };
-      const entries = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 0 }));
-      expect(entries.map((entry) => entry.summary)).toEqual(["LLM: add", "LLM: Box", "LLM: open", "LLM: helper"]);
+      const summaries = new Map([["src/a.ts#add", "LLM: add"], ["src/a.ts#Box.open", "LLM: open"]]);
+      const llm: DocumentOutput = { docs: { mode: "llm", model: "m" }, summaries, filePages: new Map(), index: "" };
+      const here = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 5 }));
+      expect(here.map((entry) => entry.summary)).toEqual(["LLM: add", "Exported class Box (placeholder: no doc comment).", "LLM: open", "Function helper (placeholder: no doc comment)."]);
+      const job = symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 0 }) as ReturnType<typeof writeSymbolsFileInWorker>;
+      expect(job).toHaveProperty("result");
+      expect(JSON.parse(inflateRawSync(readFileSync((await job.result).file)).toString("utf8"))).toEqual(here);
     } finally {
       store.close();
     }

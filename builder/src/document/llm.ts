@@ -9,7 +9,7 @@ import { APIError, APIUserAbortError } from "openai";
 import pLimit from "p-limit";
 import { withSymbols, type DocumentFile } from "./types";
 import type { DocCache } from "./cache";
-import { LlmAnswer, PROMPT_VERSION, buildFilePrompt, estimateTokens } from "./prompt";
+import { LlmAnswer, PROMPT_VERSION, buildFilePrompt, estimateTokens, minimumRequestTokens } from "./prompt";
 import { fileFacts, placeholderSummary, qualifiedName, symbolSections } from "./placeholder";
 import { firstSentence, inlineCode } from "./markdown";
 
@@ -79,9 +79,12 @@ export async function documentWithLlm(
     const cached = cacheKey ? LlmAnswer.safeParse(await settings.cache!.get(cacheKey)) : undefined;
     if (cached?.success) return { answer: cached.data };
 
-    const prompt = buildFilePrompt(withSymbols(file), maxInput);
-    const cost = prompt.inputTokens + maxOutput;
     if (fatal) return { placeholder: "llm-error" };
+    // Once not even the smallest request fits, the rest of a large repository is not read again.
+    if (reserved + minimumRequestTokens(maxOutput) > settings.tokenBudget) return { placeholder: "budget" };
+    // The text may be read from disk (see ExtractDeps.contentAfterParse): only when it may be sent.
+    const prompt = buildFilePrompt({ ...withSymbols(file), content: file.content }, maxInput);
+    const cost = prompt.inputTokens + maxOutput;
     if (reserved + cost > settings.tokenBudget) return { placeholder: "budget" };
     reserved += cost;
 

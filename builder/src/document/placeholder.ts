@@ -33,6 +33,11 @@ export function placeholderSummary(symbol: DocumentSymbol): string {
   return `${visibility}${kind} ${symbol.name}${owner} (placeholder: no doc comment).`;
 }
 
+/** A symbol's summary in the docpack: the model's, where it wrote one, else the placeholder. */
+export function symbolSummary(written: ReadonlyMap<string, string>, symbol: DocumentSymbol): string {
+  return written.get(symbol.id) ?? placeholderSummary(symbol);
+}
+
 export function placeholderSummaries(file: DocumentFile): Map<string, string> {
   return new Map(file.symbols.map((symbol) => [symbol.id, placeholderSummary(symbol)]));
 }

@@ -1,11 +1,12 @@
 /**
- * Where pack gets symbols.json from. Placeholder summaries need nothing but the symbols, so from
- * `workerFrom` symbols on a worker writes it from the symbol store while pack writes the pages;
- * LLM summaries live in this thread, so then pack reads the symbols itself, file by file.
+ * Where pack gets symbols.json from: from `workerFrom` symbols on, a worker writes it from the
+ * symbol store (with a copy of the summaries the model wrote) while pack writes the pages; below
+ * that, pack reads the symbols itself, file by file.
  */
 import path from "node:path";
 import type { SymbolEntry } from "@doctown/core/docpackFormat";
 import type { SymbolStore } from "../extract/symbolStore";
+import { symbolSummary } from "../document/placeholder";
 import type { ExtractedFile } from "../stages/extract";
 import type { DocumentOutput } from "../types";
 import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
@@ -23,11 +24,11 @@ export function symbolSource(
   const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
   // A file with symbols but no place in the store would be left out of the worker's symbols.json.
   const allStored = files.every((file) => file.symbolCount === 0 || file.storedSymbols);
-  if (docs.docs.mode !== "placeholder" || !allStored || total < (options.workerFrom ?? SYMBOLS_WORKER_FROM))
-    return symbolEntries(files, docs);
+  if (!allStored || total < (options.workerFrom ?? SYMBOLS_WORKER_FROM)) return symbolEntries(files, docs);
   return writeSymbolsFileInWorker({
     storeFile: options.store.file,
     parts: files.flatMap((file) => (file.storedSymbols ? [file.storedSymbols] : [])),
+    summaries: docs.summaries,
     outFile: path.join(options.workDir, "symbols.json.deflate"),
     level: options.level,
   });
@@ -36,5 +37,5 @@ export function symbolSource(
 /** Every symbol with its summary, file by file, read from the store as pack asks for them. */
 function* symbolEntries(files: ExtractedFile[], docs: DocumentOutput): Generator<SymbolEntry> {
   for (const file of files)
-    for (const symbol of file.symbols) yield { ...symbol, summary: docs.summaryOf(symbol) };
+    for (const symbol of file.symbols) yield { ...symbol, summary: symbolSummary(docs.summaries, symbol) };
 }

@@ -1,14 +1,14 @@
 /**
  * symbols.json deflated into a file of its own, with the size and CRC-32 a ZIP entry needs
- * (ZipWriter.addCompressed). In placeholder mode this is the largest part of packing (~3.5 s of
- * 8 s on a 20,000-file repository), so it runs on a worker thread, reading the symbols extraction
- * left on disk, while this thread writes the pages: the second core is otherwise idle by then.
+ * (ZipWriter.addCompressed). On a large repository this is the largest part of packing (~3.5 s of
+ * 8 s on 20,000 files), so it runs on a worker thread, reading the symbols extraction left on
+ * disk, while this thread writes the pages: the second core is otherwise idle by then.
  */
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
 import { createDeflateRaw, crc32 } from "node:zlib";
-import { placeholderSummary } from "../document/placeholder";
+import { symbolSummary } from "../document/placeholder";
 import { BuildError, type BuildErrorCode } from "../errors";
 import { SymbolStore, type StoredSymbols } from "../extract/symbolStore";
 import { symbolsJsonChunks } from "./jsonLines";
@@ -17,19 +17,21 @@ export type SymbolsFileTask = {
   /** the build's SymbolStore file, and where each file's symbols are in it, in docpack order */
   storeFile: string;
   parts: StoredSymbols[];
+  /** the summaries the model wrote, by symbol id; the rest get placeholders */
+  summaries: ReadonlyMap<string, string>;
   outFile: string;
   level: number;
 };
 
 export type DeflatedFile = { file: string; size: number; crc: number };
 
-/** Writes symbols.json (placeholder summaries) deflated to `task.outFile`. */
+/** Writes symbols.json deflated to `task.outFile`. */
 export async function writeSymbolsFile(task: SymbolsFileTask): Promise<DeflatedFile> {
   const store = new SymbolStore(task.storeFile, "read-only");
   let size = 0;
   let crc = 0;
   function* symbols() {
-    for (const part of task.parts) for (const symbol of store.read(part)) yield { ...symbol, summary: placeholderSummary(symbol) };
+    for (const part of task.parts) for (const symbol of store.read(part)) yield { ...symbol, summary: symbolSummary(task.summaries, symbol) };
   }
   async function* counted() {
     for (const chunk of symbolsJsonChunks(symbols())) {

@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import type { DocumentInput, DocumentOutput } from "../types";
 import type { DocumentFile } from "../document/types";
-import { placeholderPage, placeholderSummary } from "../document/placeholder";
+import { placeholderPage } from "../document/placeholder";
 import { LazyMap } from "../document/lazyMap";
 import { indexPage } from "../document/indexPage";
 import { documentWithLlm, type LlmSettings } from "../document/llm";
@@ -88,7 +88,7 @@ export async function documentStage(
     files.map((file) => file.path),
     (path, i) => filePages.get(path) ?? placeholderPage(files[i]!, placeholders.get(path) ?? "llm-error"),
   );
-  return { docs, summaryOf: (symbol) => summaries.get(symbol.id) ?? placeholderSummary(symbol), filePages: pages, index };
+  return { docs, summaries, filePages: pages, index };
 }
 
 function placeholderDocs(
@@ -110,7 +110,7 @@ function placeholderDocs(
     placeholderFiles: files.length,
     fileSummaries: new Map(),
   });
-  return { docs: { mode: "placeholder" }, summaryOf: placeholderSummary, filePages, index };
+  return { docs: { mode: "placeholder" }, summaries: new Map(), filePages, index };
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
 import { createExtractPool, runInThisThread } from "../extract/pool";
+import { Spool } from "../extract/spool";
 import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, SourceFile } from "../types";
 
@@ -25,8 +26,13 @@ export type ExtractDeps = {
    * access (take it once per use); without one, symbols stay in memory.
    */
   store?: SymbolStore;
-  /** Drop each file's text once its symbols are out (nothing later needs it without an LLM). */
-  dropContent?: boolean;
+  /**
+   * What becomes of each file's text once its symbols are out: kept in memory (default), dropped
+   * (nothing later needs it without an LLM), or moved to a spool on disk, `file.content` reading
+   * it back on each access (the LLM's prompts need it; held in memory, a 20,000-file repository's
+   * text added ~80 MB to the peak).
+   */
+  contentAfterParse?: "keep" | "drop" | Spool;
 };
 
 export type ExtractedFile = SourceFile & {
@@ -71,7 +77,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   const settle = (file: ExtractedFile, result: ExtractResult | undefined) => {
     file.symbolCount = result?.count ?? 0;
     file.exportedTopLevel = result?.exportedTopLevel ?? 0;
-    if (deps.dropContent) file.content = "";
+    settleContent(file, deps.contentAfterParse);
     if (!result || result.count === 0) return void (file.symbols = []);
     if (!deps.store) return void (file.symbols = JSON.parse(result.json) as ExtractedSymbol[]);
     const stored = deps.store.write(result.json);
@@ -151,6 +157,14 @@ export async function extractStage(files: SourceFile[], deps: ExtractDeps = {}):
   } finally {
     await extractor.close();
   }
+}
+
+function settleContent(file: ExtractedFile, where: ExtractDeps["contentAfterParse"]): void {
+  if (where === "drop") file.content = "";
+  if (!(where instanceof Spool)) return;
+  const at = where.write(file.content);
+  // Not enumerable, like `symbols`: spreading a file must not read its text from disk by accident.
+  Object.defineProperty(file, "content", { get: () => where.readText(at), enumerable: false, configurable: true });
 }
 
 function jobOf(file: SourceFile): ExtractJob {

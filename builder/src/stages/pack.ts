@@ -17,7 +17,7 @@ export type PackInput = {
   files: FileEntry[];
   /**
    * produced as they are written (never all in memory at once), or symbols.json being written
-   * meanwhile by a worker (placeholder mode); pack stops that worker if it fails first
+   * meanwhile by a worker (large repositories); pack stops that worker if it fails first
    */
   symbols: Iterable<SymbolEntry> | SymbolsFileJob;
   index: string;

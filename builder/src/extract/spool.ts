@@ -1,0 +1,60 @@
+/**
+ * An append-only file of texts in the build's work directory: each write returns where its text
+ * is, and the text is read back from there when a later stage asks for it. What a large
+ * repository would otherwise hold in memory from extraction to packing waits here instead.
+ */
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+
+/** Where one text is in the spool (UTF-8 bytes). */
+export type SpoolRange = { offset: number; length: number };
+
+export class Spool {
+  private readonly fd: number;
+  private size = 0;
+  private closed = false;
+
+  /**
+   * Creates (or truncates) the file, private to this user; the caller removes it (it lives in a
+   * temp directory). `read-only` opens an existing spool to read it (from another thread).
+   */
+  constructor(
+    readonly file: string,
+    mode: "create" | "read-only" = "create",
+  ) {
+    this.fd = mode === "create" ? openSync(file, "w+", 0o600) : openSync(file, "r");
+  }
+
+  write(text: string): SpoolRange {
+    // A closed descriptor's number may already belong to another file.
+    if (this.closed) throw new Error(`${this.label} is closed`);
+    const data = Buffer.from(text, "utf8");
+    let written = 0;
+    while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, this.size + written);
+    const range = { offset: this.size, length: data.length };
+    this.size += data.length;
+    return range;
+  }
+
+  readText(range: SpoolRange): string {
+    if (this.closed) throw new Error(`${this.label} is closed`);
+    const data = Buffer.allocUnsafe(range.length);
+    let read = 0;
+    while (read < range.length) {
+      const n = readSync(this.fd, data, read, range.length - read, range.offset + read);
+      if (n === 0) throw new Error(`${this.label} is truncated`);
+      read += n;
+    }
+    return data.toString("utf8");
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  /** how errors name this spool */
+  protected get label(): string {
+    return "spool";
+  }
+}
