@@ -1,8 +1,10 @@
 /**
  * Builder benchmark (prints figures; not a test):
- *   node --import tsx bench/builder/run.ts [repo-path] [--files N]
+ *   node --import tsx bench/builder/run.ts [repo-path] [--files N] [--llm]
  * With a path: builds a docpack of that local git repository. Without: generates a repository of
- * N (default 20,000) TypeScript/Python/Go files and builds that. The build is the shipped CLI
+ * N (default 20,000) TypeScript/Python/Go files and builds that. Placeholder docs by default; with
+ * --llm, LLM docs from a local OpenAI-compatible stand-in on 127.0.0.1 that answers at once (so
+ * what is measured is the builder's own cost of the LLM path, up to the default token budget). The build is the shipped CLI
  * (`builder/dist/cli.mjs`, bundled afresh by this run, as the Docker image runs it), in its own
  * process: wall time includes Node's start-up; the CLI reports its peak RSS. universal-ctags and
  * `repomix --compress`, where installed, run over the same source files in the same run, and
@@ -15,6 +17,7 @@ import { join, resolve } from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
 import type { FileEntry, SymbolEntry } from "@doctown/core/docpackFormat";
 import { bundleBuilder } from "../../builder/scripts/bundle";
+import { startOpenAiServer } from "../../builder/test/openaiServer";
 import { generateRepository } from "./generate";
 import { ctagsAvailable, repomixCommand, runCtags, runRepomix, symbolRecall } from "./tools";
 
@@ -27,14 +30,16 @@ interface CliSummary {
   skipped: Record<string, number>;
   bytes: number;
   peak_rss_bytes: number;
+  docs: { mode: string; input_tokens?: number; output_tokens?: number; placeholder_files?: number };
 }
 
-function buildInChild(cli: string, source: string, outFile: string): Promise<CliSummary & { wallMs: number }> {
+/** `llm`: the environment pointing the CLI at a model; without, placeholder docs. */
+function buildInChild(cli: string, source: string, outFile: string, llm?: Record<string, string>): Promise<CliSummary & { wallMs: number }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [cli, source, "--no-llm", "--json", "--out", outFile], {
+    const child = spawn(process.execPath, [cli, source, ...(llm ? [] : ["--no-llm"]), "--json", "--out", outFile], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, OPENAI_API_KEY: "" },
+      env: { ...process.env, OPENAI_API_KEY: "", ...llm },
     });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -55,6 +60,7 @@ async function main() {
   const filesFlag = args.indexOf("--files");
   const count = filesFlag >= 0 ? Number(args[filesFlag + 1]) : 20_000;
   const repoArg = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--files");
+  const model = args.includes("--llm") ? await startOpenAiServer() : undefined;
   const workDir = mkdtempSync(join(tmpdir(), "doctown-bench-"));
   try {
     let repo: string;
@@ -71,12 +77,17 @@ async function main() {
 
     const { cli } = await bundleBuilder();
     const outFile = join(workDir, "docpack.zip");
-    const build = await buildInChild(cli, repo, outFile);
+    const llmEnv = model && { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: model.baseURL, DOCTOWN_CACHE_DIR: join(workDir, "llm-cache") };
+    const build = await buildInChild(cli, repo, outFile, llmEnv);
     const zip = unzipSync(readFileSync(outFile), { filter: (file) => file.name === "files.json" || file.name === "symbols.json" });
     const files = JSON.parse(strFromU8(zip["files.json"])) as FileEntry[];
     const symbols = JSON.parse(strFromU8(zip["symbols.json"])) as SymbolEntry[];
 
-    console.log("\ndoctown builder (placeholder docs, no LLM)");
+    if (model) {
+      const { input_tokens = 0, output_tokens = 0, placeholder_files = 0 } = build.docs;
+      console.log("\ndoctown builder (LLM docs from a local stand-in answering at once)");
+      console.log(`  ${model.requests.length.toLocaleString("en-US")} requests, ${(input_tokens + output_tokens).toLocaleString("en-US")} tokens, ${placeholder_files.toLocaleString("en-US")} files beyond the budget`);
+    } else console.log("\ndoctown builder (placeholder docs, no LLM)");
     console.log(`  files ${build.files.toLocaleString("en-US")}, symbols ${build.symbols.toLocaleString("en-US")}, docpack ${(build.bytes / 1024 / 1024).toFixed(1)} MB`);
     console.log(`  skipped ${JSON.stringify(build.skipped)}`);
     console.log(`  wall ${fmt(build.wallMs)} (whole process, Node start-up included), build ${fmt(build.duration_ms)}`);
@@ -116,6 +127,7 @@ async function main() {
       }
     } else console.log("\nrepomix: not installed (skipped; `npm install -g repomix` to compare)");
   } finally {
+    await model?.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

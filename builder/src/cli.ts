@@ -109,11 +109,18 @@ function textSummary(summary: BuildSummaryWithStats): string {
   return [
     `docpack  ${summary.outFile} (${(summary.bytes / 1024).toFixed(1)} KiB)`,
     `commit   ${summary.commit} (${summary.manifest.repo.git_ref})`,
-    `files    ${stats.files}   symbols ${stats.symbols}   docs ${summary.manifest.docs.mode}`,
+    `files    ${stats.files}   symbols ${stats.symbols}   docs ${docsLine(summary.manifest.docs)}`,
     `skipped  ${skipped}`,
     `time     ${seconds(summary.durationMs)} (${Object.entries(summary.stageMs).map(([stage, ms]) => `${stage} ${seconds(ms)}`).join(", ")})`,
     "",
   ].join("\n");
+}
+
+function docsLine(docs: BuildSummaryWithStats["manifest"]["docs"]): string {
+  if (docs.mode !== "llm") return docs.mode;
+  const n = docs.placeholder_files ?? 0;
+  const placeholders = n > 0 ? `, ${n} file${n === 1 ? "" : "s"} with placeholders (token budget or no usable answer)` : "";
+  return `llm (${docs.model}${placeholders})`;
 }
 
 function seconds(ms: number): string {

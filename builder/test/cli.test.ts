@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, git, removeDir, tempDir } from "./fixtures/gitRepo";
+import { startOpenAiServer } from "./openaiServer";
 
 const BIN = fileURLToPath(new URL("../bin/doctown-build.js", import.meta.url));
 
@@ -22,9 +23,9 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(root));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: root } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: root, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -51,6 +52,19 @@ describe("doctown-build CLI", () => {
     expect(openDocpack(outFile).symbols.map((s) => s.id)).toEqual(["lib/tool.py#run", "src/index.ts#main"]);
   });
 
+  it("says in its summary which model wrote the docs and how many files it left to placeholders", async () => {
+    const server = await startOpenAiServer({ usage: { prompt: 1_000, completion: 1_000 } });
+    try {
+      const env = { OPENAI_API_KEY: "sk-local", OPENAI_BASE_URL: server.baseURL, DOCTOWN_MODEL: "local-model", DOCTOWN_TOKEN_BUDGET: "3000", DOCTOWN_LLM_CONCURRENCY: "1" };
+      const { code, stderr } = await run([repo, "--out", "llm.zip"], env);
+      expect(code).toBe(0);
+      expect(server.requests).toHaveLength(1);
+      expect(stderr).toContain("docs llm (local-model, 1 file with placeholders (token budget or no usable answer))");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("writes --out and a human summary without --json", async () => {
     const { code, stdout, stderr } = await run([repo, "--ref", "main", "--out", "custom.zip", "--no-llm"]);
     expect(code).toBe(0);
@@ -74,7 +88,7 @@ describe("doctown-build CLI", () => {
 
   it("exits 2 on usage errors", async () => {
     const cases = [[], [repo, "extra"], [repo, "--bogus"]];
-    const results = await Promise.all(cases.map(run));
+    const results = await Promise.all(cases.map((args) => run(args)));
     results.forEach(({ code, stderr }, i) => {
       expect(code, cases[i].join(" ")).toBe(2);
       expect(stderr).toContain("usage: doctown-build");

@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Manifest } from "@doctown/core/docpackFormat";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
-import { documentWithLlm } from "../src/document/llm";
+import OpenAI from "openai";
+import { documentWithLlm, type LlmSettings } from "../src/document/llm";
 import type { DocumentInput } from "../src/types";
 import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
@@ -169,6 +171,40 @@ describe("document stage with an OpenAI-compatible server", () => {
       expect(out.filePages.get("src/f05.ts")).toContain("**Placeholder documentation**");
     } finally {
       await server.close();
+    }
+  });
+
+  /** Settings as documentDepsFromEnv makes them, but without the SDK's retries (they take seconds). */
+  function withoutRetries(baseURL: string): LlmSettings {
+    const { llm } = documentDepsFromEnv(env(baseURL, { DOCTOWN_LLM_CONCURRENCY: "1" }));
+    return { ...llm!, client: new OpenAI({ apiKey: "sk-test-key", baseURL, maxRetries: 0 }) };
+  }
+
+  it("stops asking after three failures in a row (each past the SDK's retries); an answer resets the count", async () => {
+    const answered = new Set([2]);
+    const server = await startOpenAiServer({ script: (_request, i) => (answered.has(i) ? undefined : { status: 503 }) });
+    try {
+      const out = await documentWithLlm(manyFiles(10).files, withoutRetries(server.baseURL));
+      expect(server.requests.map((r) => r.path)).toEqual(["src/f00.ts", "src/f01.ts", "src/f02.ts", "src/f03.ts", "src/f04.ts", "src/f05.ts"]);
+      expect([...out.filePages.keys()]).toEqual(["src/f02.ts"]);
+      expect(out.placeholderFiles).toBe(9);
+      expect(new Set(out.placeholders.values())).toEqual(new Set(["llm-error"]));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("gives up on an endpoint that drops every connection, the same way", async () => {
+    let connections = 0;
+    const dropper = createServer((socket) => (connections++, socket.destroy()));
+    await new Promise<void>((resolve) => dropper.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = dropper.address() as AddressInfo;
+      const out = await documentWithLlm(manyFiles(8).files, withoutRetries(`http://127.0.0.1:${port}/v1`));
+      expect(connections).toBe(3);
+      expect(out.placeholderFiles).toBe(8);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
     }
   });
 

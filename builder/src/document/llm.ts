@@ -47,6 +47,12 @@ const DEFAULT_MAX_INPUT_TOKENS = 6_000;
 const DEFAULT_MAX_OUTPUT_TOKENS = 1_200;
 /** Errors that will not get better on the next file: stop asking. */
 const FATAL_STATUSES = new Set([401, 403, 404]);
+/**
+ * Requests failing in a row, each after the SDK's own retries (unreachable endpoint, timeouts,
+ * 429/5xx that outlast the backoff): the model is out of reach, stop asking. Without this, a
+ * repository of thousands of files would spend ~15 s of retries on each before finishing.
+ */
+const GIVE_UP_AFTER_FAILURES = 3;
 
 export async function documentWithLlm(
   files: DocumentFile[],
@@ -66,6 +72,7 @@ export async function documentWithLlm(
   };
   let reserved = 0; // tokens promised to requests in flight or spent
   let fatal = false;
+  let failuresInARow = 0;
   let done = 0;
   const limit = pLimit(Math.max(1, settings.concurrency));
 
@@ -100,6 +107,7 @@ export async function documentWithLlm(
         },
         { signal: options.signal },
       );
+      failuresInARow = 0;
       const inputTokens = response.usage?.prompt_tokens ?? prompt.inputTokens;
       const text = response.choices[0]?.message?.content ?? "";
       const outputTokens = response.usage?.completion_tokens ?? estimateTokens(text);
@@ -110,9 +118,8 @@ export async function documentWithLlm(
     } catch (error) {
       reserved -= cost;
       if (error instanceof APIUserAbortError || options.signal?.aborted) throw error;
-      if (error instanceof APIError && error.status && FATAL_STATUSES.has(error.status)) {
-        fatal = true;
-      }
+      const hopeless = error instanceof APIError && error.status !== undefined && FATAL_STATUSES.has(error.status);
+      if (hopeless || ++failuresInARow >= GIVE_UP_AFTER_FAILURES) fatal = true;
     }
     if (!answer) return { placeholder: "llm-error" };
     if (cacheKey) await settings.cache!.set(cacheKey, answer);
