@@ -56,6 +56,33 @@ describe("secret redaction", () => {
     expect(await redactSecrets("src/add.ts", plain)).toEqual({ content: plain, findings: [] });
   });
 
+  it("cannot be switched off by secretlint-disable comments in the repository", async () => {
+    const aws = `AWS_SECRET_ACCESS_KEY = "${j("q7Zr/", alnum(35))}"`;
+    const basic = `const url = "${j("https://", "deploy", ":", "s3cr3tPassw0rd", "@example.com/repo")}";`;
+    for (const directive of ["// secretlint-disable", "/* secretlint-disable -- fixtures */", "# secretlint-disable-next-line", "<!-- secretlint-disable-line -->"]) {
+      const content = `${directive}\n${aws}\n${basic} // secretlint-disable-line\n`;
+      const result = await redactSecrets("src/config.py", content);
+      expect(result.content, directive).toBe(`${directive}\n${REDACTED_LINE}\n${REDACTED_LINE}\n`);
+    }
+  });
+
+  it("redacts an AWS secret key's value also when it sits on the line after its name", async () => {
+    const secret = j("wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYzzzzzzzzzz");
+    const padded = `  "AWS_SECRET_ACCESS_KEY"${" ".repeat(20)} =>`;
+    const content = `CONFIG = {\n${padded}\n    "${secret}",\n}\n`;
+    const result = await redactSecrets("config.rb", content);
+    expect(result.content).not.toContain(secret);
+    expect(result.content).toBe(`CONFIG = {\n  ${REDACTED_LINE}\n    ${REDACTED_LINE}\n}\n`);
+  });
+
+  it("redacts an npm auth token and a SendGrid key wherever they appear", async () => {
+    const npmrc = `const npmrc = "//registry.npmjs.org/:${j("_auth", "Token")}=${alnum(36)}";`;
+    const sendgrid = `const k = "${j("SG.", alnum(22), ".", alnum(20, 5), "-", alnum(10), "-", alnum(11))}";`;
+    const reference = `//registry.npmjs.org/:${j("_auth", "Token")}=\${NPM_TOKEN}`;
+    const result = await redactSecrets("src/publish.js", `${npmrc}\n${sendgrid}\n${reference}\n`);
+    expect(result.content).toBe(`${REDACTED_LINE}\n${REDACTED_LINE}\n${reference}\n`);
+  });
+
   it("still applies the extra patterns to files without preset markers", async () => {
     const content = `const key = "${j("AIza", alnum(35))}";\nconst live = "${j("sk_live_", alnum(24))}";\n`;
     const result = await redactSecrets("src/keys.ts", content);

@@ -48,7 +48,14 @@ beforeAll(async () => {
   const many: Record<string, string> = {};
   for (let i = 0; i < 400; i++) many[`src/m${i}.ts`] = `export function f${i}(a: number) { return a + ${i}; }\nexport class C${i} { m() { return ${i}; } }\n`;
   largeRepo = gitRepo(join(root, "large"), many);
-  server = await startRunpodServer({ apiKey: KEY, concurrency: 1, env: { PATH: process.env.PATH, HOME: process.env.HOME }, log: () => undefined });
+  // as the local stack runs it: jobs may name local paths
+  server = await startRunpodServer({
+    apiKey: KEY,
+    concurrency: 1,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    handlerDeps: { allowLocalSources: true },
+    log: () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -159,6 +166,23 @@ describe("builder job through the RunPod-compatible server", () => {
     expect(complete.map((c) => c.body)).toEqual([{ status: "failed", error: { code: "cancelled", message: "The build was cancelled." } }]);
     expect((await call("GET", `/v2/ep/status/${run.id}`)).status).toBe("CANCELLED");
     expect(await headObject("docpacks/job-cancel.docpack.zip")).toBeNull();
+  });
+
+  it("refuses local paths when the server was not told they are allowed", async () => {
+    const strict = await startRunpodServer({ apiKey: KEY, env: { PATH: process.env.PATH, HOME: process.env.HOME }, log: () => undefined });
+    try {
+      const response = await fetch(`${strict.url}/v2/ep/run`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ input: await jobInput("job-strict", smallRepo) }),
+      });
+      expect(response.status).toBe(200);
+      await waitFor(() => callsFor("job-strict").some((c) => c.path.endsWith("/complete")), 20_000);
+      expect(callsFor("job-strict").find((c) => c.path.endsWith("/complete"))?.body).toMatchObject({ status: "failed", error: { code: "local_not_allowed" } });
+      expect(await headObject("docpacks/job-strict.docpack.zip")).toBeNull();
+    } finally {
+      await strict.close();
+    }
   });
 
   it("the worker entry needs a key and refuses local paths unless DOCTOWN_ALLOW_LOCAL_SOURCES=1", async () => {

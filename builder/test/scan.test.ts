@@ -4,7 +4,7 @@ import { cloneStage } from "../src/stages/clone";
 import { scanStage, type ScanLimits } from "../src/stages/scan";
 import { languageFromPath, languageFromShebang } from "../src/scan/languages";
 import { contentLooksGenerated, pathVerdict } from "../src/scan/rules";
-import { createRepo, git, removeDir, tempDir } from "./fixtures/gitRepo";
+import { createRepo, git, gitWithInput, removeDir, tempDir } from "./fixtures/gitRepo";
 
 let root: string;
 let repo: string;
@@ -31,10 +31,10 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(root));
 
-async function scan(limits: Partial<ScanLimits> = {}) {
+async function scan(limits: Partial<ScanLimits> = {}, source = repo, fetchLocal = false) {
   const workDir = tempDir();
   try {
-    const cloned = await cloneStage({ source: repo, allowLocal: true }, { workDir, env: process.env });
+    const cloned = await cloneStage({ source, allowLocal: true }, { workDir, env: process.env, fetchLocal });
     return await scanStage(cloned.commit, { repo: { gitDir: cloned.gitDir, access: cloned.access, env: process.env }, limits });
   } finally {
     removeDir(workDir);
@@ -67,6 +67,37 @@ describe("scan stage", () => {
     const bySizePerFile = await scan({ maxFileBytes: 10 });
     expect(bySizePerFile.files.map((f) => f.path)).toEqual(["b.py", "c.go", "d.rs"]); // 6, 10 and 10 bytes
     expect(bySizePerFile.skipped.too_large).toBe(4);
+  });
+});
+
+describe("scan of a crafted tree", () => {
+  /** A commit whose tree git would never write from a checkout, but a remote can serve. */
+  function craftedRepo(): string {
+    const dir = path.join(root, "crafted");
+    createRepo(dir, { "ok.ts": "export const ok = 1;\n" });
+    const blob = git(dir, "rev-parse", "HEAD:ok.ts");
+    const tree = (entries: Array<[mode: string, type: string, oid: string, name: Buffer | string]>) =>
+      gitWithInput(dir, Buffer.concat(entries.map(([mode, type, oid, name]) => Buffer.concat([Buffer.from(`${mode} ${type} ${oid}\t`), Buffer.from(name), Buffer.from([0])]))), "mktree", "-z");
+    const inner = tree([["100644", "blob", blob, "evil.ts"]]);
+    const top = tree([
+      ["100644", "blob", blob, "ok.ts"],
+      ["040000", "tree", inner, ".."],
+      ["040000", "tree", inner, "."],
+      ["100644", "blob", blob, Buffer.from([0x61, 0xff, 0x2e, 0x74, 0x73])], // "a\xff.ts"
+      ["100644", "blob", blob, Buffer.from([0x61, 0xfe, 0x2e, 0x74, 0x73])], // "a\xfe.ts": the same name once decoded lossily
+      ["100644", "blob", blob, "a\uFFFD.ts"], // a real U+FFFD is a valid name
+    ]);
+    git(dir, "update-ref", "HEAD", git(dir, "commit-tree", top, "-p", "HEAD", "-m", "crafted"));
+    return dir;
+  }
+
+  it("leaves out `.`/`..` segments and names that are not UTF-8, keeping every other file", async () => {
+    const crafted = craftedRepo();
+    for (const fetchLocal of [false, true]) {
+      const result = await scan({}, crafted, fetchLocal);
+      expect(result.files.map((f) => f.path)).toEqual(["a\uFFFD.ts", "ok.ts"]);
+      expect(result.skipped).toEqual({ unsafe_path: 4 });
+    }
   });
 });
 

@@ -6,7 +6,17 @@ import { spawn } from "node:child_process";
 import { BuildError } from "../errors";
 import { gitConfig, gitEnv, type GitAccess } from "./env";
 
-export type TreeEntry = { mode: string; type: string; oid: string; size: number; path: string };
+export type TreeEntry = {
+  mode: string;
+  type: string;
+  oid: string;
+  size: number;
+  path: string;
+  /** the name in git is not valid UTF-8: `path` shows it with U+FFFD, and may equal another's */
+  undecodablePath?: true;
+};
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export type GitRepoHandle = {
   gitDir: string;
@@ -85,14 +95,41 @@ export async function listTree(repo: GitRepoHandle, commit: string): Promise<Tre
   const chunks: Buffer[] = [];
   await runGit(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit], (c) => void chunks.push(c));
   const entries: TreeEntry[] = [];
-  for (const record of Buffer.concat(chunks).toString("utf8").split("\0")) {
+  for (const { text: record, valid } of nulSeparated(Buffer.concat(chunks))) {
     if (!record) continue;
     // "<mode> SP <type> SP <oid> SP+ <size> TAB <path>"
     const tab = record.indexOf("\t");
     const [mode, type, oid, size] = record.slice(0, tab).split(/ +/);
-    entries.push({ mode, type, oid, size: size === "-" ? 0 : Number(size), path: record.slice(tab + 1) });
+    const entry: TreeEntry = { mode, type, oid, size: size === "-" ? 0 : Number(size), path: record.slice(tab + 1) };
+    if (!valid) entry.undecodablePath = true;
+    entries.push(entry);
   }
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** NUL-separated records as text; one record at a time only when the whole is not valid UTF-8. */
+function* nulSeparated(data: Buffer): Generator<{ text: string; valid: boolean }> {
+  try {
+    for (const text of strictUtf8.decode(data).split("\0")) yield { text, valid: true };
+    return;
+  } catch {
+    // some name is not UTF-8: find which
+  }
+  for (let start = 0; start < data.length; ) {
+    const nul = data.indexOf(0, start);
+    const end = nul === -1 ? data.length : nul;
+    const bytes = data.subarray(start, end);
+    let valid = true;
+    let text: string;
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      valid = false;
+      text = bytes.toString("utf8");
+    }
+    yield { text, valid };
+    start = end + 1;
+  }
 }
 
 /**

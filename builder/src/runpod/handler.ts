@@ -60,7 +60,7 @@ export interface HandlerDeps {
   reporter?: Partial<Omit<ReporterOptions, "callbackUrl" | "secret">>;
   upload?: UploadDeps;
   /**
-   * Whether jobs may name a local path / file:// source (input `options.allowLocal`). The local
+   * Whether jobs may name a local path / file:// source (input `options.allowLocal`; default no). The local
    * stack's server allows it; the worker image does not unless DOCTOWN_ALLOW_LOCAL_SOURCES=1, so
    * a caller holding the RunPod key still cannot make the worker read its own disk.
    */
@@ -117,7 +117,7 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
       githubToken: input.github_token,
       outFile: join(workDir, "docpack.zip"),
       llm: input.options?.llm,
-      allowLocal: (deps.allowLocalSources ?? true) && (input.options?.allowLocal ?? false),
+      allowLocal: (deps.allowLocalSources ?? false) && (input.options?.allowLocal ?? false),
       fullName: input.options?.fullName ?? githubFullName(input.repo_url),
       onProgress: (event: ProgressEvent) =>
         reporter.progress({ ...event, percent: event.percent * BUILD_SHARE }),
