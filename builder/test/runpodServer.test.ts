@@ -122,6 +122,24 @@ describe("RunPod-compatible server", () => {
     expect(jobs.maxActive).toBe(2);
   });
 
+  it("answers 429 while `maxWaiting` jobs wait, and takes jobs again once one leaves the queue", async () => {
+    const jobs = controllableJobs();
+    const { call } = await start({ runJob: jobs.runJob, concurrency: 1, maxWaiting: 2 });
+    const ids: string[] = [];
+    for (const name of ["a", "b", "c"]) ids.push((await call("POST", "/v2/ep/run", { input: { name } })).body.id);
+    await waitFor(() => jobs.started.length === 1);
+    const refused = await call("POST", "/v2/ep/run", { input: { name: "d" } });
+    expect(refused).toEqual({ status: 429, body: { error: "the queue is full (2 jobs waiting); try again later" } });
+    expect((await call("GET", "/v2/ep/health")).body.jobs).toMatchObject({ inProgress: 1, inQueue: 2 });
+
+    await call("POST", `/v2/ep/cancel/${ids[2]}`);
+    expect((await call("POST", "/v2/ep/run", { input: { name: "e" } })).status).toBe(200);
+    jobs.gates.get("a")!.resolve("a done");
+    await waitFor(() => jobs.started.length === 2);
+    expect((await call("POST", "/v2/ep/run", { input: { name: "f" } })).status).toBe(200);
+    expect(jobs.started).toEqual(["a", "b"]);
+  });
+
   it("cancels a queued job (never started) and aborts a running one", async () => {
     const jobs = controllableJobs();
     const { call } = await start({ runJob: jobs.runJob, concurrency: 1 });

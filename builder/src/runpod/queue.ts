@@ -25,9 +25,18 @@ interface Entry extends QueuedJob {
 
 export interface JobQueueOptions {
   concurrency: number;
+  /** jobs that may wait for a slot; beyond that, add() refuses (QueueFullError) */
+  maxWaiting: number;
   retainMs: number;
   run: (input: unknown, context: { signal: AbortSignal }) => Promise<unknown>;
   onFinished?: (job: QueuedJob) => void;
+}
+
+export class QueueFullError extends Error {
+  constructor(limit: number) {
+    super(`the queue is full (${limit} jobs waiting); try again later`);
+    this.name = "QueueFullError";
+  }
 }
 
 export class JobQueue {
@@ -41,6 +50,7 @@ export class JobQueue {
 
   add(id: string, input: unknown, webhook?: string): QueuedJob {
     if (this.closed) throw new Error("queue is shut down");
+    if (this.waiting.length >= this.options.maxWaiting) throw new QueueFullError(this.options.maxWaiting);
     const entry: Entry = { id, status: "IN_QUEUE", input, webhook, createdAt: Date.now(), controller: new AbortController() };
     this.jobs.set(id, entry);
     this.waiting.push(entry);

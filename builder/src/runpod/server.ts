@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import * as z from "zod";
-import { JobQueue, type QueuedJob } from "./queue";
+import { JobQueue, QueueFullError, type QueuedJob } from "./queue";
 import { handleBuilderJob, type HandlerDeps } from "./handler";
 
 export interface RunpodServerOptions {
@@ -24,6 +24,11 @@ export interface RunpodServerOptions {
   apiKey: string;
   /** Builds running at once. Default 1. */
   concurrency?: number;
+  /**
+   * Jobs waiting for a slot; beyond that /run answers 429 (callers retry later, as with RunPod's
+   * own throttling) instead of holding every job's input in memory. Default 100.
+   */
+  maxWaiting?: number;
   /** When set, other endpoint ids in the path are 404. */
   endpointId?: string;
   env?: Record<string, string | undefined>;
@@ -55,6 +60,7 @@ export async function startRunpodServer(options: RunpodServerOptions): Promise<R
       handleBuilderJob(input, { ...options.handlerDeps, signal, env: options.env ?? process.env }));
   const queue = new JobQueue({
     concurrency: options.concurrency ?? 1,
+    maxWaiting: options.maxWaiting ?? 100,
     retainMs: options.retainMs ?? 30 * 60_000,
     run: runJob,
     onFinished: (job) => void notifyWebhook(job, log),
@@ -82,8 +88,13 @@ export async function startRunpodServer(options: RunpodServerOptions): Promise<R
       const body = await readJson(req);
       const parsed = RunRequest.safeParse(body);
       if (!parsed.success) return send(res, 400, { error: "body must be { input: object, webhook?: url }" });
-      const job = queue.add(randomUUID(), parsed.data.input, parsed.data.webhook);
-      return send(res, 200, { id: job.id, status: job.status });
+      try {
+        const job = queue.add(randomUUID(), parsed.data.input, parsed.data.webhook);
+        return send(res, 200, { id: job.id, status: job.status });
+      } catch (error) {
+        if (error instanceof QueueFullError) return send(res, 429, { error: error.message });
+        throw error;
+      }
     }
     if (operation === "status" && req.method === "GET" && jobId) {
       const job = queue.get(jobId);
