@@ -10,6 +10,7 @@ import { documentWithLlm, type LlmSettings } from "../src/document/llm";
 import type { DocumentInput } from "../src/types";
 import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
+import { headings, rawHtml, renderedHtml } from "./markdownStructure";
 
 let cacheDir: string;
 beforeEach(async () => {
@@ -137,6 +138,47 @@ describe("document stage with an OpenAI-compatible server", () => {
       // Another model is another cache entry.
       await documentStage(sampleInput(), documentDepsFromEnv(env(server.baseURL, { DOCTOWN_MODEL: "other-model" })));
       expect(server.requests).toHaveLength(7);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps the model's Markdown inside the Overview section, without HTML, however it was steered", async () => {
+    const fileSummary = [
+      "Helpers for **widgets**, see `loadWidget()`.",
+      "",
+      "<img src=x onerror=alert(document.domain)>",
+      "# Injected heading",
+      "Setext heading",
+      "===",
+      "",
+      "```",
+      "unclosed fence swallowing the page",
+    ].join("\n");
+    const symbolSummaries: Record<string, string> = { first: "~~~ <img src=x onerror=alert(1)>", second: "# heading\n---\n1. x" };
+    const server = await startOpenAiServer({
+      script: () => ({
+        content: JSON.stringify({
+          file_summary: fileSummary,
+          symbols: Object.entries(symbolSummaries).map(([name, summary]) => ({ name, summary })),
+        }),
+      }),
+    });
+    try {
+      const input: DocumentInput = {
+        repoName: "acme/steered",
+        files: [sourceFile("src/a.ts", "export function first() {}\nexport function second() {}\n", [{ name: "first" }, { name: "second" }])],
+      };
+      const out = await documentStage(input, documentDepsFromEnv(env(server.baseURL)));
+      const page = out.filePages.get("src/a.ts")!;
+      expect(page).not.toContain("Placeholder");
+      expect(headings(page)).toEqual(["# `src/a.ts`", "## Overview", "## Symbols", "### `first`", "### `second`"]);
+      expect(rawHtml(page)).toEqual([]);
+      expect(renderedHtml(page)).toContain("<strong>widgets</strong>, see <code>loadWidget()</code>");
+      expect(renderedHtml(page)).toContain("<p>~~~ &lt;img src=x onerror=alert(1)&gt;</p>");
+      expect(renderedHtml(page)).toContain("<p># heading --- 1. x</p>");
+      expect(rawHtml(out.index)).toEqual([]);
+      expect(headings(out.index)).toEqual(["# acme/steered", "## Languages", "## Top-level exported symbols", "## Files"]);
     } finally {
       await server.close();
     }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
-import { sampleInput, summariesOf } from "./documentFixtures";
+import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
 import { placeholderPage, placeholderSummaries, symbolSummary } from "../src/document/placeholder";
+import { filePageLink, inlineCode } from "../src/document/markdown";
+import type { DocumentInput } from "../src/types";
+import { headings, linkTargets, pathOfFilePageLink, rawHtml, renderedHtml } from "./markdownStructure";
 
 describe("document stage without an LLM", () => {
   it("is placeholder mode when no key is set, or when llm is false", () => {
@@ -61,6 +64,48 @@ describe("document stage without an LLM", () => {
     expect(page).not.toContain("<b>");
     expect(page).toContain("&lt;b&gt;");
     expect(index).not.toContain("<b>");
+  });
+});
+
+/** Doc comments whose first sentence is Markdown or HTML syntax, one per symbol. */
+const HOSTILE_DOCS = ["~~~", "```", "<img src=x onerror=alert(1)>", "# heading", "---", "1. x", "> quote", "| a | b |", "- item", "~~struck~~"];
+const HOSTILE_PATHS = ["src/a).ts", "src/(b) [c].ts", "docs/my file.ts", "src/ümlaut/日本語.ts", "src/100% <x>.ts"];
+
+function hostileInput(): DocumentInput {
+  const symbols = HOSTILE_DOCS.map((doc, i) => ({ name: `fn${i}`, doc_comment: `/** ${doc} */` }));
+  return {
+    repoName: "acme/<b>hostile</b>",
+    files: [
+      sourceFile("src/hostile.ts", "export {}\n", [
+        ...symbols,
+        { name: "<img src=x onerror=alert(1)>", signature: "```\n~~~", doc_comment: "/**\n * ```\n * <img src=x>\n */" },
+      ]),
+      ...HOSTILE_PATHS.map((path, i) => sourceFile(path, "export {}\n", [{ name: `top${i}` }])),
+    ],
+  };
+}
+
+describe("placeholder pages with hostile repository text", () => {
+  it("keep every symbol a heading, and no HTML from doc comments, names or signatures", async () => {
+    const input = hostileInput();
+    const page = (await documentStage(input, {})).filePages.get("src/hostile.ts")!;
+    const names = input.files[0].symbols.map((symbol) => symbol.name);
+    expect(headings(page)).toEqual(["# `src/hostile.ts`", "## Symbols", ...names.map((name) => `### ${inlineCode(name)}`)]);
+    expect(rawHtml(page)).toEqual([]);
+    expect(renderedHtml(page)).not.toMatch(/<(img|b)[\s>]/);
+    // Each summary renders as its own text ("1. x" is cut to its first sentence, "1.").
+    for (const text of ["~~~", "```", "---", "1.", "&gt; quote", "| a | b |", "- item", "~~struck~~"])
+      expect(renderedHtml(page)).toContain(`<p>${text}</p>`);
+  });
+
+  it("link every file from the index to files/<encoded path>.md, whatever its path", async () => {
+    const input = hostileInput();
+    const { index } = await documentStage(input, {});
+    expect(headings(index)).toEqual(["# acme/&lt;b&gt;hostile&lt;/b&gt;", "## Languages", "## Top-level exported symbols", "## Files"]);
+    expect(rawHtml(index)).toEqual([]);
+    const targets = linkTargets(index);
+    for (const path of HOSTILE_PATHS) expect(targets).toContain(filePageLink(path));
+    expect(new Set(targets.map(pathOfFilePageLink))).toEqual(new Set(input.files.map((file) => file.path)));
   });
 });
 

@@ -75,6 +75,8 @@ export async function documentWithLlm(
   let failuresInARow = 0;
   let done = 0;
   const limit = pLimit(Math.max(1, settings.concurrency));
+  // Loaded here, not at start-up: the Markdown parser is only needed when a model writes pages.
+  const { embeddedMarkdown } = await import("./modelMarkdown");
 
   const documentFile = async (file: DocumentFile): Promise<Outcome> => {
     options.signal?.throwIfAborted();
@@ -136,7 +138,9 @@ export async function documentWithLlm(
       summaries.set(symbol.id, summary.replace(/\s+/g, " "));
     }
     for (const [id, summary] of summaries) out.summaries.set(id, summary);
-    out.filePages.set(file.path, llmPage(file, answer, summaries, settings.model));
+    // The model writes Markdown, but a repository can steer what it writes: it stays in its section.
+    const overview = embeddedMarkdown(answer.file_summary);
+    out.filePages.set(file.path, llmPage(file, overview, summaries, settings.model));
     out.fileSummaries.set(file.path, firstSentence(answer.file_summary));
   };
 
@@ -174,9 +178,10 @@ function parseAnswer(text: string): LlmAnswer | undefined {
   }
 }
 
+/** `overview`: the model's file summary, already held inside its section (embeddedMarkdown). */
 function llmPage(
   file: DocumentFile,
-  answer: LlmAnswer,
+  overview: string,
   summaries: Map<string, string>,
   model: string,
 ): string {
@@ -189,7 +194,7 @@ function llmPage(
     "",
     "## Overview",
     "",
-    answer.file_summary,
+    overview,
     "",
     ...symbolSections(file, summaries),
   ];

@@ -1,6 +1,7 @@
 /**
  * Small Markdown helpers. Everything here quotes text that comes from the repository (names,
- * signatures, doc comments, paths), so none of it can open HTML or break out of a code span.
+ * signatures, doc comments, paths) or from the model, so none of it can open HTML, break out of a
+ * code span, or change the structure of the page around it.
  */
 
 /** An inline code span that survives backticks inside the text. */
@@ -19,17 +20,47 @@ export function codeBlock(text: string, language = ""): string {
   return `${fence}${safeInfo(language)}\n${text.replace(/\n+$/, "")}\n${fence}`;
 }
 
-/** Plain text as a Markdown paragraph: HTML and Markdown control characters are escaped. */
+/**
+ * Plain text as one line of Markdown (a paragraph, a list item's tail, a table cell, a heading):
+ * it renders as the text itself. Only what could start markup where it stands is escaped, so
+ * ordinary prose stays readable in the Markdown source too.
+ */
 export function escapeText(text: string): string {
+  return escapeBlockStart(escapeInline(oneLine(text)));
+}
+
+/** A line break would let the next line start a block of its own (a fence, a heading, a list). */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]\s*/g, " ").trim();
+}
+
+/** HTML, and the characters of inline markup: code, emphasis, strikethrough, links, images, cells. */
+function escapeInline(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
     .replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char] ?? char)
-    .replace(/([`*_[\]#|!])/g, "\\$1");
+    .replace(/[`*_~[\]#|!]/g, "\\$&");
 }
 
-/** Relative link from docs/index.md to the page of a source file (docs/files/<path>.md). */
+/**
+ * At the start of a line "- x", "+ x" and "1. x" open a list and "---" draws a rule; elsewhere in
+ * the line they are plain text. (# > ` ~ | * < are escaped wherever they are.)
+ */
+function escapeBlockStart(line: string): string {
+  return line.replace(/^[-+](?=\s|$)|^-(?=[-\s]*$)/, "\\$&").replace(/^(\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
+}
+
+/**
+ * Relative link from docs/index.md to the page of a source file (docs/files/<path>.md). Beyond
+ * encodeURIComponent, ( and ) are encoded, since either can end a Markdown link destination, and
+ * with them ! * ' (the other characters RFC 3986 reserves that encodeURIComponent leaves).
+ */
 export function filePageLink(path: string): string {
-  return `files/${path.split("/").map(encodeURIComponent).join("/")}.md`;
+  return `files/${path.split("/").map(encodePathSegment).join("/")}.md`;
+}
+
+function encodePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Doc comments without their comment markers, as plain lines. */

@@ -1,0 +1,57 @@
+/**
+ * Markdown written by the model (a file summary), kept as Markdown but held inside its place in the
+ * page. A repository can steer what the model writes, so the text is parsed (micromark, GFM, as the
+ * viewer reads it) and written back from the syntax tree: every construct is closed where the text
+ * ends (an open fence cannot swallow the page), raw HTML becomes text, headings become bold
+ * paragraphs (the page's outline is ours), and links, images and definitions whose address is not
+ * http(s), mailto or relative keep only their text.
+ */
+import type { Nodes, Parents, PhrasingContent, Root, RootContent } from "mdast";
+import { fromMarkdown } from "mdast-util-from-markdown";
+import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
+import { toMarkdown } from "mdast-util-to-markdown";
+import { gfm } from "micromark-extension-gfm";
+
+export function embeddedMarkdown(markdown: string): string {
+  const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  const safe: Root = { type: "root", children: tamedChildren(tree) as RootContent[] };
+  return toMarkdown(safe, { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" }).trimEnd();
+}
+
+/** The node as it may appear in a page: possibly another node, several, or none. */
+function tamed(node: Nodes, inline: boolean): Nodes[] {
+  switch (node.type) {
+    case "html":
+      return inline ? [{ type: "text", value: node.value }] : [{ type: "paragraph", children: [{ type: "text", value: node.value }] }];
+    case "heading":
+      return [{ type: "paragraph", children: [{ type: "strong", children: tamedChildren(node) as PhrasingContent[] }] }];
+    case "link":
+      return safeUrl(node.url) ? [withTamedChildren(node)] : tamedChildren(node);
+    case "image":
+      // An image would be fetched by whoever opens the page: its address is the model's to choose.
+      return node.alt ? [{ type: "text", value: node.alt }] : [];
+    case "code":
+      return [{ ...node, meta: null }]; // only the language stays in the fence's info string
+    case "definition":
+      return safeUrl(node.url) ? [node] : [];
+    default:
+      return "children" in node ? [withTamedChildren(node)] : [node];
+  }
+}
+
+function tamedChildren(node: Parents): Nodes[] {
+  const inline = PHRASING_PARENTS.has(node.type);
+  return node.children.flatMap((child) => tamed(child, inline));
+}
+
+/** Parents whose children are inline (phrasing) content; in any other, an HTML node is a block. */
+const PHRASING_PARENTS = new Set(["paragraph", "heading", "tableCell", "emphasis", "strong", "delete", "link", "linkReference"]);
+
+function withTamedChildren<T extends Parents>(node: T): T {
+  return { ...node, children: tamedChildren(node) } as T;
+}
+
+function safeUrl(url: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
+  return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";
+}
