@@ -86,17 +86,18 @@ describe("scan of a crafted tree", () => {
       ["100644", "blob", blob, Buffer.from([0x61, 0xff, 0x2e, 0x74, 0x73])], // "a\xff.ts"
       ["100644", "blob", blob, Buffer.from([0x61, 0xfe, 0x2e, 0x74, 0x73])], // "a\xfe.ts": the same name once decoded lossily
       ["100644", "blob", blob, "a\uFFFD.ts"], // a real U+FFFD is a valid name
+      ["100644", "blob", blob, "x.constructor"], // no language, though Object.prototype has that key
     ]);
     git(dir, "update-ref", "HEAD", git(dir, "commit-tree", top, "-p", "HEAD", "-m", "crafted"));
     return dir;
   }
 
-  it("leaves out `.`/`..` segments and names that are not UTF-8, keeping every other file", async () => {
+  it("leaves out `.`/`..` segments and names that are not UTF-8 (and no name is taken for a language it is not)", async () => {
     const crafted = craftedRepo();
     for (const fetchLocal of [false, true]) {
       const result = await scan({}, crafted, fetchLocal);
       expect(result.files.map((f) => f.path)).toEqual(["a\uFFFD.ts", "ok.ts"]);
-      expect(result.skipped).toEqual({ unsafe_path: 4 });
+      expect(result.skipped).toEqual({ unsafe_path: 4, unsupported: 1 });
     }
   });
 });
@@ -132,6 +133,7 @@ describe("scan rules", () => {
     expect(languageFromPath("include/a.hpp")).toBe("cpp");
     expect(languageFromPath("README.md")).toBe("markdown");
     expect(languageFromPath("Makefile")).toBeUndefined();
+    for (const name of ["a.constructor", "a.__proto__", "a.toString", "constructor", "hasOwnProperty"]) expect(languageFromPath(name), name).toBeUndefined();
     expect(languageFromShebang("#!/usr/bin/python3.12")).toBe("python");
     expect(languageFromShebang("#!/usr/bin/env ruby -w")).toBe("ruby");
     expect(languageFromShebang("#!/bin/sh")).toBe("bash");

@@ -3,6 +3,7 @@
  * otherwise; ids are `<file>#<qualified name>`, made unique in order of appearance (`~2`, `~3`, ...).
  */
 import type { ExtractedSymbol } from "../types";
+import { symbolDataBudget } from "./limits";
 import { extractWithRegex, hasRegexRules } from "./regexFallback";
 import { extractWithTreeSitter, hasGrammar, type RawSymbol } from "./treeSitter";
 
@@ -17,14 +18,11 @@ export async function extractFile(job: ExtractJob): Promise<ExtractedSymbol[]> {
   if (hasGrammar(job.language)) raw = await extractWithTreeSitter(job.language, job.content);
   else if (hasRegexRules(job.language)) raw = extractWithRegex(job.language, job.content);
   else return [];
-  const seen = new Map<string, number>();
+  const ids = new UniqueIds();
   return raw.map((symbol) => {
     const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
-    const base = `${job.path}#${qualified}`;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
     const entry: ExtractedSymbol = {
-      id: count === 1 ? base : `${base}~${count}`,
+      id: ids.claim(`${job.path}#${qualified}`),
       name: symbol.name,
       kind: symbol.kind,
       language: job.language,
@@ -40,12 +38,21 @@ export async function extractFile(job: ExtractJob): Promise<ExtractedSymbol[]> {
   });
 }
 
-/** Like extractFile, but a file the parser chokes on yields no symbols instead of failing the build. */
-export async function extractFileSafely(job: ExtractJob): Promise<ExtractedSymbol[]> {
-  try {
-    return await extractFile(job);
-  } catch {
-    return [];
+/**
+ * Ids in order of appearance: the first `base` is itself, later ones `base~2`, `base~3`, ... (overloads,
+ * or names made alike by shortening, see limits), skipping any a symbol already has.
+ */
+class UniqueIds {
+  private readonly taken = new Set<string>();
+  private readonly lastSuffix = new Map<string, number>();
+
+  claim(base: string): string {
+    let suffix = this.lastSuffix.get(base) ?? 1;
+    let id = base;
+    while (this.taken.has(id)) id = `${base}~${++suffix}`;
+    this.lastSuffix.set(base, suffix);
+    this.taken.add(id);
+    return id;
   }
 }
 
@@ -57,8 +64,28 @@ export type ExtractResult = {
   exportedTopLevel: number;
 };
 
+const NO_SYMBOLS: ExtractResult = { json: "[]", count: 0, exportedTopLevel: 0 };
+
+/** Never fails: whatever goes wrong with one file (its parse, its JSON, ...) costs that file its symbols, not the build. */
 export async function extractFileToJson(job: ExtractJob): Promise<ExtractResult> {
-  const symbols = await extractFileSafely(job);
-  const exportedTopLevel = symbols.filter((symbol) => symbol.exported && !symbol.parent).length;
-  return { json: JSON.stringify(symbols), count: symbols.length, exportedTopLevel };
+  try {
+    return toResult(await extractFile(job), symbolDataBudget(job.content.length));
+  } catch {
+    return NO_SYMBOLS;
+  }
+}
+
+/** The symbols as one JSON array, up to `budget` characters: the symbols after that are dropped. */
+function toResult(symbols: ExtractedSymbol[], budget: number): ExtractResult {
+  const parts: string[] = [];
+  let length = 2; // the brackets
+  let exportedTopLevel = 0;
+  for (const symbol of symbols) {
+    const json = JSON.stringify(symbol);
+    length += json.length + 1; // and a comma
+    if (length > budget) break;
+    parts.push(json);
+    if (symbol.exported && !symbol.parent) exportedTopLevel++;
+  }
+  return { json: `[${parts.join(",")}]`, count: parts.length, exportedTopLevel };
 }

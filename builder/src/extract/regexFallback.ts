@@ -5,6 +5,7 @@
  */
 import type { SymbolKind } from "@doctown/core/docpackFormat";
 import type { RawSymbol } from "./treeSitter";
+import { boundedName, boundedParent, MAX_SYMBOL_DEPTH } from "./limits";
 import { cleanComment } from "./text";
 
 type Rule = { re: RegExp; kind: (keyword: string) => SymbolKind };
@@ -36,7 +37,7 @@ const RULES: Record<string, Rule[]> = {
 const CONTAINERS = new Set<SymbolKind>(["class", "interface", "trait", "struct", "enum", "module"]);
 
 export function hasRegexRules(language: string): boolean {
-  return language in RULES;
+  return Object.hasOwn(RULES, language); // not `in`, see hasGrammar
 }
 
 export function extractWithRegex(language: string, source: string): RawSymbol[] {
@@ -50,21 +51,23 @@ export function extractWithRegex(language: string, source: string): RawSymbol[] 
       if (!match) continue;
       const indent = match[1].length;
       const keyword = match[2];
-      const name = match[3].split(/[.:]/).filter(Boolean).pop() ?? match[3];
+      const name = boundedName(match[3].split(/[.:]/).filter(Boolean).pop() ?? match[3]);
       while (scopes.length > 0 && scopes[scopes.length - 1].indent >= indent) scopes.pop();
-      const parent = scopes[scopes.length - 1]?.qualified;
+      const parent = boundedParent(scopes[scopes.length - 1]?.qualified);
       let kind = rule.kind(keyword);
       if (kind === "function" && parent) kind = "method";
-      symbols.push({
-        name,
-        kind,
-        parent,
-        signature: line.trim().replace(/\s*[{=]\s*$/, "").slice(0, 240),
-        start_line: index + 1,
-        end_line: index + 1,
-        exported: !/\b(private|fileprivate|local)\b/.test(line) && !name.startsWith("_"),
-        doc_comment: commentAbove(lines, index),
-      });
+      // Too deep to list, but still a scope below: whatever it contains is too deep as well.
+      if (scopes.length < MAX_SYMBOL_DEPTH)
+        symbols.push({
+          name,
+          kind,
+          parent,
+          signature: line.trim().replace(/\s*[{=]\s*$/, "").slice(0, 240),
+          start_line: index + 1,
+          end_line: index + 1,
+          exported: !/\b(private|fileprivate|local)\b/.test(line) && !name.startsWith("_"),
+          doc_comment: commentAbove(lines, index),
+        });
       if (CONTAINERS.has(kind)) scopes.push({ indent, qualified: parent ? `${parent}.${name}` : name });
       break;
     }

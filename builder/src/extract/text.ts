@@ -1,5 +1,6 @@
 /** Text helpers for signatures and doc comments. */
 import type { Node } from "web-tree-sitter";
+import { shorten } from "./limits";
 
 const MAX_SIGNATURE = 240;
 const MAX_DOC = 2000;
@@ -19,7 +20,7 @@ export function makeSignature(source: string, node: Node): string {
     if (brace > 0) text = text.slice(0, brace);
   }
   text = text.replace(/\s+/g, " ").trim().replace(/\s*[{:=]$/, "").trim();
-  return text.length > MAX_SIGNATURE ? `${text.slice(0, MAX_SIGNATURE - 1)}…` : text;
+  return shorten(text, MAX_SIGNATURE);
 }
 
 /** Strips comment markers (/** *\/, //, ///, #, """) and common indentation. */
@@ -44,5 +45,5 @@ export function cleanComment(raw: string): string | undefined {
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   const cleaned = lines.join("\n");
   if (!cleaned) return undefined;
-  return cleaned.length > MAX_DOC ? `${cleaned.slice(0, MAX_DOC - 1)}…` : cleaned;
+  return shorten(cleaned, MAX_DOC);
 }

@@ -45,8 +45,12 @@ const BY_INTERPRETER: Array<[RegExp, string]> = [
 export function languageFromPath(filePath: string): string | undefined {
   const base = filePath.slice(filePath.lastIndexOf("/") + 1).toLowerCase();
   const dot = base.lastIndexOf(".");
-  if (dot > 0) return BY_EXTENSION[base.slice(dot + 1)];
-  return BY_NAME[base];
+  return dot > 0 ? ownValue(BY_EXTENSION, base.slice(dot + 1)) : ownValue(BY_NAME, base);
+}
+
+/** Not `table[key]`: a file named `x.constructor` or `__proto__` would find Object.prototype's members. */
+function ownValue(table: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** Whether a file with this name could still be source code once its first line is seen. */
