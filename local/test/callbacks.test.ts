@@ -21,7 +21,8 @@ describe("builder callbacks through the real builder", () => {
 
   beforeAll(async () => {
     const builderKey = randomBytes(16).toString("hex");
-    builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", concurrency: 1, env: { ...process.env, ...NO_LLM_ENV } });
+    // a builder run apart from the stack, allowed (as the stack's own is) to build the local test repositories
+    builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", concurrency: 1, env: { ...process.env, ...NO_LLM_ENV }, handlerDeps: { allowLocalSources: true } });
     proxy = await startRunpodStandIn({ kind: "forward", url: `${builder.url}/v2/builder`, apiKey: builderKey, beforeRun: (input) => beforeRun(input) });
     stack = await startLocalStack({ port: 0, runpod: { url: proxy.apiUrl, apiKey: proxy.apiKey, endpointId: proxy.endpointId } });
     client = await signIn(stack.url);

@@ -35,7 +35,7 @@ describe("restarting on the same data dir", () => {
     const repo = makeRepo(SAMPLE_FILES);
     cleanups.push(() => repo.remove());
     const builderKey = randomBytes(16).toString("hex");
-    const builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", env: { ...process.env, ...NO_LLM_ENV } });
+    const builder = await startRunpodServer({ host: "127.0.0.1", apiKey: builderKey, endpointId: "builder", env: { ...process.env, ...NO_LLM_ENV }, handlerDeps: { allowLocalSources: true } });
     cleanups.push(() => builder.close());
     let holdNext = false;
     const proxy = await startRunpodStandIn({ kind: "forward", url: `${builder.url}/v2/builder`, apiKey: builderKey, beforeRun: () => (holdNext ? "drop" : undefined) });
