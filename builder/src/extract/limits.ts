@@ -15,6 +15,13 @@ export const MAX_SYMBOL_DEPTH = 32;
  * tree-sitter's query take minutes.
  */
 export const MAX_SYNTAX_DEPTH = 1000;
+/**
+ * Parsing and searching one file may take this long; past it the file gets no symbols. Real files
+ * take milliseconds, but a few hostile shapes cost tree-sitter time that grows with the square of
+ * their size (200 KB of `(`: 50 s; 1 MiB: ~20 minutes): one such file must not hold a build.
+ * Only those files' symbols can depend on the machine's speed.
+ */
+export const MAX_TREE_SITTER_MS = 10_000;
 /** Longer names are shortened (with `…`); only generated or hostile code has such identifiers. */
 export const MAX_NAME_LENGTH = 256;
 /** Longer parents (qualified names) are shortened, keeping the outermost names. */

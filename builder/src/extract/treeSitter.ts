@@ -8,7 +8,7 @@ import { Language, Parser, Query, type Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
 import { CLASS_LIKE, type DefinitionKind, type LanguageSpec } from "./spec";
 import { LANGUAGE_SPECS } from "./languages/index";
-import { boundedName, boundedParent, MAX_SYMBOL_DEPTH, MAX_SYNTAX_DEPTH } from "./limits";
+import { boundedName, boundedParent, MAX_SYMBOL_DEPTH, MAX_SYNTAX_DEPTH, MAX_TREE_SITTER_MS } from "./limits";
 import { cleanComment, makeSignature } from "./text";
 
 export type RawSymbol = {
@@ -61,22 +61,32 @@ type Definition = {
   pattern: number;
 };
 
-export async function extractWithTreeSitter(language: string, source: string): Promise<RawSymbol[]> {
+/** Thrown when a file's parse or search runs past its time (see MAX_TREE_SITTER_MS). */
+export class ExtractTimeout extends Error {}
+
+export async function extractWithTreeSitter(language: string, source: string, maxMs = MAX_TREE_SITTER_MS): Promise<RawSymbol[]> {
   const { parser, query, spec } = await load(language);
-  const tree = parser.parse(source);
-  if (!tree) return [];
+  const deadline = performance.now() + maxMs;
+  // tree-sitter calls this every so often, and stops when it answers true (typed as void, but read).
+  const overdue = (() => performance.now() > deadline) as () => void;
+  const tree = parser.parse(source, null, { progressCallback: overdue });
+  if (!tree) {
+    parser.reset(); // or the next parse would resume this one
+    throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
+  }
   try {
-    const definitions = collectDefinitions(query, tree.rootNode);
+    const definitions = collectDefinitions(query, tree.rootNode, overdue);
+    if (performance.now() > deadline) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
     return buildSymbols(definitions, spec, source);
   } finally {
     tree.delete();
   }
 }
 
-function collectDefinitions(query: Query, root: Node): Definition[] {
+function collectDefinitions(query: Query, root: Node, overdue: () => void): Definition[] {
   const byNode = new Map<string, Definition>();
   // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
-  for (const match of query.matches(root, { maxStartDepth: MAX_SYNTAX_DEPTH })) {
+  for (const match of query.matches(root, { maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback: overdue })) {
     let node: Node | undefined;
     let kind: DefinitionKind | undefined;
     let name: string | undefined;
