@@ -1,6 +1,6 @@
 /** pack: writes the given documents as a valid docpack; a bad symbol found mid-stream leaves no file behind. */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";

@@ -67,26 +67,27 @@ export class ExtractTimeout extends Error {}
 export async function extractWithTreeSitter(language: string, source: string, maxMs = MAX_TREE_SITTER_MS): Promise<RawSymbol[]> {
   const { parser, query, spec } = await load(language);
   const deadline = performance.now() + maxMs;
+  const overdue = () => performance.now() > deadline;
   // tree-sitter calls this every so often, and stops when it answers true (typed as void, but read).
-  const overdue = (() => performance.now() > deadline) as () => void;
-  const tree = parser.parse(source, null, { progressCallback: overdue });
+  const progressCallback = overdue as () => void;
+  const tree = parser.parse(source, null, { progressCallback });
   if (!tree) {
     parser.reset(); // or the next parse would resume this one
     throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
   }
   try {
-    const definitions = collectDefinitions(query, tree.rootNode, overdue);
-    if (performance.now() > deadline) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
+    const definitions = collectDefinitions(query, tree.rootNode, progressCallback);
+    if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
     return buildSymbols(definitions, spec, source);
   } finally {
     tree.delete();
   }
 }
 
-function collectDefinitions(query: Query, root: Node, overdue: () => void): Definition[] {
+function collectDefinitions(query: Query, root: Node, progressCallback: () => void): Definition[] {
   const byNode = new Map<string, Definition>();
   // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
-  for (const match of query.matches(root, { maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback: overdue })) {
+  for (const match of query.matches(root, { maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback })) {
     let node: Node | undefined;
     let kind: DefinitionKind | undefined;
     let name: string | undefined;

@@ -8,6 +8,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
+import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
 import { ZipWriter } from "../pack/zipWriter";
@@ -34,13 +35,9 @@ export type PackResult = { outFile: string; bytes: number; sha256: string };
  */
 export const SYMBOLS_LEVEL = 4;
 
-/** A path inside the ZIP: relative, forward slashes, no `.`/`..` segments, no control characters. */
+/** `path`, when it may be a ZIP entry's name (see isSafeRelativePath); else pack fails. */
 export function safeZipPath(path: string): string {
-  const parts = path.split("/");
-  // eslint-disable-next-line no-control-regex
-  const bad = path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.includes("\\") || /[\x00-\x1f\x7f]/.test(path) ||
-    parts.some((part) => part === "" || part === "." || part === "..");
-  if (bad) throw new BuildError("pack_failed", `unsafe path in docpack: ${JSON.stringify(path)}`);
+  if (!isSafeRelativePath(path)) throw new BuildError("pack_failed", `unsafe path in docpack: ${JSON.stringify(path)}`);
   return path;
 }
 

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { throwIfAborted } from "../errors";
 import { listTree, readBlobs, type GitRepoHandle, type TreeEntry } from "../git/objects";
 import { languageFromPath, languageFromShebang, mayHaveShebang } from "../scan/languages";
+import { isSafeRelativePath } from "../safePath";
 import { redactSecrets } from "../scan/redact";
 import { contentLooksGenerated, pathVerdict } from "../scan/rules";
 import type { SourceFile } from "../types";
@@ -94,7 +95,9 @@ function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: S
     if (entry.mode === "120000") skip("symlink");
     else if (entry.mode === "160000" || entry.type === "commit") skip("submodule");
     else if (entry.type !== "blob") skip("unsupported");
-    else if (!safePath(entry)) skip("unsafe_path");
+    // Names that could stand for another file or cannot be written into a ZIP (a crafted tree can
+    // hold `..`; git itself would refuse to check it out), or that are not UTF-8.
+    else if (entry.undecodablePath || !isSafeRelativePath(entry.path)) skip("unsafe_path");
     else {
       const verdict = pathVerdict(entry.path);
       const language = languageFromPath(entry.path);
@@ -109,18 +112,6 @@ function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: S
     }
   }
   return selected;
-}
-
-/**
- * Names that cannot be written safely into a ZIP or shown in a page, or that could stand for
- * another file: control characters, backslashes, drive letters, `.`/`..`/empty segments (git
- * itself refuses to check those out, but a crafted tree can hold them), names that are not UTF-8.
- */
-function safePath(entry: TreeEntry): boolean {
-  if (entry.undecodablePath) return false;
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f\\]|^[A-Za-z]:/.test(entry.path)) return false;
-  return entry.path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
 }
 
 /** UTF-8 text without NUL bytes, or undefined for anything binary. */
