@@ -1,5 +1,10 @@
-/** The API's JSON shapes (snake_case) of core records; internal fields (secrets, tokens) never leave. */
+/**
+ * The API's JSON shapes (snake_case) of core records; internal fields (secrets, tokens) never leave.
+ * The dashboard reads these types (`import type` in web/src/lib/types.ts): change a view here and
+ * `npm run typecheck` shows every page that reads it.
+ */
 import type { Docpack } from "@doctown/core/docpack";
+import type { GitHubRepo } from "@doctown/core/github";
 import type { Job } from "@doctown/core/job";
 import type { User } from "@doctown/core/user";
 
@@ -39,3 +44,27 @@ export function docpackView(docpack: Docpack) {
 export function userView(user: User) {
   return { id: user.id, login: user.login, name: user.name, avatar_url: user.avatarUrl };
 }
+
+export function meView(user: User, localStage: boolean) {
+  return { user: userView(user), local_stage: localStage };
+}
+
+export function repoView(repo: GitHubRepo) {
+  return {
+    full_name: repo.fullName,
+    owner: repo.owner,
+    name: repo.name,
+    private: repo.private,
+    default_branch: repo.defaultBranch,
+    description: repo.description,
+    html_url: repo.htmlUrl,
+    pushed_at: repo.pushedAt,
+  };
+}
+
+export type JobView = ReturnType<typeof jobView>;
+export type DocpackView = ReturnType<typeof docpackView>;
+export type UserView = ReturnType<typeof userView>;
+export type MeView = ReturnType<typeof meView>;
+export type RepoView = ReturnType<typeof repoView>;
+export type { RepoSettingsView } from "@doctown/core/repoSettingsAccess";

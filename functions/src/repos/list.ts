@@ -3,6 +3,7 @@ import { BadRequest } from "@doctown/core/errors";
 import { services } from "@doctown/core/services";
 import { getGitHubToken } from "@doctown/core/user";
 import { json, requireUserId, route } from "../http";
+import { repoView } from "../views";
 
 export const handler = route(async (req) => {
   const userId = await requireUserId(req);
@@ -13,16 +14,7 @@ export const handler = route(async (req) => {
   if (!token) return json(200, { repos: [], next_page: null });
   const { repos, nextPage } = await services().github.listRepos(token, page);
   return json(200, {
-    repos: repos.map((repo) => ({
-      full_name: repo.fullName,
-      owner: repo.owner,
-      name: repo.name,
-      private: repo.private,
-      default_branch: repo.defaultBranch,
-      description: repo.description,
-      html_url: repo.htmlUrl,
-      pushed_at: repo.pushedAt,
-    })),
+    repos: repos.map(repoView),
     next_page: nextPage,
   });
 });
