@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strFromU8, unzipSync } from "fflate";
 import { resetServices } from "@doctown/core/services";
 import { hashObject, headObject, presignGet, presignPut } from "@doctown/core/storage";
-import { startLocalServices, type LocalServices } from "../../local/src/services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
 import { serveFromEnv } from "../src/runpod/serve";
 import { startCallbackServer, waitFor } from "./callbackServer";
@@ -36,7 +37,7 @@ function gitRepo(dir: string, files: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  storage = await startLocalServices();
+  storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
   api = await startCallbackServer();

@@ -1,5 +1,5 @@
 /**
- * Docpack format v1 (DESIGN.md "Docpack format v1"): the pure schema shared by the builder, the API
+ * Docpack format v1 (its JSON Schema: core/schema/; README "Builder"): the pure schema shared by the builder, the API
  * and the tests. No I/O here: the builder may import only this module from core.
  */
 import * as z from "zod";

@@ -1,5 +1,5 @@
 /**
- * Every HTTP route of DESIGN.md and the handler module (under functions/src) that serves it.
+ * Every HTTP route of the API and the handler module (under functions/src) that serves it.
  * Pure data: the CDK Api stack and the local gateway both build their routing from this table.
  */
 export const ROUTES = {

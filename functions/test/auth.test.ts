@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
 import { provideServices } from "@doctown/core/services";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { callApi, cookieValue, signIn } from "./support/api";
 
 const octo = { id: 401, login: "octo", token: "gho_octo_from_oauth", name: "Octo Cat" };

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { handler as dispatch } from "../src/pipeline/dispatch";
 import { callApi, signIn } from "./support/api";
 import { callback, uploadDocpack } from "./support/builds";

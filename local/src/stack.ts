@@ -14,7 +14,8 @@ import { failJob, listJobsInFlight } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { provideServices, resetServices, services } from "@doctown/core/services";
 import { startGateway } from "./gateway";
-import { startLocalServices } from "./services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices } from "@doctown/testing/storage";
 import { LocalWorkflow } from "./workflow";
 
 export type LocalStackOptions = {
@@ -68,7 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   cleanups.push(async () => releaseDataDir());
 
   try {
-    const storage = await startLocalServices({ dataDir });
+    const storage = await startLocalServices({ tableKeys: TABLE_KEYS, dataDir });
     cleanups.push(() => storage.stop());
 
     const runpod = await startRunpod(options);

@@ -11,7 +11,7 @@ import { upsertGitHubUser, userKey } from "@doctown/core/user";
 import { jobKey } from "@doctown/core/job";
 import { handler as dispatch } from "@doctown/functions/pipeline/dispatch";
 import { handler as markFailed } from "@doctown/functions/pipeline/markFailed";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { clientWithCookie, type ApiClient } from "./support/client";
 import { startRunpodStandIn, type RunpodStandIn } from "./support/runpodStandIn";

@@ -118,7 +118,7 @@ describe("a preview stage (pr-42)", () => {
     expect(resources).toContain("MarkFailed");
   });
 
-  it("routes every API path of DESIGN.md", () => {
+  it("routes every API path of functions/src/routes.ts", () => {
     const routes = Object.values(t.api.findResources("AWS::ApiGatewayV2::Route")).map((r) => r.Properties.RouteKey);
     expect(routes.sort()).toEqual(Object.keys(ROUTES).sort());
   });

@@ -12,8 +12,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
+import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

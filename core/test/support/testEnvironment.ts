@@ -1,11 +1,12 @@
 /**
  * Everything a Doctown integration test runs against, on 127.0.0.1: dynalite and s3rver (from
- * local/src/services.ts) plus GitHub, Step Functions and RunPod stand-ins at their HTTP boundary.
+ * @doctown/testing/storage) plus GitHub, Step Functions and RunPod stand-ins at their HTTP boundary.
  * Points the environment (core/src/config.ts names) at them and resets the service registry.
  */
 import { randomBytes } from "node:crypto";
-import { startLocalServices, type LocalServices } from "../../../local/src/services";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { resetServices } from "../../src/services";
+import { TABLE_KEYS } from "../../src/table";
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubRepo, type FakeGitHubUser } from "./fakeGitHub";
 import { startFakeRunpod, type FakeRunpod } from "./fakeRunpod";
 import { FAKE_STATE_MACHINE_ARN, startFakeStepFunctions, type FakeStepFunctions } from "./fakeStepFunctions";
@@ -25,7 +26,7 @@ export async function startTestEnvironment(
   options: { stage?: string; githubUsers?: FakeGitHubUser[]; githubRepos?: FakeGitHubRepo[]; extraEnv?: Record<string, string> } = {},
 ): Promise<TestEnvironment> {
   const [local, github, stepFunctions, runpod] = await Promise.all([
-    startLocalServices(),
+    startLocalServices({ tableKeys: TABLE_KEYS }),
     startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }),
     startFakeStepFunctions(),
     startFakeRunpod(TEST_RUNPOD),

@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
-import { pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
+import { startLocalStack, type LocalStack } from "../src/stack";
+import { pushPayload, sha, WEBHOOK_SECRET } from "@doctown/functions/test/support/webhooks";
 
 let stack: LocalStack;
 
