@@ -57,7 +57,7 @@ export type ZipWriterOptions = {
   /** sees every byte of the archive, in order, as it is written (e.g. to hash it) */
   onWrite?: (chunk: Uint8Array) => void;
   /** Lower limits than the format's (tests reach them without writing 4 GiB). */
-  limits?: Partial<typeof ZIP_LIMITS>;
+  limits?: Partial<Record<keyof typeof ZIP_LIMITS, number>>;
 };
 
 export class ZipWriter {
