@@ -128,7 +128,7 @@ export async function listJobsForUser(userId: string, options: { limit: number; 
       ExpressionAttributeValues: { ":pk": partition, ":prefix": "JOB#" },
       ScanIndexForward: false,
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, { gsi1pk: partition }),
+      ExclusiveStartKey: decodeCursor(options.cursor, { index: "gsi1", partition, sortPrefix: "JOB#" }),
     }),
   );
   return { items: (result.Items ?? []).map(toJob), nextCursor: encodeCursor(result.LastEvaluatedKey) };
