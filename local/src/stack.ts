@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deploymentMode } from "@doctown/core/config";
 import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { failJob, listJobsInFlight } from "@doctown/core/job";
@@ -93,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       restoreEnv();
     });
 
+    deploymentMode(); // refuses an ambiguous stage or sign-in configuration before anything runs
     resetServices();
     await allowBrowserDownloads();
     const workflow = new LocalWorkflow({
