@@ -11,6 +11,7 @@ import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
+import { deleteObject, docpackObjectKey } from "./storage";
 
 export const JOB_STATUSES = ["pending", "building", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -167,12 +168,25 @@ async function transition(jobId: string, from: readonly JobStatus[], set: Record
       }),
     );
     const job = toJob(result.Attributes!);
-    // This conditional update is the one moment the job finishes, so the slot is released exactly once.
-    if (FINISHED_STATUSES.includes(set.status as JobStatus) && job.buildSlot !== null) await releaseBuildSlot(job.userId, job.buildSlot, job.id);
+    // This conditional update is the one moment the job finishes: the slot is released exactly once,
+    // and a job that finishes without a docpack keeps no uploaded object (whoever failed or cancelled it).
+    if (FINISHED_STATUSES.includes(set.status as JobStatus)) {
+      if (job.buildSlot !== null) await releaseBuildSlot(job.userId, job.buildSlot, job.id);
+      if (job.status !== "completed") await discardUpload(job.id);
+    }
     return job;
   } catch (error) {
     if ((error as Error).name === "ConditionalCheckFailedException") return null;
     throw error;
+  }
+}
+
+/** Deletes a finished-without-docpack job's object; a failure is logged (the sweep removes it later). */
+async function discardUpload(jobId: string): Promise<void> {
+  try {
+    await deleteObject(docpackObjectKey(jobId));
+  } catch (error) {
+    console.warn(`doctown: could not delete the docpack object of job ${jobId}: ${(error as Error).message}`);
   }
 }
 

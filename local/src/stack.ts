@@ -12,6 +12,7 @@ import { deploymentMode } from "@doctown/core/config";
 import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { failJob, listJobsInFlight } from "@doctown/core/job";
+import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { provideServices, resetServices, services } from "@doctown/core/services";
 import { startGateway } from "./gateway";
@@ -105,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
     await failJobsInFlight(INTERRUPTED_AT_START);
+    await bestEffort("sweep orphaned docpack objects", async () => void (await sweepOrphanedDocpacks()));
 
     const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
     cleanups.push(gateway.close);
