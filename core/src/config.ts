@@ -87,14 +87,14 @@ export function setting(name: SettingName): string {
   return value;
 }
 
-/** "local" on the local stack; the SST stage name (or "dev") elsewhere. */
+/** "local" on the local stack; the SST stage name (or "dev") elsewhere. See deploymentMode. */
 export function stage(): string {
-  return optionalSetting("DOCTOWN_STAGE") ?? process.env.SST_STAGE ?? "dev";
+  return deploymentMode().stage;
 }
 
 /** True only on the embedded local stack: never inside Lambda, whatever the stage is called. */
 export function isLocalStage(): boolean {
-  return stage() === "local" && process.env.AWS_LAMBDA_FUNCTION_NAME === undefined;
+  return deploymentMode().local;
 }
 
 export function githubApiUrl(): string {
@@ -121,4 +121,44 @@ export function configuredSiteOrigin(): string | undefined {
 /** The S3-compatible endpoint for docpacks: the override, or Cloudflare R2 for R2_ACCOUNT_ID. */
 export function s3Endpoint(): string {
   return optionalSetting("DOCTOWN_S3_ENDPOINT") ?? `https://${secret("R2_ACCOUNT_ID")}.r2.cloudflarestorage.com`;
+}
+
+export type SignInMode = "github" | "dev" | "none";
+export type DeploymentMode = {
+  /** DOCTOWN_STAGE, else SST_STAGE, else "dev" (trimmed). */
+  stage: string;
+  /** The embedded local stack: DOCTOWN_STAGE=local, outside Lambda. SST_STAGE=local alone is not. */
+  local: boolean;
+  /** GitHub OAuth when a client id is set; the dev sign-in only on the local stack without one. */
+  signIn: SignInMode;
+};
+
+/**
+ * The stage and the sign-in mode, decided here only, from trimmed values, so the start banner, the
+ * dev sign-in route and every local-only rule agree. An ambiguous configuration is refused with a
+ * ConfigError naming it: a variable set to blanks (" " is neither a value nor unset), only one of
+ * GITHUB_CLIENT_ID/SECRET on the local stage, DOCTOWN_STAGE=local beside another SST_STAGE.
+ * Inside Lambda nothing is ever the local stage.
+ */
+export function deploymentMode(env: Record<string, string | undefined> = process.env): DeploymentMode {
+  const fromEnv = env === process.env;
+  const raw = (name: string) => (fromEnv && sstSecrets?.[name] !== undefined ? sstSecrets[name] : env[name]);
+  const value = (name: string) => {
+    const text = raw(name);
+    if (text === undefined || text === "") return undefined;
+    if (text.trim() === "") throw new ConfigError(`${name} is set to blanks: give it a value or unset it.`);
+    return text.trim();
+  };
+  const doctownStage = value("DOCTOWN_STAGE");
+  const sstStage = value("SST_STAGE");
+  const inLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+  // A deployed stage may be called "local" (DOCTOWN_STAGE is the stage name there): it stays deployed.
+  if (doctownStage === "local" && !inLambda && sstStage !== undefined && sstStage !== "local")
+    throw new ConfigError(`DOCTOWN_STAGE=local is set beside SST_STAGE=${sstStage}: unset one of them.`);
+  const clientId = value("GITHUB_CLIENT_ID");
+  const clientSecret = value("GITHUB_CLIENT_SECRET");
+  const local = doctownStage === "local" && !inLambda;
+  if (local && (clientId === undefined) !== (clientSecret === undefined))
+    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
+  return { stage: doctownStage ?? sstStage ?? "dev", local, signIn: clientId !== undefined ? "github" : local ? "dev" : "none" };
 }

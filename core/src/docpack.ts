@@ -117,7 +117,7 @@ export async function setDocpackVisibility(docpackId: string, userId: string, is
 }
 
 async function queryIndex(
-  index: string,
+  index: "gsi1" | "gsi2",
   partitionAttribute: string,
   partition: string,
   sortAttribute: string,
@@ -132,7 +132,7 @@ async function queryIndex(
       ExpressionAttributeValues: { ":pk": partition, ":prefix": "DOCPACK#" },
       ScanIndexForward: false,
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, { [partitionAttribute]: partition }),
+      ExclusiveStartKey: decodeCursor(options.cursor, { index, partition, sortPrefix: "DOCPACK#" }),
     }),
   );
   return { items: (result.Items ?? []).map(toDocpack), nextCursor: encodeCursor(result.LastEvaluatedKey) };
