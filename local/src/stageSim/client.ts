@@ -4,7 +4,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 export type SiteClient = {
   origin: string;
   get(path: string, init?: { redirect?: "manual" | "follow" }): Promise<Response>;
-  send(method: string, path: string, body?: unknown): Promise<Response>;
+  send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Any URL (the presigned download), same trust settings. */
   fetchUrl(url: string): Promise<Response>;
   close(): Promise<void>;
@@ -17,10 +17,10 @@ export function siteClient(origin: string, ca: string, cookie?: string): SiteCli
   return {
     origin,
     get: (path, init = {}) => call(`${origin}${path}`, { headers: auth, redirect: init.redirect ?? "follow" }),
-    send: (method, path, body) =>
+    send: (method, path, body, headers = {}) =>
       call(`${origin}${path}`, {
         method,
-        headers: { ...auth, origin, "content-type": "application/json" },
+        headers: { ...auth, origin, "content-type": "application/json", ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
     fetchUrl: (url) => call(url),

@@ -47,12 +47,20 @@ export class SimulatedFunction {
   /** Cold starts (a new instance's first invocation) and how long the module load took, for the report. */
   readonly coldStarts: number[] = [];
   invocations = 0;
+  /** The function's output and the errors it reported, newest last (what CloudWatch Logs would hold). */
+  readonly logs: string[] = [];
 
   constructor(
     readonly spec: FunctionSpec,
     private readonly runtimeEnv: RuntimeEnvironment,
-    private readonly log: (line: string) => void = () => {},
-  ) {}
+    log: (line: string) => void = () => {},
+  ) {
+    this.log = (line) => {
+      if (this.logs.length < 1000) this.logs.push(line);
+      log(line);
+    };
+  }
+  private readonly log: (line: string) => void;
 
   /** The environment the function's process sees: the template's, then the service's own. */
   environment(): Record<string, string> {
