@@ -68,7 +68,9 @@ try {
 
   const cold = [...sim.functions.values()].filter((fn) => fn.coldStarts.length);
   say(`functions invoked: ${cold.map((fn) => `${fn.spec.handler.replace(/^functions\/src\//, "").replace(/\.handler$/, "")} ×${fn.invocations} (cold ${fn.coldStarts.map((ms) => `${ms} ms`).join(", ")})`).join("; ")}`);
-  say("stage simulation: OK");
+  if (sim.iam.denied.length) throw new Error(`IAM denied: ${sim.iam.denied.map((d) => `${d.principal} ${d.action} ${d.resource}`).join("; ")}`);
+  say("IAM: no call was denied by the template's policies");
+  say(`stage simulation: OK (${elapsed()} in all)`);
 } catch (error) {
   say(`stage simulation FAILED: ${(error as Error).stack ?? error}`);
   process.exitCode = 1;

@@ -5,6 +5,8 @@
  * stack tests (one per change of the inputs, see stageSim/synth.ts). Test names say where the
  * simulation is not the cloud; README "Stage simulation" lists it all.
  */
+import { GetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
@@ -123,5 +125,30 @@ describe("the synthesized stage, simulated", () => {
     } finally {
       sim.ssm.setSecret(sim.app, sim.stage, "TOKEN_ENCRYPTION_KEY", secrets.TOKEN_ENCRYPTION_KEY);
     }
+  });
+
+  it("evaluates each function's IAM policies from the template on its calls to Step Functions and DynamoDB (conditions not evaluated)", async () => {
+    const { sim } = scenario;
+    const credentialsOf = (handler: string) => {
+      const env = sim.functionByHandler(handler)!.environment();
+      return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+    };
+    const start = (handler: string) =>
+      new SFNClient({ endpoint: sim.sfn.url, region: "us-east-1", credentials: credentialsOf(handler) }).send(
+        new StartExecutionCommand({ stateMachineArn: sim.sfn.stateMachineArn, name: `iam-${handler.split("/").pop()}`, input: JSON.stringify({ jobId: "no-such-job" }) }),
+      );
+    // jobs/get may not start executions; jobs/create may.
+    await expect(start("functions/src/jobs/get")).rejects.toMatchObject({ name: "AccessDeniedException" });
+    await expect(start("functions/src/jobs/create")).resolves.toMatchObject({ executionArn: expect.stringContaining(":execution:") });
+
+    const dynamo = (handler: string) => new DynamoDBClient({ endpoint: sim.dynamodbUrl, region: "us-east-1", credentials: credentialsOf(handler) });
+    const key = { pk: { S: "IAM#probe" }, sk: { S: "IAM" } };
+    // docpacks/listPublic only reads; jobs/get reads and writes (sessions slide).
+    await expect(dynamo("functions/src/docpacks/listPublic").send(new PutItemCommand({ TableName: sim.tableName, Item: key }))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+    });
+    await expect(dynamo("functions/src/docpacks/listPublic").send(new GetItemCommand({ TableName: sim.tableName, Key: key }))).resolves.toBeDefined();
+    await expect(dynamo("functions/src/jobs/get").send(new PutItemCommand({ TableName: sim.tableName, Item: key }))).resolves.toBeDefined();
+    expect(sim.iam.denied.map((d) => d.action)).toEqual(expect.arrayContaining(["states:StartExecution", "dynamodb:PutItem"]));
   });
 });

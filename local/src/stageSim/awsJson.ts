@@ -3,7 +3,7 @@
  * on 127.0.0.1. Errors are answered the way the SDK parses them: status 400 and `__type`.
  * Signatures are not checked (the simulation's credentials are dummies).
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export class AwsError extends Error {
@@ -16,7 +16,7 @@ export class AwsError extends Error {
   }
 }
 
-export type Operations = Record<string, (input: any) => unknown | Promise<unknown>>;
+export type Operations = Record<string, (input: any, headers: IncomingHttpHeaders) => unknown | Promise<unknown>>;
 export type AwsJsonServer = { url: string; calls: { operation: string; input: unknown }[]; close(): Promise<void> };
 
 export async function startAwsJsonServer(options: { targetPrefix: string; version: "1.0" | "1.1"; operations: Operations }): Promise<AwsJsonServer> {
@@ -37,9 +37,10 @@ export async function startAwsJsonServer(options: { targetPrefix: string; versio
       if (!handler) throw new AwsError("UnknownOperationException", `The simulation does not implement ${target || "(no target)"}.`);
       const input = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
       calls.push({ operation, input });
-      answer(200, (await handler(input)) ?? {});
+      answer(200, (await handler(input, req.headers)) ?? {});
     } catch (error) {
       if (error instanceof AwsError) answer(error.status, { __type: error.type, message: error.message });
+      else if ((error as Error).name === "AccessDeniedException") answer(400, { __type: "AccessDeniedException", message: (error as Error).message });
       else answer(500, { __type: "InternalServerError", message: (error as Error).message });
     }
   });

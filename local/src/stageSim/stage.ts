@@ -10,6 +10,7 @@ import { startHttpApi, httpApiRoutes } from "./apiGateway";
 import { makeCerts } from "./certs";
 import { distributionsOf, startDistribution } from "./cloudFront";
 import { startGitHubGit } from "./github";
+import { AccessDenied, Iam } from "./iam";
 import { Intrinsics, SIM_REGION } from "./intrinsics";
 import { SimulatedFunction, type FunctionSpec } from "./lambda";
 import { startRunpod } from "./runpod";
@@ -36,6 +37,7 @@ export async function startStageSim(options: StageSimOptions) {
   const log = options.log ?? (() => {});
   const assembly = readAssembly(options.outdir);
   const intrinsics = new Intrinsics(assembly);
+  const iam = new Iam(assembly, intrinsics);
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error) => log(`stop: ${(error as Error).message}`));
@@ -45,7 +47,7 @@ export async function startStageSim(options: StageSimOptions) {
     cleanups.push(() => certs.remove());
 
     const { app, stage } = sstIdentity(assembly);
-    const ssm = await startSsm();
+    const ssm = await startSsm(iam);
     cleanups.push(() => ssm.close());
     for (const [name, value] of Object.entries(options.secrets)) ssm.setSecret(app, stage, name, value);
     log(`SSM stand-in ${ssm.url}: ${Object.keys(options.secrets).length} secrets under /sst/${app}/${stage}/Secret/`);
@@ -54,7 +56,7 @@ export async function startStageSim(options: StageSimOptions) {
       name: intrinsics.ref(stack, logicalId),
       properties: intrinsics.resolve(stack, resource.Properties) as Record<string, any>,
     }));
-    const dynamo = await startDynamo(tables);
+    const dynamo = await startDynamo(tables, iam);
     cleanups.push(() => dynamo.close());
     log(`DynamoDB (dynalite) ${dynamo.url}: tables ${tables.map((t) => t.name).join(", ")} from the template`);
 
@@ -92,16 +94,41 @@ export async function startStageSim(options: StageSimOptions) {
       /\$\{([^}]+)\}/g,
       (whole, name: string) => substitutions[name] ?? whole,
     );
+    // The state machine's role must allow invoking each function its tasks name.
+    const machineRole = iam.principalOfRole(machine.stack, machine.resource.Properties!.RoleArn, "the state machine");
     const sfn = await startStepFunctions({
       stateMachineArn,
       definition: JSON.parse(definitionText),
-      functionFor: (functionName): LambdaHandler => (payload) => invoke(functionName, payload),
+      functionFor: (functionName): LambdaHandler => async (payload) => {
+        try {
+          iam.checkPrincipal(machineRole, "lambda:InvokeFunction", [functionName]);
+        } catch (error) {
+          throw Object.assign(new Error((error as Error).message), { name: "Lambda.AWSLambdaException" });
+        }
+        return invoke(functionName, payload);
+      },
+      iam,
     });
     cleanups.push(() => sfn.close());
     log(`Step Functions stand-in ${sfn.url}: ${stateMachineArn} from the template's definition`);
 
     const [api] = httpApiRoutes(assembly, intrinsics);
-    const httpApi = await startHttpApi({ routes: api.routes, certs, invoke, log });
+    // API Gateway may invoke a function only with a resource-based permission (AWS::Lambda::Permission).
+    const apiMayInvoke = new Set(
+      assembly
+        .resourcesOfType("AWS::Lambda::Permission")
+        .filter(({ resource }) => resource.Properties?.Principal === "apigateway.amazonaws.com" && resource.Properties?.Action === "lambda:InvokeFunction")
+        .map(({ stack, resource }) => String(intrinsics.resolve(stack, resource.Properties!.FunctionName))),
+    );
+    const httpApi = await startHttpApi({
+      routes: api.routes,
+      certs,
+      invoke: (arn, event) => {
+        if (!apiMayInvoke.has(arn)) throw new AccessDenied(`API Gateway has no permission to invoke ${arn}.`);
+        return invoke(arn, event);
+      },
+      log,
+    });
     cleanups.push(() => httpApi.close());
     const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const apiDomain = new URL(intrinsics.attribute(apiStack, api.apiLogicalId, "ApiEndpoint")).host;
@@ -124,7 +151,6 @@ export async function startStageSim(options: StageSimOptions) {
     const runtimeEnv: Record<string, string> = {
       AWS_REGION: SIM_REGION,
       AWS_DEFAULT_REGION: SIM_REGION,
-      AWS_ACCESS_KEY_ID: "ASIASIMULATED",
       AWS_SECRET_ACCESS_KEY: "simulated",
       AWS_SESSION_TOKEN: "simulated",
       AWS_CONFIG_FILE: "/nonexistent/aws-config",
@@ -164,7 +190,10 @@ export async function startStageSim(options: StageSimOptions) {
         memoryMb: Number(props.MemorySize ?? 128),
         environment: { ...environment, ...added },
       };
-      functions.set(spec.arn, new SimulatedFunction(spec, runtimeEnv, log));
+      // The execution role's temporary credentials: one access key per function, so the stand-ins know whose policy applies.
+      const accessKeyId = `ASIASIM${String(functions.size).padStart(13, "0")}`;
+      iam.register(accessKeyId, iam.principalOfRole(stack, props.Role, spec.logicalId));
+      functions.set(spec.arn, new SimulatedFunction(spec, { ...runtimeEnv, AWS_ACCESS_KEY_ID: accessKeyId }, log));
     }
     cleanups.push(() => Promise.all([...functions.values()].map((fn) => fn.stop())).then(() => {}));
     log(`Lambda: ${functions.size} functions from their bundled assets`);
@@ -173,6 +202,7 @@ export async function startStageSim(options: StageSimOptions) {
     return {
       assembly,
       intrinsics,
+      iam,
       app,
       stage,
       siteUrl: site.url,

@@ -8,6 +8,7 @@
 import type { PipelineInput } from "@doctown/core/pipeline/definition";
 import { LocalWorkflow, type LambdaHandler } from "../workflow";
 import { AwsError, startAwsJsonServer, type AwsJsonServer } from "./awsJson";
+import type { Iam } from "./iam";
 
 export type StepFunctionsStandIn = AwsJsonServer & { workflow: LocalWorkflow; stateMachineArn: string };
 
@@ -16,8 +17,9 @@ export async function startStepFunctions(options: {
   /** The template's DefinitionString with its substitutions resolved. */
   definition: unknown;
   functionFor(functionName: string): LambdaHandler;
+  iam: Iam;
 }): Promise<StepFunctionsStandIn> {
-  const { stateMachineArn } = options;
+  const { stateMachineArn, iam } = options;
   const executionArn = (name: string) => `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`;
   let starting = "";
   const inputs = new Map<string, string>();
@@ -42,7 +44,8 @@ export async function startStepFunctions(options: {
     targetPrefix: "AWSStepFunctions",
     version: "1.0",
     operations: {
-      async StartExecution({ stateMachineArn: arn, name, input }: { stateMachineArn: string; name?: string; input?: string }) {
+      async StartExecution({ stateMachineArn: arn, name, input }: { stateMachineArn: string; name?: string; input?: string }, headers) {
+        iam.check(headers, "states:StartExecution", [arn]);
         if (arn !== stateMachineArn) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
         const id = executionArn(name ?? crypto.randomUUID());
         const text = input ?? "{}";
@@ -56,17 +59,27 @@ export async function startStepFunctions(options: {
         await workflow.start(JSON.parse(text) as PipelineInput);
         return { executionArn: id, startDate: Date.now() / 1000 };
       },
-      SendTaskSuccess: ({ taskToken, output }: { taskToken: string; output: string }) =>
-        callback(() => workflow.sendSuccess(taskToken, JSON.parse(output))),
-      SendTaskFailure: ({ taskToken, error, cause }: { taskToken: string; error?: string; cause?: string }) =>
-        callback(() => workflow.sendFailure(taskToken, error ?? "", cause ?? "")),
-      SendTaskHeartbeat: ({ taskToken }: { taskToken: string }) => callback(() => workflow.sendHeartbeat(taskToken)),
-      async StopExecution({ executionArn: id, cause }: { executionArn: string; cause?: string }) {
+      // A task token belongs to an execution of this state machine: IAM checks the machine's ARN.
+      SendTaskSuccess: ({ taskToken, output }: { taskToken: string; output: string }, headers) => {
+        iam.check(headers, "states:SendTaskSuccess", [stateMachineArn]);
+        return callback(() => workflow.sendSuccess(taskToken, JSON.parse(output)));
+      },
+      SendTaskFailure: ({ taskToken, error, cause }: { taskToken: string; error?: string; cause?: string }, headers) => {
+        iam.check(headers, "states:SendTaskFailure", [stateMachineArn]);
+        return callback(() => workflow.sendFailure(taskToken, error ?? "", cause ?? ""));
+      },
+      SendTaskHeartbeat: ({ taskToken }: { taskToken: string }, headers) => {
+        iam.check(headers, "states:SendTaskHeartbeat", [stateMachineArn]);
+        return callback(() => workflow.sendHeartbeat(taskToken));
+      },
+      async StopExecution({ executionArn: id, cause }: { executionArn: string; cause?: string }, headers) {
+        iam.check(headers, "states:StopExecution", [id]);
         if (!inputs.has(id)) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${id}'`);
         await workflow.stop(id, cause ?? "");
         return { stopDate: Date.now() / 1000 };
       },
-      DescribeExecution({ executionArn: id }: { executionArn: string }) {
+      DescribeExecution({ executionArn: id }: { executionArn: string }, headers) {
+        iam.check(headers, "states:DescribeExecution", [id]);
         const record = workflow.describe(id);
         if (!record) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${id}'`);
         return { executionArn: id, stateMachineArn, status: record.status, input: inputs.get(id), error: record.error };
