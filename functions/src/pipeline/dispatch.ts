@@ -10,6 +10,7 @@ import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { RunpodRejected, RunpodUnavailable } from "@doctown/core/runpod";
+import type { BuilderInput } from "@doctown/core/protocol";
 import { services } from "@doctown/core/services";
 import { docpackObjectKey, presignPut } from "@doctown/core/storage";
 import { getGitHubToken } from "@doctown/core/user";
@@ -23,19 +24,6 @@ export class JobNotRunnable extends Error {
     this.name = "JobNotRunnable";
   }
 }
-
-/** The builder's input, as the RunPod handler and the local RunPod-compatible server read it. */
-export type BuilderInput = {
-  job_id: string;
-  repo_url: string;
-  git_ref: string;
-  commit: string;
-  github_token?: string;
-  upload_url: string;
-  callback_url: string;
-  callback_secret: string;
-  options?: { allowLocal?: boolean };
-};
 
 export async function handler(event: unknown): Promise<{ jobId: string; runpodJobId: string }> {
   const { jobId, taskToken } = DispatchEvent.parse(event);
