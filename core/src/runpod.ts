@@ -11,6 +11,13 @@ export class RunpodUnavailable extends Error {
     this.name = "RunpodUnavailable";
   }
 }
+/** RunPod answered 400 "no capacity" (no worker can be had now): the state machine retries it, longer. */
+export class RunpodNoCapacity extends RunpodUnavailable {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunpodNoCapacity";
+  }
+}
 /** RunPod refused the request (4xx other than 429): retrying will not help. */
 export class RunpodRejected extends Error {
   constructor(message: string, readonly status: number) {
@@ -70,6 +77,8 @@ export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
         continue;
       }
       const text = await response.text();
+      if (response.status === 400 && /capacity|no (available )?workers/i.test(text))
+        throw new RunpodNoCapacity(`RunPod ${method} ${path} has no capacity now: ${text.slice(0, 200)}`);
       if (!response.ok) throw new RunpodRejected(`RunPod ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
       try {
         return RunpodJob.parse(JSON.parse(text));
