@@ -93,3 +93,21 @@ export const AcceptedCompletionReport = z.discriminatedUnion("status", [
     ]),
   }),
 ]);
+
+/**
+ * The job's result, as RunPod's /status carries it in `output` once COMPLETED (the builder's
+ * stats and docs summary are the docpack manifest's own, checked there).
+ */
+export const BuilderJobResult = z.object({
+  job_id: z.string().min(1).max(128),
+  status: z.literal("succeeded"),
+  size: z.number().int().positive().max(MAX_DOCPACK_BYTES),
+  sha256: z.string().regex(SHA256_PATTERN),
+  commit: z.string().regex(COMMIT_PATTERN),
+  stats: z.record(z.string(), z.unknown()),
+  docs: z.looseObject({ mode: z.string() }),
+  duration_ms: z.number().nonnegative(),
+});
+
+/** A failed job's `error` on RunPod's /status: "<code>: <message>", from the worker and the local server alike. */
+export const RUNPOD_ERROR_PATTERN = /^[a-z0-9_]{1,64}: \S/;

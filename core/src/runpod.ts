@@ -27,7 +27,8 @@ export class RunpodRejected extends Error {
 }
 
 export const RunpodJobState = z.enum(["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
-const RunpodJob = z.object({
+/** RunPod's answer to /run, /status and /cancel (the SDK's local API server answers the same shape). */
+export const RunpodJob = z.object({
   id: z.string().min(1),
   status: z.string(),
   output: z.unknown().optional(),
