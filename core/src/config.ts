@@ -20,6 +20,8 @@
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
  *   GITHUB_API_URL (default https://api.github.com)
  *   AWS_REGION (DynamoDB / Step Functions region; Lambda sets it)
+ *   DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS, DOCTOWN_RUNPOD_POLL_SECONDS (Dispatch's watch of RunPod's
+ *   queue; defaults QUEUE_WAIT_SECONDS of core/src/pipeline/definition.ts and 10 s; tests shorten them)
  */
 import { ConfigError } from "./errors";
 
@@ -49,6 +51,8 @@ export const SETTING_NAMES = [
   "RUNPOD_API_URL",
   "GITHUB_API_URL",
   "AWS_REGION",
+  "DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS",
+  "DOCTOWN_RUNPOD_POLL_SECONDS",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 

@@ -206,8 +206,11 @@ export function recordExecution(jobId: string, executionId: string) {
  * Dispatch handed the job to the builder: pending (or building, on a dispatch retry) → building,
  * with the task token and the callback secret's hash. Null when the job already finished.
  */
+/** The stage of a dispatched job no builder has reported on yet (waiting in RunPod's queue). */
+export const QUEUED_STAGE = "queued";
+
 export function recordDispatch(jobId: string, dispatch: { taskToken: string; callbackSecretHash: string; runpodJobId?: string }) {
-  const set: Record<string, unknown> = { status: "building", taskToken: dispatch.taskToken, callbackSecretHash: dispatch.callbackSecretHash, stage: "queued" };
+  const set: Record<string, unknown> = { status: "building", taskToken: dispatch.taskToken, callbackSecretHash: dispatch.callbackSecretHash, stage: QUEUED_STAGE };
   if (dispatch.runpodJobId) set.runpodJobId = dispatch.runpodJobId;
   return transition(jobId, IN_FLIGHT_STATUSES, set);
 }

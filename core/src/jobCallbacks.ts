@@ -4,37 +4,13 @@
  * A success report is believed only after checking the object: HEAD for its size, then a streamed
  * GET to hash it (a presigned PUT cannot force honest metadata, and R2 keeps no SHA-256 of its own).
  */
-import * as z from "zod";
 import { deleteDocpackRecord, findDocpack, recordDocpack } from "./docpack";
 import { Conflict, Unauthorized, Unprocessable } from "./errors";
 import { completeJob, failJob, findJob, isCallbackSecretValid, recordProgress, type Job } from "./job";
 import { bestEffort } from "./jobSubmit";
+import { AcceptedCompletionReport, ProgressReport } from "./protocol";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey, hashObject, headObject } from "./storage";
-
-/** Larger objects are refused: the complete handler hashes the whole object within its timeout. */
-export const MAX_DOCPACK_BYTES = 512 * 1024 ** 2;
-
-export const ProgressReport = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "stage: a short lower-case name such as clone or scan"),
-  percent: z.number().min(0).max(100),
-  message: z.string().max(500).optional(),
-});
-
-export const CompletionReport = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("succeeded"),
-    size: z.number().int().positive().max(MAX_DOCPACK_BYTES),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).transform((hash) => hash.toLowerCase()),
-  }),
-  z.object({
-    status: z.literal("failed"),
-    error: z.union([
-      z.string().min(1).max(2000),
-      z.object({ code: z.string().regex(/^[a-z0-9_]{1,64}$/).optional(), message: z.string().min(1).max(2000) }),
-    ]),
-  }),
-]);
 
 export type CallbackAnswer = { job_id: string; status: Job["status"]; [field: string]: unknown };
 
@@ -59,7 +35,7 @@ export async function reportProgress(jobId: string, secret: string | undefined, 
 
 export async function reportCompletion(jobId: string, secret: string | undefined, body: unknown): Promise<CallbackAnswer> {
   const job = await authorizeCallback(jobId, secret);
-  const report = CompletionReport.parse(body);
+  const report = AcceptedCompletionReport.parse(body);
   if (report.status === "failed") {
     const error = typeof report.error === "string" ? { code: "build_failed", message: report.error } : { code: report.error.code ?? "build_failed", message: report.error.message };
     return recordBuildFailure(job, error);

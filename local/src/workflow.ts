@@ -101,6 +101,8 @@ export class LocalWorkflow implements Workflow {
   }
 
   async sendHeartbeat(taskToken: string): Promise<void> {
+    // A dispatch still watching RunPod's queue at shutdown stops at its next heartbeat.
+    if (this.closed) throw new Error("The local workflow is shut down.");
     this.tokens.heartbeat(taskToken);
   }
 

@@ -1,15 +1,20 @@
 /**
  * The pipeline's Dispatch task (lambda:invoke.waitForTaskToken): hands a pending job to the builder
- * on RunPod and returns; the state machine then waits for the task token, which the builder's
- * complete callback answers. Thrown error names matter: the state machine retries
- * "RunpodUnavailable" and sends everything else (e.g. "RunpodRejected") to MarkFailed.
+ * on RunPod, heartbeats the task while RunPod's queue holds the job (core/src/runpodQueue.ts), and
+ * returns once a worker has it; the state machine then waits for the task token, which the
+ * builder's complete callback answers. Thrown error names matter: the state machine retries
+ * "RunpodUnavailable" and "RunpodNoCapacity" and sends everything else (e.g. "RunpodRejected",
+ * "QueueTimeout", "RunpodLost") to MarkFailed.
  */
 import * as z from "zod";
-import { isLocalStage } from "@doctown/core/config";
+import { isLocalStage, optionalSetting } from "@doctown/core/config";
+import { QUEUE_WAIT_SECONDS } from "@doctown/core/pipeline/definition";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
-import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
+import { findJob, QUEUED_STAGE, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { RunpodRejected, RunpodUnavailable } from "@doctown/core/runpod";
+import type { BuilderInput } from "@doctown/core/protocol";
+import { waitUntilStarted } from "@doctown/core/runpodQueue";
 import { services } from "@doctown/core/services";
 import { docpackObjectKey, presignPut } from "@doctown/core/storage";
 import { getGitHubToken } from "@doctown/core/user";
@@ -23,19 +28,6 @@ export class JobNotRunnable extends Error {
     this.name = "JobNotRunnable";
   }
 }
-
-/** The builder's input, as the RunPod handler and the local RunPod-compatible server read it. */
-export type BuilderInput = {
-  job_id: string;
-  repo_url: string;
-  git_ref: string;
-  commit: string;
-  github_token?: string;
-  upload_url: string;
-  callback_url: string;
-  callback_secret: string;
-  options?: { allowLocal?: boolean };
-};
 
 export async function handler(event: unknown): Promise<{ jobId: string; runpodJobId: string }> {
   const { jobId, taskToken } = DispatchEvent.parse(event);
@@ -59,8 +51,26 @@ export async function handler(event: unknown): Promise<{ jobId: string; runpodJo
     await bestEffort("cancel a RunPod job of a finished job", async () => {
       await services().runpod.cancel(runpodJob.id);
     });
+    return { jobId: job.id, runpodJobId: runpodJob.id };
   }
+  // Until a worker takes the job, no builder heartbeats: watch RunPod's queue and send them here.
+  await waitUntilStarted(runpodJob.id, {
+    runpod: services().runpod,
+    heartbeat: () => services().workflow.sendHeartbeat(taskToken),
+    jobState: async () => {
+      const now = await findJob(job.id);
+      if (!now || now.status !== "building") return "finished";
+      return now.stage === QUEUED_STAGE ? "queued" : "started";
+    },
+    queueWaitMs: 1000 * secondsSetting("DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS", QUEUE_WAIT_SECONDS),
+    pollMs: 1000 * secondsSetting("DOCTOWN_RUNPOD_POLL_SECONDS", 10),
+  });
   return { jobId: job.id, runpodJobId: runpodJob.id };
+}
+
+function secondsSetting(name: "DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS" | "DOCTOWN_RUNPOD_POLL_SECONDS", fallback: number): number {
+  const value = Number(optionalSetting(name));
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 async function builderInput(job: Job, callbackSecret: string, uploadUrl: string): Promise<BuilderInput> {
