@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import type { BuildStats } from "./buildStats";
 import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
@@ -39,6 +40,8 @@ export type Job = {
   executionId: string | null;
   runpodJobId: string | null;
   docpackId: string | null;
+  /** What the build found, once completed (when the builder reported it). */
+  stats: BuildStats | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -76,6 +79,7 @@ export async function createJob(input: NewJob): Promise<Job> {
     executionId: null,
     runpodJobId: null,
     docpackId: null,
+    stats: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -221,8 +225,8 @@ export async function recordProgress(jobId: string, report: { stage: string; per
 }
 
 /** building → completed, pointing at the recorded docpack. */
-export function completeJob(jobId: string, docpackId: string) {
-  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null });
+export function completeJob(jobId: string, docpackId: string, stats: BuildStats | null = null) {
+  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null, stats });
 }
 
 /**
@@ -286,6 +290,7 @@ const JOB_DEFAULTS = {
   executionId: null,
   runpodJobId: null,
   docpackId: null,
+  stats: null,
 } as const;
 
 function toJob(item: Record<string, unknown>): Job {

@@ -9,7 +9,13 @@
 import type { BuildStage, ProgressEvent } from "../types";
 
 export type CompletionReport =
-  | { status: "succeeded"; size: number; sha256: string }
+  | {
+      status: "succeeded";
+      size: number;
+      sha256: string;
+      /** What the build found, shown on the job page and the commons (core/src/buildStats.ts). */
+      stats?: { files: number; symbols: number; bytes: number; skipped: Record<string, number>; languages: Record<string, number>; duration_ms?: number };
+    }
   | { status: "failed"; error: { code: string; message: string } };
 
 export interface ReporterOptions {
