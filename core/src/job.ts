@@ -42,6 +42,8 @@ export type Job = {
   docpackId: string | null;
   /** What the build found, once completed (when the builder reported it). */
   stats: BuildStats | null;
+  /** The docpack's size in bytes, once completed. */
+  docpackSize: number | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -80,6 +82,7 @@ export async function createJob(input: NewJob): Promise<Job> {
     runpodJobId: null,
     docpackId: null,
     stats: null,
+    docpackSize: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -225,8 +228,8 @@ export async function recordProgress(jobId: string, report: { stage: string; per
 }
 
 /** building → completed, pointing at the recorded docpack. */
-export function completeJob(jobId: string, docpackId: string, stats: BuildStats | null = null) {
-  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null, stats });
+export function completeJob(jobId: string, docpackId: string, stats: BuildStats | null = null, docpackSize: number | null = null) {
+  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null, stats, docpackSize });
 }
 
 /**
@@ -291,6 +294,7 @@ const JOB_DEFAULTS = {
   runpodJobId: null,
   docpackId: null,
   stats: null,
+  docpackSize: null,
 } as const;
 
 function toJob(item: Record<string, unknown>): Job {

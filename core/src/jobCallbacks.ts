@@ -91,7 +91,7 @@ async function recordBuildSuccess(job: Job, size: number, sha256: string, stats:
     await deleteDocpackRecord(docpack.id);
     docpack = await recordDocpack(fields);
   }
-  const completed = await completeJob(job.id, docpack.id, stats);
+  const completed = await completeJob(job.id, docpack.id, stats, size);
   if (!completed) {
     const now = (await findJob(job.id)) ?? job;
     if (now.status === "completed") return repeatedSuccess(now, size, sha256);

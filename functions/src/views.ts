@@ -27,6 +27,7 @@ export function jobView(job: Job) {
     public: job.public,
     docpack_id: job.docpackId,
     stats: job.stats,
+    docpack_size: job.docpackSize,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };

@@ -69,7 +69,7 @@ describe("a local build on the commons", () => {
     expect(done.status).toBe(200);
 
     const job = await call("GET", `/api/jobs/${jobId}`);
-    expect(job.json).toMatchObject({ status: "completed", repo: repoDir, name: basename(repoDir), stats });
+    expect(job.json).toMatchObject({ status: "completed", repo: repoDir, name: basename(repoDir), stats, docpack_size: upload.size });
     const mine = await call("GET", "/api/docpacks");
     expect(mine.json.docpacks[0]).toMatchObject({ docpack_id: jobId, name: basename(repoDir), stats });
 
