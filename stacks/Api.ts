@@ -27,6 +27,7 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/callback": { write: true, secrets: [...OAUTH] },
   "auth/logout": { write: true },
   me: { write: true },
+  session: { write: true },
   "repos/list": { write: true, secrets: [...GITHUB] },
   "repos/settings": { write: true, secrets: [...GITHUB] },
   "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB] },

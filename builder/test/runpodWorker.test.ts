@@ -12,7 +12,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetServices } from "@doctown/core/services";
 import { hashObject, headObject, presignPut } from "@doctown/core/storage";
-import { startLocalServices, type LocalServices } from "../../local/src/services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
 import { ensureVenv, freshBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const python = ensureVenv();
   const bundle = await freshBundle();
   bundleDir = bundle.dir;
-  storage = await startLocalServices();
+  storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
   api = await startCallbackServer();

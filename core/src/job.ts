@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { releaseBuildSlot, type HolderStatus } from "./buildSlot";
+import type { BuildStats } from "./buildStats";
 import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
@@ -43,6 +44,10 @@ export type Job = {
   docpackId: string | null;
   /** The user's build slot this job holds while in flight (buildSlot.ts); null for push builds. */
   buildSlot: number | null;
+  /** What the build found, once completed (when the builder reported it). */
+  stats: BuildStats | null;
+  /** The docpack's size in bytes, once completed. */
+  docpackSize: number | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -84,6 +89,8 @@ export async function createJob(input: NewJob): Promise<Job> {
     executionId: null,
     runpodJobId: null,
     docpackId: null,
+    stats: null,
+    docpackSize: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -232,8 +239,8 @@ export async function recordProgress(jobId: string, report: { stage: string; per
 }
 
 /** building → completed, pointing at the recorded docpack. */
-export function completeJob(jobId: string, docpackId: string) {
-  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null });
+export function completeJob(jobId: string, docpackId: string, stats: BuildStats | null = null, docpackSize: number | null = null) {
+  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null, stats, docpackSize });
 }
 
 /**
@@ -298,6 +305,8 @@ const JOB_DEFAULTS = {
   runpodJobId: null,
   docpackId: null,
   buildSlot: null,
+  stats: null,
+  docpackSize: null,
 } as const;
 
 function toJob(item: Record<string, unknown>): Job {

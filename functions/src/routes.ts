@@ -7,6 +7,7 @@ export const ROUTES = {
   "GET /auth/github/callback": "auth/callback",
   "POST /auth/logout": "auth/logout",
   "GET /api/me": "me",
+  "GET /api/session": "session",
   "GET /api/repos": "repos/list",
   "GET /api/repos/{owner}/{name}/settings": "repos/settings",
   "PUT /api/repos/{owner}/{name}/settings": "repos/settings",

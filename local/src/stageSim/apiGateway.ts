@@ -1,7 +1,7 @@
 /**
  * The HTTP API (API Gateway v2, payload format 2.0) from the template: each AWS::ApiGatewayV2::Route's
  * RouteKey → its Target integration → the function its IntegrationUri names. Requests become the
- * events API Gateway sends (local/src/apiEvent.ts); what API Gateway itself answers (no route: 404
+ * events API Gateway sends (testing/src/apiGateway.ts); what API Gateway itself answers (no route: 404
  * `{"message":"Not Found"}`, a failed function: 500 `{"message":"Internal Server Error"}`) is kept.
  * Served over HTTPS like execute-api; CloudFront's custom origin reaches it there.
  */
@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "../apiEvent";
+import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "@doctown/testing/apiGateway";
 import type { Assembly } from "./assembly";
 import type { Intrinsics } from "./intrinsics";
 import type { SimCerts } from "./certs";

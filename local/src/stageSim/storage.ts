@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_S3_CREDENTIALS } from "../services";
+import { LOCAL_S3_CREDENTIALS } from "@doctown/testing/storage";
 import type { Iam } from "./iam";
 import { SIM_ACCOUNT, SIM_REGION } from "./intrinsics";
 
