@@ -8,10 +8,10 @@
  *   commit, when the host is known), `stats.skipped_extensions`, `paths` (where the v2 entries are);
  * - files.json: every accepted file with its `role`, `kind` (code/prose), the docpack path of its
  *   text (`source`) and of its page (`page`), its package, and (prose) its headings;
- * - symbols.json: `role`, full one-line `signature` (cap SIGNATURE_MAX_CHARS, then "…"), `title`
- *   (what a heading shows: the name, never an id), `overload`, `source` (docpack path and lines of
- *   the definition, and `url` at the host), a structured `doc`, `type_links`; `summary` only where
- *   there is something true to say (a doc comment's first sentence, or the model's);
+ * - symbols.json: `role`, full one-line `signature` (cap SIGNATURE_MAX_CHARS, then "…"), `overload`
+ *   (headings show `parent.name` and "overload n", never an id), `source` (docpack path and lines of
+ *   the definition, and `url` at the host), a structured `doc` (when the comment has tags), `type_links`;
+ *   `summary` only where there is something true to say (a doc comment's first sentence, or the model's);
  * - entries: `source/<path>` (each accepted file's redacted text), `docs/pages/<path>.md` (prose),
  *   `docs/packages/<slug>.md` (package overviews), `llms.txt`, `search.json` (compact index).
  */
@@ -221,8 +221,8 @@ export type StructuredDoc = z.infer<typeof StructuredDoc>;
 
 export const SymbolEntryV2 = SymbolEntryV1.extend({
   role: FileRole,
-  /** what a heading or a search result shows: the (qualified) name, never an id */
-  title: z.string().min(1),
+  /** what a heading shows when it is not `parent.name` (or `name` at the top level); never an id */
+  title: z.string().min(1).optional(),
   /** 1-based position among definitions of the same qualified name (overloads), when there are several */
   overload: z.number().int().positive().optional(),
   /** where the definition is: its text in the docpack and, when known, at the host */
@@ -232,6 +232,7 @@ export const SymbolEntryV2 = SymbolEntryV1.extend({
     end_line: line,
     url: z.url().optional(),
   }),
+  /** the doc comment taken apart, when it has tags or links; else `doc_comment` is its Markdown */
   doc: StructuredDoc.optional(),
   /** type names in the signature that resolve to a symbol of the repository */
   type_links: z.array(z.object({ name: z.string(), id: z.string() })).optional(),
