@@ -3,8 +3,10 @@
  *
  * Secrets (SST v2 `Config.Secret` in the cloud, resolved from SSM by `sst/node/config`; plain
  * environment variables of the same name on the local stack and in tests):
- *   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   GitHub OAuth app
- *   GITHUB_WEBHOOK_SECRET                    X-Hub-Signature-256 key
+ *   GITHUB_APP_ID, GITHUB_APP_SLUG           the stage's GitHub App (numeric id; URL name for install links)
+ *   GITHUB_APP_PRIVATE_KEY                   its PEM private key: signs the app JWT that mints installation tokens
+ *   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   its client credentials: user sign-in (user authorization)
+ *   GITHUB_WEBHOOK_SECRET                    its webhook secret: X-Hub-Signature-256 key
  *   R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET   docpack storage
  *   RUNPOD_API_KEY, RUNPOD_ENDPOINT_ID       builder host
  *   OPENAI_API_KEY                           docs generation (optional)
@@ -18,12 +20,16 @@
  * Endpoint overrides (local stack and tests):
  *   DOCTOWN_DYNAMODB_ENDPOINT, DOCTOWN_S3_ENDPOINT (replaces https://<account>.r2.cloudflarestorage.com),
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
- *   GITHUB_API_URL (default https://api.github.com)
+ *   GITHUB_URL (default https://github.com) and GITHUB_API_URL (default https://api.github.com):
+ *   GitHub Enterprise Server, or a stand-in; https only, except http://127.0.0.1|localhost on the local stage
  *   AWS_REGION (DynamoDB / Step Functions region; Lambda sets it)
  */
 import { ConfigError } from "./errors";
 
 export const SECRET_NAMES = [
+  "GITHUB_APP_ID",
+  "GITHUB_APP_SLUG",
+  "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_CLIENT_ID",
   "GITHUB_CLIENT_SECRET",
   "GITHUB_WEBHOOK_SECRET",
@@ -47,6 +53,7 @@ export const SETTING_NAMES = [
   "DOCTOWN_S3_ENDPOINT",
   "DOCTOWN_SFN_ENDPOINT",
   "RUNPOD_API_URL",
+  "GITHUB_URL",
   "GITHUB_API_URL",
   "AWS_REGION",
 ] as const;
@@ -97,8 +104,37 @@ export function isLocalStage(): boolean {
   return stage() === "local" && process.env.AWS_LAMBDA_FUNCTION_NAME === undefined;
 }
 
+/** GitHub's web origin (sign-in, app pages, clone URLs): GITHUB_URL, default https://github.com. */
+export function githubUrl(): string {
+  return githubBase("GITHUB_URL", "https://github.com");
+}
+
+/** GitHub's REST API base: GITHUB_API_URL, default https://api.github.com (GHES: https://HOST/api/v3). */
 export function githubApiUrl(): string {
-  return (optionalSetting("GITHUB_API_URL") ?? "https://api.github.com").replace(/\/+$/, "");
+  return githubBase("GITHUB_API_URL", "https://api.github.com");
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * An https base URL without query or fragment (trailing slashes dropped). Plain http only for a
+ * loopback stand-in on the local stage: a deployed stage never sends tokens in the clear.
+ */
+function githubBase(name: "GITHUB_URL" | "GITHUB_API_URL", fallback: string): string {
+  const raw = optionalSetting(name) ?? fallback;
+  const refuse = (why: string): never => {
+    throw new ConfigError(`${name} ${why}, got ${JSON.stringify(raw)}.`);
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse("must be a URL");
+  }
+  if (url.username || url.password || url.search || url.hash) refuse("must have no credentials, query or fragment");
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && isLocalStage();
+  if (url.protocol !== "https:" && !loopbackHttp) refuse("must be https (plain http://127.0.0.1 only on the local stage)");
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 export function runpodApiUrl(): string {

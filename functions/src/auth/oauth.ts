@@ -1,15 +1,13 @@
-/** GitHub OAuth (arctic) shared by the login and callback handlers. */
-import { GitHub } from "arctic";
-import { secret } from "@doctown/core/config";
+/** The GitHub App's user authorization (core/githubUserAuth.ts) as the login and callback handlers use it. */
 import { serializeCookie } from "@doctown/core/session";
 
 export const OAUTH_STATE_COOKIE = "doctown_oauth_state";
-export const OAUTH_SCOPES = ["read:user", "repo"];
 const STATE_COOKIE_PATH = "/auth/github";
 const STATE_TTL_SECONDS = 600;
 
-export function githubOAuth(siteOrigin: string): GitHub {
-  return new GitHub(secret("GITHUB_CLIENT_ID"), secret("GITHUB_CLIENT_SECRET"), `${siteOrigin}/auth/github/callback`);
+/** The stage's own callback; GitHub accepts it because the stage's app lists it. */
+export function callbackUrl(siteOrigin: string): string {
+  return `${siteOrigin}/auth/github/callback`;
 }
 
 export function stateCookie(state: string, secure: boolean): string {
