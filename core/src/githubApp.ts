@@ -28,6 +28,7 @@ export async function appJwt(): Promise<string> {
  * null when GitHub says the installation or the repository in it is gone (404/403/422).
  */
 export async function createRepoInstallationToken(installationId: number, repoName: string, timeoutMs = 10_000): Promise<InstallationToken | null> {
+  const jwt = await appJwt();
   let response: Response;
   try {
     response = await fetch(`${githubApiUrl()}/app/installations/${installationId}/access_tokens`, {
@@ -37,7 +38,7 @@ export async function createRepoInstallationToken(installationId: number, repoNa
         "x-github-api-version": "2022-11-28",
         "user-agent": "doctown",
         "content-type": "application/json",
-        authorization: `Bearer ${await appJwt()}`,
+        authorization: `Bearer ${jwt}`,
       },
       body: JSON.stringify({ repositories: [repoName], permissions: { contents: "read" } }),
       signal: AbortSignal.timeout(timeoutMs),

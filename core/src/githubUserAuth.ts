@@ -31,22 +31,36 @@ export function authorizationUrl(redirectUri: string, state: string): URL {
 
 /** Exchanges the callback's code; a refused code is a 400, an unreachable GitHub a 502. */
 export async function exchangeCode(redirectUri: string, code: string): Promise<UserTokens> {
+  let tokens: OAuth2Tokens;
   try {
-    return toUserTokens(await client(redirectUri).validateAuthorizationCode(tokenEndpoint(), code, null));
+    tokens = await client(redirectUri).validateAuthorizationCode(tokenEndpoint(), code, null);
   } catch (error) {
     if (error instanceof OAuth2RequestError) throw new BadRequest("invalid_oauth_code", `GitHub refused the code (${error.code}); sign in again.`);
     throw tokenEndpointError(error);
   }
+  const refused = refusal(tokens);
+  if (refused) throw new BadRequest("invalid_oauth_code", `GitHub refused the code (${refused}); sign in again.`);
+  return toUserTokens(tokens);
 }
 
 /** A new token pair for a refresh token; a refused one (expired, used, revoked) is a 401. */
 export async function refreshUserTokens(refreshToken: string): Promise<UserTokens> {
+  const expired = () => new Unauthorized("github_token_expired", "Your GitHub authorization expired; sign in again.");
+  let tokens: OAuth2Tokens;
   try {
-    return toUserTokens(await client(null).refreshAccessToken(tokenEndpoint(), refreshToken, []));
+    tokens = await client(null).refreshAccessToken(tokenEndpoint(), refreshToken, []);
   } catch (error) {
-    if (error instanceof OAuth2RequestError) throw new Unauthorized("github_token_expired", "Your GitHub authorization expired; sign in again.");
+    if (error instanceof OAuth2RequestError) throw expired();
     throw tokenEndpointError(error);
   }
+  if (refusal(tokens)) throw expired();
+  return toUserTokens(tokens);
+}
+
+/** GitHub answers a refused grant with HTTP 200 and an `error` field, which arctic's generic client passes on as tokens. */
+function refusal(tokens: OAuth2Tokens): string | undefined {
+  const error = (tokens.data as Record<string, unknown>).error;
+  return typeof error === "string" ? error.slice(0, 64) : undefined;
 }
 
 function tokenEndpointError(error: unknown) {
@@ -57,7 +71,13 @@ function tokenEndpointError(error: unknown) {
 function toUserTokens(tokens: OAuth2Tokens): UserTokens {
   const data = tokens.data as Record<string, unknown>;
   const now = Date.now();
-  const result: UserTokens = { accessToken: tokens.accessToken() };
+  let accessToken: string;
+  try {
+    accessToken = tokens.accessToken();
+  } catch {
+    throw new BadGateway("github_bad_response", "GitHub's token answer has no access_token.");
+  }
+  const result: UserTokens = { accessToken };
   if (typeof data.expires_in === "number") result.expiresAt = new Date(now + data.expires_in * 1000);
   if (tokens.hasRefreshToken()) result.refreshToken = tokens.refreshToken();
   if (typeof data.refresh_token_expires_in === "number") result.refreshTokenExpiresAt = new Date(now + data.refresh_token_expires_in * 1000);

@@ -10,9 +10,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installationEventPayload, startGitHubAppStandIn, type GitHubAppStandIn, type StandInInstallation } from "../../core/test/support/fakeGitHubApp";
+import { trustCertificate } from "../../core/test/support/selfSignedCert";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, clientWithCookie, isFinished, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack, readDocpack } from "./support/docpack";
@@ -26,14 +26,13 @@ describe("the GitHub App on the local stack", () => {
   let source: TestRepo;
   let installation: StandInInstallation;
   let alice: ApiClient;
-  let previousDispatcher: Dispatcher;
+  let untrust: (() => void) | undefined;
   const savedCaInfo = process.env.GIT_SSL_CAINFO;
 
   beforeAll(async () => {
     github = await startGitHubAppStandIn({ userTokenSeconds: 120 }); // under the 5-minute margin: every use refreshes
     // This process (fetch) and the builder's git trust the stand-in's certificate, as they would GitHub's.
-    previousDispatcher = getGlobalDispatcher();
-    setGlobalDispatcher(new Agent({ connect: { ca: github.ca } }));
+    untrust = trustCertificate(github.ca);
     process.env.GIT_SSL_CAINFO = github.caFile;
     source = makeRepo(SAMPLE_FILES);
     github.addUser({ id: 5150, login: "alice" });
@@ -58,7 +57,7 @@ describe("the GitHub App on the local stack", () => {
     await stack?.stop();
     await github?.close();
     source?.remove();
-    if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
+    untrust?.();
     if (savedCaInfo === undefined) delete process.env.GIT_SSL_CAINFO;
     else process.env.GIT_SSL_CAINFO = savedCaInfo;
   });

@@ -1,6 +1,6 @@
 /**
- * GitHub, as a GitHub App sees it, on https://127.0.0.1 (a self-signed certificate made with
- * openssl for this run; callers trust `caFile`/`ca`). It speaks the documented endpoints:
+ * GitHub, as a GitHub App sees it, on https://127.0.0.1 (selfSignedCert.ts; callers trust
+ * `caFile`/`ca`). It speaks the documented endpoints:
  *   web   GET /login/oauth/authorize (approves as the signed-in browser user), POST /login/oauth/access_token
  *         (authorization_code and refresh_token grants, expiring user tokens, single-use refresh tokens),
  *         GET /apps/<slug>/installations/new, POST /settings/apps/new (the App Manifest form)
@@ -14,12 +14,13 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomBytes, verify as verifySignature } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { selfSignedCert } from "./selfSignedCert";
 
 export type StandInUser = { id: number; login: string };
 export type StandInRepo = { id: number; owner: string; name: string; private: boolean; gitDir: string; collaborators: string[] };
@@ -43,6 +44,8 @@ export type GitHubAppStandIn = {
   gitRequests: GitRequest[];
   /** Every request line (method and path), in order. */
   requests: { method: string; path: string; authorization?: string }[];
+  /** Forgets every refresh token (as when GitHub revokes the authorization). */
+  revokeRefreshTokens(): void;
   /** The browser user who approves the next authorization. */
   signInAs(login: string): void;
   addUser(user: StandInUser): void;
@@ -63,12 +66,8 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
   const dir = mkdtempSync(join(tmpdir(), "doctown-github-"));
   const gitRoot = join(dir, "git");
   mkdirSync(gitRoot);
-  execFileSync(
-    "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-    { stdio: "ignore" },
-  );
-  const ca = readFileSync(join(dir, "cert.pem"), "utf8");
+  const tls = selfSignedCert();
+  const ca = tls.cert;
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const app = {
     id: 424242,
@@ -353,7 +352,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
     child.on("error", () => refuse(500));
   }
 
-  const server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: ca }, (req, res) => {
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     requests.push({ method: req.method ?? "GET", path: url.pathname, authorization: req.headers.authorization });
     const gitMatch = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(url.pathname);
@@ -381,7 +380,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
   return {
     url: baseUrl,
     apiUrl: `${baseUrl}/api/v3`,
-    caFile: join(dir, "cert.pem"),
+    caFile: tls.certFile,
     ca,
     app,
     users,
@@ -392,6 +391,9 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
     gitRequests,
     requests,
     registeredApps,
+    revokeRefreshTokens() {
+      refreshTokens.clear();
+    },
     signInAs(login) {
       browserUser = login;
     },
