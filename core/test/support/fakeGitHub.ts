@@ -1,6 +1,7 @@
 /**
  * GitHub's REST API at its HTTP boundary, with the documented payload shapes for the endpoints
- * Doctown calls: GET /user, GET /user/repos (Link-header pagination), GET /repos/{owner}/{repo},
+ * Doctown calls: GET /user, GET /user/repos (Link-header pagination), GET /user/installations and
+ * /user/installations/{id}/repositories (one installation per user, on everything they reach), GET /repos/{owner}/{repo},
  * GET /repos/{owner}/{repo}/commits/{ref}, and POST /app/installations/{id}/access_tokens (the app
  * JWT checked against `app`'s key; any installation id). Users are identified by their bearer token.
  * The full GitHub App stand-in (OAuth, installations, git) is fakeGitHubApp.ts.
@@ -98,6 +99,17 @@ export async function startFakeGitHub(
       if (!user) return { status: 401, body: { message: "Requires authentication" } };
       return { status: 200, body: { login: user.login, id: user.id, avatar_url: `https://avatars.example/${user.id}`, name: user.name ?? null, type: "User" } };
     }
+    // As if each user had installed the app on their account, for every repository they reach.
+    if (req.path === "/user/installations") {
+      if (!user) return { status: 401, body: { message: "Requires authentication" } };
+      const installation = { id: 100_000 + user.id, account: { login: user.login, id: user.id, type: "User" }, repository_selection: "all", suspended_at: null };
+      return { status: 200, body: { total_count: 1, installations: [installation] } };
+    }
+    if (req.path === `/user/installations/${100_000 + (user?.id ?? -1)}/repositories`) {
+      const visible = repos.map((repo, i) => repoPayload(repo, i, login)).filter((_, i) => canRead(repos[i], login) && (repos[i].owner === login || (repos[i].collaborators ?? []).includes(login!)));
+      return { status: 200, body: { total_count: visible.length, repositories: visible } };
+    }
+    if (/^\/user\/installations\/\d+\/repositories$/.test(req.path)) return NOT_FOUND;
     if (req.path === "/user/repos") {
       if (!user) return { status: 401, body: { message: "Requires authentication" } };
       const perPage = Number(req.query.get("per_page") ?? 30);
