@@ -6,15 +6,22 @@
 import githubAppJwt from "universal-github-app-jwt";
 import * as z from "zod";
 import { githubApiUrl, secret } from "./config";
-import { BadGateway } from "./errors";
+import { BadGateway, ConfigError } from "./errors";
 
 export type InstallationToken = { token: string; expiresAt: string };
 
 const AccessTokenPayload = z.object({ token: z.string().min(1).max(1024), expires_at: z.string() });
 
-/** GitHub keeps PEM newlines; a secret store or CI variable may have turned them into "\n". */
-export function normalizePrivateKey(pem: string): string {
-  return pem.includes("\\n") && !pem.includes("\n") ? pem.replace(/\\n/g, "\n") : pem;
+/**
+ * The PEM GitHub gave, as secret stores keep it: as is, with newlines turned into a literal "\n",
+ * or base64-encoded (what `npm run github:app` stores: a PEM's leading dashes read as a CLI option).
+ */
+export function normalizePrivateKey(value: string): string {
+  const text = value.trim();
+  if (text.startsWith("-----BEGIN")) return text.includes("\\n") && !text.includes("\n") ? text.replace(/\\n/g, "\n") : text;
+  const decoded = Buffer.from(text, "base64").toString("utf8");
+  if (!decoded.startsWith("-----BEGIN")) throw new ConfigError("GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor one in base64.");
+  return decoded.trim();
 }
 
 /** A JWT that authenticates as the app (10 minutes at most; the library backdates iat by 30 s for clock drift). */
