@@ -27,6 +27,7 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/login": { secrets: ["githubClientId", "githubClientSecret"] },
   "auth/callback": { write: true, secrets: [...OAUTH] },
   "auth/setup": { write: true, secrets: [...OAUTH] },
+  "auth/forward": { secrets: ["githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
   "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"] },

@@ -22,6 +22,8 @@
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
  *   GITHUB_URL (default https://github.com) and GITHUB_API_URL (default https://api.github.com):
  *   GitHub Enterprise Server, or a stand-in; https only, except http://127.0.0.1|localhost on the local stage
+ *   GITHUB_CALLBACK_URL (optional): the shared preview app's fixed sign-in callback (another stage's
+ *   /auth/github/forward), which forwards to this stage by signed state; unset: this stage's own callback
  *   AWS_REGION (DynamoDB / Step Functions region; Lambda sets it)
  */
 import { ConfigError } from "./errors";
@@ -55,6 +57,7 @@ export const SETTING_NAMES = [
   "RUNPOD_API_URL",
   "GITHUB_URL",
   "GITHUB_API_URL",
+  "GITHUB_CALLBACK_URL",
   "AWS_REGION",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -107,6 +110,21 @@ export function isLocalStage(): boolean {
 /** GitHub's web origin (sign-in, app pages, clone URLs): GITHUB_URL, default https://github.com. */
 export function githubUrl(): string {
   return githubBase("GITHUB_URL", "https://github.com");
+}
+
+/** The shared preview app's fixed callback (https), or undefined when this stage has its own app. */
+export function githubCallbackUrl(): string | undefined {
+  const raw = optionalSetting("GITHUB_CALLBACK_URL");
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`GITHUB_CALLBACK_URL must be a URL, got ${JSON.stringify(raw)}.`);
+  }
+  if (url.protocol !== "https:" || url.search || url.hash || url.username || url.password)
+    throw new ConfigError(`GITHUB_CALLBACK_URL must be an https URL without query, got ${JSON.stringify(raw)}.`);
+  return url.href;
 }
 
 /** GitHub's REST API base: GITHUB_API_URL, default https://api.github.com (GHES: https://HOST/api/v3). */

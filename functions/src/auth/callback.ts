@@ -9,12 +9,14 @@ import { DASHBOARD_PATH, redirect, route } from "../http";
 import { callbackUrl, clearedStateCookie, OAUTH_STATE_COOKIE } from "./oauth";
 
 const OAUTH_VALUE = /^[A-Za-z0-9_-]{1,512}$/;
+/** A plain nonce, or nonce.origin.signature on a stage sharing the preview app. */
+const STATE_VALUE = /^[A-Za-z0-9_.-]{1,1024}$/;
 
 export const handler = route(async (req) => {
   if (req.query.error) throw new BadRequest("oauth_denied", "GitHub sign-in was cancelled or refused.");
   const { code, state } = req.query;
   const expectedState = req.cookies[OAUTH_STATE_COOKIE];
-  if (!state || !expectedState || !OAUTH_VALUE.test(state) || !constantTimeEqual(state, expectedState))
+  if (!state || !expectedState || !STATE_VALUE.test(state) || !constantTimeEqual(state, expectedState))
     throw new BadRequest("invalid_oauth_state", "The sign-in link expired or did not start here; sign in again.");
   if (!code || !OAUTH_VALUE.test(code)) throw new BadRequest("invalid_oauth_code", "GitHub did not return a usable code.");
 

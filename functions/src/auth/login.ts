@@ -2,10 +2,10 @@
 import { generateState } from "arctic";
 import { authorizationUrl } from "@doctown/core/githubUserAuth";
 import { redirect, route } from "../http";
-import { callbackUrl, stateCookie } from "./oauth";
+import { callbackUrl, signInState, stateCookie } from "./oauth";
 
 export const handler = route(async (req) => {
-  const state = generateState();
+  const state = signInState(generateState());
   const url = authorizationUrl(callbackUrl(req.siteOrigin), state);
   return redirect(url.toString(), [stateCookie(state, req.secureCookies)]);
 });
