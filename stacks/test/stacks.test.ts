@@ -101,10 +101,21 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   it("declares every secret as an SST Config.Secret", () => {
     const params = JSON.stringify(t.secrets.toJSON());
     for (const name of [
+      "GITHUB_APP_ID", "GITHUB_APP_SLUG", "GITHUB_APP_PRIVATE_KEY",
       "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITHUB_WEBHOOK_SECRET", "R2_ACCOUNT_ID", "R2_ACCESS_KEY_ID",
       "R2_SECRET_ACCESS_KEY", "R2_BUCKET", "RUNPOD_API_KEY", "RUNPOD_ENDPOINT_ID", "OPENAI_API_KEY", "TOKEN_ENCRYPTION_KEY",
     ]) {
       expect(params).toContain(name);
+    }
+  });
+
+  it("gives every function GitHub's addresses as stage settings", () => {
+    for (const template of [t.api, t.pipeline]) {
+      for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+        const variables = fn.Properties.Environment?.Variables;
+        if (!variables?.DOCTOWN_TABLE) continue;
+        expect(variables).toMatchObject({ GITHUB_URL: "https://github.com", GITHUB_API_URL: "https://api.github.com" });
+      }
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { startFakeGitHub, type FakeGitHub } from "../../../core/test/support/fakeGitHub";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../test/support/repos";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { siteClient, type SiteClient } from "./client";
 import { signInAs } from "./session";
 import { startStageSim, type StageSim } from "./stage";

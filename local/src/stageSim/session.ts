@@ -22,7 +22,7 @@ export async function signInAs(
   process.env.TOKEN_ENCRYPTION_KEY = stage.tokenEncryptionKey;
   try {
     provideServices({ db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName: stage.tableName });
-    const user = await upsertGitHubUser({ ...profile, name: profile.login, avatarUrl: null }, githubToken);
+    const user = await upsertGitHubUser({ ...profile, name: profile.login, avatarUrl: null }, { accessToken: githubToken });
     const { token } = await createSession(user.id);
     return `${SESSION_COOKIE}=${token}`;
   } finally {
