@@ -49,6 +49,7 @@ export const SETTING_NAMES = [
   "RUNPOD_API_URL",
   "GITHUB_API_URL",
   "AWS_REGION",
+  "DOCTOWN_RATE_LIMITS",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 

@@ -2,6 +2,7 @@
 import { ArcticFetchError, OAuth2RequestError } from "arctic";
 import { constantTimeEqual } from "@doctown/core/crypto";
 import { BadGateway, BadRequest } from "@doctown/core/errors";
+import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { services } from "@doctown/core/services";
 import { createSession, sessionCookie } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
@@ -11,6 +12,7 @@ import { clearedStateCookie, githubOAuth, OAUTH_STATE_COOKIE } from "./oauth";
 const OAUTH_VALUE = /^[A-Za-z0-9_-]{1,512}$/;
 
 export const handler = route(async (req) => {
+  await consumeRateLimit("signInIp", req.clientIp);
   if (req.query.error) throw new BadRequest("oauth_denied", "GitHub sign-in was cancelled or refused.");
   const { code, state } = req.query;
   const expectedState = req.cookies[OAUTH_STATE_COOKIE];
@@ -28,6 +30,7 @@ export const handler = route(async (req) => {
   }
 
   const profile = await services().github.getUser(accessToken);
+  await consumeRateLimit("signInUser", `github:${profile.id}`);
   const user = await upsertGitHubUser(profile, accessToken);
   const session = await createSession(user.id);
   return redirect(DASHBOARD_PATH, [

@@ -1,9 +1,11 @@
 // GET /auth/github/login: a short-lived state cookie, then off to GitHub's consent page.
 import { generateState } from "arctic";
+import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { redirect, route } from "../http";
 import { githubOAuth, OAUTH_SCOPES, stateCookie } from "./oauth";
 
 export const handler = route(async (req) => {
+  await consumeRateLimit("signInIp", req.clientIp);
   const state = generateState();
   const url = githubOAuth(req.siteOrigin).createAuthorizationURL(state, OAUTH_SCOPES);
   return redirect(url.toString(), [stateCookie(state, req.secureCookies)]);

@@ -13,6 +13,8 @@ export type ApiEventInput = {
   /** A string is sent as is; anything else as JSON. */
   body?: unknown;
   isBase64Encoded?: boolean;
+  /** The client address API Gateway reports (default 127.0.0.1). */
+  sourceIp?: string;
 };
 
 const ALL_ROUTES: Record<string, string> = { ...ROUTES, ...LOCAL_ONLY_ROUTES };
@@ -70,7 +72,7 @@ export function apiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
       apiId: "test",
       domainName: headers.host ?? "localhost",
       domainPrefix: "test",
-      http: { method: input.method.toUpperCase(), path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
+      http: { method: input.method.toUpperCase(), path: url.pathname, protocol: "HTTP/1.1", sourceIp: input.sourceIp ?? "127.0.0.1", userAgent: "vitest" },
       requestId: `req-${Math.random().toString(36).slice(2)}`,
       routeKey: match?.routeKey ?? "$default",
       stage: "$default",
