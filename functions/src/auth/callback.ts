@@ -1,7 +1,8 @@
 // GET /auth/github/callback: check state, exchange the code, upsert the user, start a session.
 import { ArcticFetchError, OAuth2RequestError } from "arctic";
 import { constantTimeEqual } from "@doctown/core/crypto";
-import { BadGateway, BadRequest } from "@doctown/core/errors";
+import { BadGateway, BadRequest, NotFound } from "@doctown/core/errors";
+import { deploymentMode } from "@doctown/core/config";
 import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { services } from "@doctown/core/services";
 import { createSession, sessionCookie } from "@doctown/core/session";
@@ -13,6 +14,7 @@ const OAUTH_VALUE = /^[A-Za-z0-9_-]{1,512}$/;
 
 export const handler = route(async (req) => {
   await consumeRateLimit("signInIp", req.clientIp);
+  if (deploymentMode().signIn === "dev") throw new NotFound("github_sign_in_off", "This local stack uses the dev sign-in; GitHub sign-in is not configured.");
   if (req.query.error) throw new BadRequest("oauth_denied", "GitHub sign-in was cancelled or refused.");
   const { code, state } = req.query;
   const expectedState = req.cookies[OAUTH_STATE_COOKIE];

@@ -4,6 +4,7 @@
  * figure log: every test prints the figure it held.
  */
 import { afterAll } from "vitest";
+import { startFakeGitHub } from "../../../core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../../src/stack";
 import { makeRepo, SAMPLE_FILES, type TestRepo } from "../support/repos";
 import { startRunpodStandIn, type RunpodStandIn } from "../support/runpodStandIn";
@@ -28,8 +29,10 @@ export function useAbuseStack(): () => AbuseStack {
     ready: () =>
       (starting ??= (async () => {
         const runpod = await startRunpodStandIn({ kind: "silent" });
-        const stack = await startLocalStack({ port: 0, runpod: { url: runpod.apiUrl, apiKey: runpod.apiKey, endpointId: runpod.endpointId } });
-        current = { stack, runpod, repo: makeRepo(SAMPLE_FILES) };
+        // GitHub at its HTTP boundary (it knows none of the dev users): no request leaves the machine.
+        const github = await startFakeGitHub();
+        const stack = await startLocalStack({ port: 0, runpod: { url: runpod.apiUrl, apiKey: runpod.apiKey, endpointId: runpod.endpointId }, env: { GITHUB_API_URL: github.url } });
+        current = { stack: { ...stack, stop: async () => (await stack.stop(), await github.close()) }, runpod, repo: makeRepo(SAMPLE_FILES) };
         return current;
       })()),
   });
