@@ -20,7 +20,9 @@ export type ReceivedRequest = {
   body?: Buffer;
 };
 
-export type Verdict = { ok: true; form: "header" | "presigned"; payloadHash: string } | { ok: false; reason: string };
+export type Verdict = { ok: true; form: "header" | "presigned"; payloadHash: string } | { ok: false; reason: string; unknownKey?: boolean };
+
+const UNKNOWN_KEY = "The AWS Access Key Id you provided does not exist in our records.";
 
 const MAX_SKEW_MS = 15 * 60_000;
 const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
@@ -55,7 +57,7 @@ async function verifyHeader(req: ReceivedRequest, credentials: SigV4Credentials,
   if (!match) return { ok: false, reason: "The Authorization header is not an AWS4-HMAC-SHA256 signature." };
   const [, credential, signedHeaderList, presented] = match;
   const scope = parseScope(credential, credentials, service);
-  if (typeof scope === "string") return { ok: false, reason: scope };
+  if (typeof scope === "string") return { ok: false, reason: scope, unknownKey: scope === UNKNOWN_KEY };
   const amzDate = header(req, "x-amz-date");
   const signingDate = amzDate ? parseAmzDate(amzDate) : null;
   if (!signingDate || amzDate!.slice(0, 8) !== scope.date) return { ok: false, reason: "x-amz-date is missing or does not match the credential scope." };
@@ -96,7 +98,7 @@ async function verifyPresigned(req: ReceivedRequest, credentials: SigV4Credentia
   }
   if (params.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") return { ok: false, reason: "X-Amz-Algorithm must be AWS4-HMAC-SHA256." };
   const scope = parseScope(params.get("X-Amz-Credential") ?? "", credentials, service);
-  if (typeof scope === "string") return { ok: false, reason: scope };
+  if (typeof scope === "string") return { ok: false, reason: scope, unknownKey: scope === UNKNOWN_KEY };
   const amzDate = params.get("X-Amz-Date") ?? "";
   const signingDate = parseAmzDate(amzDate);
   const expiresIn = Number(params.get("X-Amz-Expires"));
@@ -130,7 +132,7 @@ async function verifyPresigned(req: ReceivedRequest, credentials: SigV4Credentia
 function parseScope(credential: string, credentials: SigV4Credentials, service: string): { date: string; region: string } | string {
   const parts = credential.split("/");
   if (parts.length !== 5 || parts[4] !== "aws4_request" || !/^\d{8}$/.test(parts[1])) return "The credential scope is malformed.";
-  if (!equal(parts[0], credentials.accessKeyId)) return "The access key is not this stack's.";
+  if (!equal(parts[0], credentials.accessKeyId)) return UNKNOWN_KEY;
   if (parts[3] !== service) return `The signature is for ${parts[3]}, not ${service}.`;
   return { date: parts[1], region: parts[2] };
 }

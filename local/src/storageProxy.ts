@@ -68,7 +68,10 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
     const verdict = await verifySigV4({ ...received, body }, options.credentials, options.service);
     if (!verdict.ok) {
       if (!needsBody) req.resume();
-      return deny(res, 403, options.service === "s3" ? "SignatureDoesNotMatch" : "InvalidSignatureException", verdict.reason, options.service);
+      const code = verdict.unknownKey
+        ? options.service === "s3" ? "InvalidAccessKeyId" : "UnrecognizedClientException"
+        : options.service === "s3" ? "SignatureDoesNotMatch" : "InvalidSignatureException";
+      return deny(res, 403, code, verdict.reason, options.service);
     }
     await forward(req, res, body, corsOrigin && CORS_METHODS.has(method) ? corsOrigin : undefined);
   }
