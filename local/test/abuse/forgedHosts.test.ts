@@ -15,7 +15,7 @@ describe("forged hosts", () => {
   it.fails("job creation with a forged Host or X-Forwarded-Host → callbacks still go to the site", async () => {
     const { stack, repo, runpod } = abuse();
     const client = await signIn(stack.url, "forger");
-    const forgeries = [
+    const forgeries: Record<string, string>[] = [
       { host: "evil.example:9", origin: "http://evil.example:9" },
       { "x-forwarded-host": "evil.example:9", origin: "http://evil.example:9" },
     ];

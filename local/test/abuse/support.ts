@@ -12,7 +12,7 @@ import { startRunpodStandIn, type RunpodStandIn } from "../support/runpodStandIn
 export type AbuseStack = { stack: LocalStack; runpod: RunpodStandIn; repo: TestRepo };
 
 /** Starts the stack once per file; stopped after the file's tests. */
-export function useAbuseStack(): () => AbuseStack {
+export function useAbuseStack(): (() => AbuseStack) & { ready(): Promise<AbuseStack> } {
   let current: AbuseStack | undefined;
   let starting: Promise<AbuseStack> | undefined;
   afterAll(async () => {
