@@ -59,3 +59,26 @@ export async function createRepoInstallationToken(installationId: number, repoNa
   if (!parsed.success) throw new BadGateway("github_bad_response", "GitHub answered the installation token request with an unexpected body.");
   return { token: parsed.data.token, expiresAt: parsed.data.expires_at };
 }
+
+/**
+ * The installation of the app that reaches owner/name, asked of GitHub as the app
+ * (GET /repos/{owner}/{repo}/installation); null when there is none. For stages that never receive
+ * the app's webhooks (pull-request stages sharing the preview app).
+ */
+export async function findAppInstallationId(owner: string, name: string, timeoutMs = 10_000): Promise<number | null> {
+  const jwt = await appJwt();
+  let response: Response;
+  try {
+    response = await fetch(`${githubApiUrl()}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/installation`, {
+      headers: { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "doctown", authorization: `Bearer ${jwt}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new BadGateway("github_unavailable", `GitHub could not be reached to find the app's installation (${(error as Error).message}).`);
+  }
+  if (response.status === 404 || response.status === 403) return null;
+  if (!response.ok) throw new BadGateway("github_unexpected_status", `GitHub answered HTTP ${response.status} when asked for the app's installation.`);
+  const parsed = z.object({ id: z.number().int().positive() }).safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new BadGateway("github_bad_response", "GitHub answered the installation lookup with an unexpected body.");
+  return parsed.data.id;
+}

@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import { githubUrl, isLocalStage } from "@doctown/core/config";
-import { createRepoInstallationToken } from "@doctown/core/githubApp";
+import { createRepoInstallationToken, findAppInstallationId } from "@doctown/core/githubApp";
 import { findRepoInstallation } from "@doctown/core/installation";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
@@ -88,10 +88,11 @@ async function builderInput(job: Job, callbackSecret: string, uploadUrl: string)
  * the app is not installed there. A user's own token never leaves the API.
  */
 async function installationToken(fullName: string): Promise<string | undefined> {
-  const installed = await findRepoInstallation(fullName);
-  if (!installed) return undefined;
-  const [, name] = fullName.split("/");
-  const minted = await createRepoInstallationToken(installed.installationId, name!);
+  const [owner, name] = fullName.split("/") as [string, string];
+  // Recorded from the app's events; a stage without them (sharing the preview app) asks GitHub.
+  const installationId = (await findRepoInstallation(fullName))?.installationId ?? (await findAppInstallationId(owner, name));
+  if (installationId === null) return undefined;
+  const minted = await createRepoInstallationToken(installationId, name);
   return minted?.token;
 }
 
