@@ -5,7 +5,7 @@
  */
 import githubAppJwt from "universal-github-app-jwt";
 import * as z from "zod";
-import { githubApiUrl, secret } from "./config";
+import { githubApiUrl, optionalSecret, secret } from "./config";
 import { BadGateway, ConfigError } from "./errors";
 
 export type InstallationToken = { token: string; expiresAt: string };
@@ -22,6 +22,11 @@ export function normalizePrivateKey(value: string): string {
   const decoded = Buffer.from(text, "base64").toString("utf8");
   if (!decoded.startsWith("-----BEGIN")) throw new ConfigError("GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor one in base64.");
   return decoded.trim();
+}
+
+/** Whether this stage has a GitHub App (the local stage's dev sign-in may run without one). */
+export function appConfigured(): boolean {
+  return optionalSecret("GITHUB_APP_ID") !== undefined && optionalSecret("GITHUB_APP_PRIVATE_KEY") !== undefined;
 }
 
 /** A JWT that authenticates as the app (10 minutes at most; the library backdates iat by 30 s for clock drift). */

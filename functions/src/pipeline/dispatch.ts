@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import { githubUrl, isLocalStage } from "@doctown/core/config";
-import { createRepoInstallationToken, findAppInstallationId } from "@doctown/core/githubApp";
+import { appConfigured, createRepoInstallationToken, findAppInstallationId } from "@doctown/core/githubApp";
 import { findRepoInstallation } from "@doctown/core/installation";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
@@ -89,6 +89,8 @@ async function builderInput(job: Job, callbackSecret: string, uploadUrl: string)
  */
 async function installationToken(fullName: string): Promise<string | undefined> {
   const [owner, name] = fullName.split("/") as [string, string];
+  // Without an app (the local stage's dev sign-in) every GitHub repository is cloned anonymously.
+  if (!appConfigured()) return undefined;
   // Recorded from the app's events; a stage without them (sharing the preview app) asks GitHub.
   const installationId = (await findRepoInstallation(fullName))?.installationId ?? (await findAppInstallationId(owner, name));
   if (installationId === null) return undefined;
