@@ -210,5 +210,10 @@ describe("the GitHub App on the local stack", () => {
     // …and the picker no longer offers the repository.
     const names = (await alice.getJson<{ repos: { full_name: string }[] }>("/api/repos")).repos.map((repo) => repo.full_name);
     expect(names).not.toContain("alice/private-lib");
+    // …and a build by hand is refused: the user's app token no longer reaches the private repository.
+    const manual = await alice.post("/api/jobs", { repo: "alice/private-lib", git_ref: "main" });
+    expect(manual.status).toBe(400);
+    expect((await manual.json()).error.code).toBe("repo_not_found");
+    expect(await jobCount()).toBe(jobs);
   });
 });
