@@ -67,11 +67,14 @@ export interface SdkServer {
   close(): Promise<void>;
 }
 
-/** The handler under the SDK's local API server on 127.0.0.1; resolves once it answers HTTP. */
-export async function startSdkServer(python: string, env: Record<string, string>): Promise<SdkServer> {
+/**
+ * The handler under the SDK's local API server on 127.0.0.1; resolves once it answers HTTP.
+ * `at` runs another copy of the handler (the image's layout) from its directory.
+ */
+export async function startSdkServer(python: string, env: Record<string, string>, at?: { handler: string; cwd: string }): Promise<SdkServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(python, [HANDLER, "--rp_serve_api", "--rp_api_host", "127.0.0.1", "--rp_api_port", String(port)], {
-    cwd: repoRoot,
+  const child: ChildProcess = spawn(python, [at?.handler ?? HANDLER, "--rp_serve_api", "--rp_api_host", "127.0.0.1", "--rp_api_port", String(port)], {
+    cwd: at?.cwd ?? repoRoot,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", UVICORN_LOG_LEVEL: "warning", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: close() stops the server and anything it started

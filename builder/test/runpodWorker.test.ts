@@ -1,7 +1,8 @@
 /**
  * The Python RunPod worker (builder/runpod/handler.py) under the RunPod SDK's own local API server,
- * driven over HTTP as RunPod's /run + /status: the bundled Node builder runs as its child on a real
- * repository made here, PUTs the docpack to a presigned URL on s3rver (presigned and checked by the
+ * driven over HTTP as RunPod's /run + /status, run from the Docker image's layout (builder/Dockerfile's
+ * runtime stage, made outside the workspace by imageLayout.ts) with the image's command: the bundled
+ * Node builder runs as its child on a real repository made here, PUTs the docpack to a presigned URL on s3rver (presigned and checked by the
  * API's own storage module), and reports to a callback server on 127.0.0.1.
  * The SDK's server runs a job when its status is asked (POST /status/{id}) and has no /cancel, so
  * cancellation is tested through the handler's own timeout path, which takes the same stop().
@@ -15,6 +16,8 @@ import { hashObject, headObject, presignPut } from "@doctown/core/storage";
 import { startLocalServices, type LocalServices } from "../../local/src/services";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { readdirSync } from "node:fs";
+import { makeImageLayout, runtimeStage } from "./imageLayout";
 import { ensureVenv, freshBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
 
 const SECRET = "callback-secret-for-python-tests";
@@ -25,6 +28,7 @@ let slowWorker: SdkServer;
 let bundleDir: string;
 let root: string;
 let repo: string;
+let app: string;
 /** Accepts uploads and never answers: a build that reaches its upload hangs there. */
 let hangingUpload: Server;
 const uploadsStarted: string[] = [];
@@ -45,10 +49,15 @@ beforeAll(async () => {
   });
   hangingUpload = createServer((req) => uploadsStarted.push(req.url ?? ""));
   await new Promise<void>((resolve) => hangingUpload.listen(0, "127.0.0.1", resolve));
-  const env = { DOCTOWN_JOB_SCRIPT: bundle.jobScript, DOCTOWN_ALLOW_LOCAL_SOURCES: "1", DOCTOWN_CACHE_DIR: path.join(root, "cache") };
+  app = path.join(root, "app");
+  makeImageLayout(app, bundle.dir);
+  const { cmd } = runtimeStage();
+  expect(cmd).toEqual(["python", "builder/runpod/handler.py"]);
+  const env = { DOCTOWN_ALLOW_LOCAL_SOURCES: "1", DOCTOWN_CACHE_DIR: path.join(root, "cache") };
   [worker, slowWorker] = await Promise.all([
-    startSdkServer(python, env),
-    startSdkServer(python, { ...env, DOCTOWN_JOB_TIMEOUT_SECONDS: "3", DOCTOWN_JOB_STOP_GRACE_SECONDS: "5" }),
+    // the image's command, from its working directory; the job bundle found where the image has it
+    startSdkServer(python, env, { handler: path.join(app, cmd[1]), cwd: app }),
+    startSdkServer(python, { ...env, DOCTOWN_JOB_SCRIPT: bundle.jobScript, DOCTOWN_JOB_TIMEOUT_SECONDS: "3", DOCTOWN_JOB_STOP_GRACE_SECONDS: "5" }),
   ]);
 }, 600_000);
 
@@ -96,6 +105,12 @@ async function jobInput(jobId: string, extra: Record<string, unknown> = {}) {
 const callsFor = (jobId: string) => api.calls.filter((call) => call.path.startsWith(`/api/jobs/${jobId}/`));
 
 describe("the Python RunPod worker under the SDK's local API server", () => {
+  it("runs from the image's layout: the handler, three bundles, the builder's package.json and two npm packages", () => {
+    expect(readdirSync(app).sort()).toEqual(["builder", "node_modules"]);
+    expect(readdirSync(path.join(app, "builder", "dist")).sort()).toEqual(["runpod-job.mjs", "symbolsWorker.mjs", "worker.mjs"]);
+    expect(readdirSync(path.join(app, "node_modules")).sort()).toEqual(["@vscode", "web-tree-sitter"]);
+  });
+
   it("builds a repository, uploads it to the presigned URL and reports it complete with its size and SHA-256", async () => {
     const status = await runJob(worker, await jobInput("py-ok"));
     expect(status).toMatchObject({ status: "COMPLETED" });
