@@ -53,14 +53,14 @@ export const pipelineDefinition = {
       HeartbeatSeconds: HEARTBEAT_SECONDS,
       ResultPath: "$.result",
       Retry: [
-        // ~10 minutes of "no capacity" (30 s, 45 s, 68 s, … 5 attempts) before the job fails.
-        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
         {
           ErrorEquals: [...RETRYABLE_DISPATCH_ERRORS, ...LAMBDA_TRANSIENT_ERRORS],
           IntervalSeconds: 2,
           MaxAttempts: 4,
           BackoffRate: 2,
         },
+        // ~6½ minutes of "no capacity" (30 s, 45 s, 68 s, 101 s, 152 s) before the job fails.
+        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
       ],
       Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "MarkFailed" }],
       Next: "Done",

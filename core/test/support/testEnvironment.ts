@@ -28,7 +28,7 @@ export async function startTestEnvironment(
     startLocalServices(),
     startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }),
     startFakeStepFunctions(),
-    startFakeRunpod(TEST_RUNPOD),
+    startFakeRunpod({ ...TEST_RUNPOD, worker: true }),
   ]);
   const env: Record<string, string> = {
     ...local.env,
