@@ -64,6 +64,8 @@ export interface SdkServer {
   stderr(): string;
   /** The builder child pids the handler logged ("builder pid N"). */
   builderPids(): number[];
+  /** Kills the worker's own process group (not its builders', which have their own) at once. */
+  crash(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,10 @@ export async function startSdkServer(python: string, env: Record<string, string>
     url,
     stderr: () => stderr,
     builderPids: () => [...stderr.matchAll(/builder pid (\d+)/g)].map((match) => Number(match[1])),
+    async crash() {
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+    },
     close,
   };
 }
@@ -130,4 +136,40 @@ export function groupAlive(pgid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+export interface WorkerLoop {
+  stderr(): string;
+  builderPids(): number[];
+  close(): Promise<void>;
+}
+
+/** The handler as RunPod runs it: the SDK's worker loop, taking jobs from RUNPOD_WEBHOOK_GET_JOB. */
+export function startWorkerLoop(python: string, env: Record<string, string>): WorkerLoop {
+  const child = spawn(python, [HANDLER], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    stderr: () => stderr,
+    builderPids: () => [...stderr.matchAll(/builder pid (\d+)/g)].map((match) => Number(match[1])),
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          return;
+        }
+        const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+        if (stopped) return;
+      }
+    },
+  };
 }

@@ -157,4 +157,21 @@ describe("the Python RunPod worker under the SDK's local API server", () => {
     const completes = callsFor("py-slow").filter((call) => call.path.endsWith("/complete"));
     expect(completes.map((call) => call.body)).toEqual([{ status: "failed", error: { code: "cancelled", message: expect.any(String) } }]);
   });
+
+  // Last: it takes the slow worker down.
+  it("a builder whose worker died stops on its own (no orphan) and reports the cancellation", async () => {
+    const before = slowWorker.builderPids().length;
+    const port = (hangingUpload.address() as AddressInfo).port;
+    const input = await jobInput("py-orphan", { upload_url: `http://127.0.0.1:${port}/docpacks/py-orphan.docpack.zip` });
+    const submitted = await post(slowWorker, "/run", { input });
+    // /status runs the job; the answer never comes, the worker dies first
+    void fetch(`${slowWorker.url}/status/${submitted.id}`, { method: "POST" }).catch(() => undefined);
+    await expect.poll(() => slowWorker.builderPids().length, { timeout: 30_000 }).toBe(before + 1);
+    const pid = slowWorker.builderPids()[before];
+    await slowWorker.crash();
+    await expect.poll(() => callsFor("py-orphan").filter((call) => call.path.endsWith("/complete")).map((call) => call.body), { timeout: 30_000 }).toEqual([
+      { status: "failed", error: { code: "cancelled", message: expect.any(String) } },
+    ]);
+    await expect.poll(() => groupAlive(pid), { timeout: 30_000 }).toBe(false);
+  });
 });
