@@ -21,7 +21,8 @@ export const NO_CAPACITY_ERRORS = ["RunpodNoCapacity"] as const;
  * exceed this (DISPATCH_TIMEOUT_SECONDS).
  */
 export const QUEUE_WAIT_SECONDS = 600;
-export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 60;
+// The wait, plus /run and a last /status (each up to 3 attempts of 10 s) and the records around them.
+export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 120;
 /** The longest a build may run (queue wait included), and the longest a started builder may stay silent. */
 export const BUILD_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 1800;
 export const HEARTBEAT_SECONDS = 120;
