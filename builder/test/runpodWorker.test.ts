@@ -18,6 +18,7 @@ import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
 import { readdirSync } from "node:fs";
 import { makeImageLayout, runtimeStage } from "./imageLayout";
+import { startOpenAiServer } from "./openaiServer";
 import { ensureVenv, freshBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
 
 const SECRET = "callback-secret-for-python-tests";
@@ -29,6 +30,8 @@ let bundleDir: string;
 let root: string;
 let repo: string;
 let app: string;
+/** An OpenAI-compatible stand-in: the image-layout worker builds in LLM mode, configured as an endpoint would be. */
+let model: Awaited<ReturnType<typeof startOpenAiServer>>;
 /** Accepts uploads and never answers: a build that reaches its upload hangs there. */
 let hangingUpload: Server;
 const uploadsStarted: string[] = [];
@@ -54,9 +57,11 @@ beforeAll(async () => {
   const { cmd } = runtimeStage();
   expect(cmd).toEqual(["python", "builder/runpod/handler.py"]);
   const env = { DOCTOWN_ALLOW_LOCAL_SOURCES: "1", DOCTOWN_CACHE_DIR: path.join(root, "cache") };
+  model = await startOpenAiServer();
+  const endpointEnv = { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: model.baseURL, OPENAI_MODEL: "endpoint-model" };
   [worker, slowWorker] = await Promise.all([
     // the image's command, from its working directory; the job bundle found where the image has it
-    startSdkServer(python, env, { handler: path.join(app, cmd[1]), cwd: app }),
+    startSdkServer(python, { ...env, ...endpointEnv }, { handler: path.join(app, cmd[1]), cwd: app }),
     startSdkServer(python, { ...env, DOCTOWN_JOB_SCRIPT: bundle.jobScript, DOCTOWN_JOB_TIMEOUT_SECONDS: "3", DOCTOWN_JOB_STOP_GRACE_SECONDS: "5" }),
   ]);
 }, 600_000);
@@ -66,6 +71,7 @@ afterAll(async () => {
   hangingUpload?.closeAllConnections();
   hangingUpload?.close();
   await api?.close();
+  await model?.close();
   resetServices();
   await storage?.stop();
   if (root) removeDir(root);
@@ -119,6 +125,9 @@ describe("the Python RunPod worker under the SDK's local API server", () => {
     const sha256 = await hashObject(key);
     expect(head!.size).toBeGreaterThan(0);
     expect(status.output).toMatchObject({ job_id: "py-ok", status: "succeeded", size: head!.size, sha256, stats: { files: 2 } });
+    // the endpoint's OPENAI_* settings reached the build
+    expect(status.output.docs).toMatchObject({ mode: "llm", model: "endpoint-model" });
+    expect(new Set(model.requests.map((request) => request.model))).toEqual(new Set(["endpoint-model"]));
 
     const calls = callsFor("py-ok");
     expect(calls.every((call) => call.authorization === `Bearer ${SECRET}`)).toBe(true);
