@@ -29,7 +29,9 @@ export function Pipeline({ stack, app }: StackContext) {
     permissions: [tableRead(table), tableWrite(table), taskCallbacks("SendTaskHeartbeat")],
     bind: [
       secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket,
-      secrets.runpodApiKey, secrets.runpodEndpointId, secrets.openaiApiKey, secrets.tokenEncryptionKey,
+      secrets.runpodApiKey, secrets.runpodEndpointId, secrets.openaiApiKey,
+      // Installation tokens for builds are minted here, as the app.
+      secrets.githubAppId, secrets.githubAppPrivateKey,
     ],
   });
   const markFailed = new Function(stack, "MarkFailed", {

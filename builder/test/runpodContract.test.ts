@@ -13,7 +13,8 @@ import { BuilderJobResult, RUNPOD_ERROR_PATTERN } from "@doctown/core/protocol";
 import { RunpodJob, RunpodJobState } from "@doctown/core/runpod";
 import { resetServices } from "@doctown/core/services";
 import { hashObject, presignPut } from "@doctown/core/storage";
-import { startLocalServices, type LocalServices } from "../../local/src/services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
@@ -69,7 +70,7 @@ beforeAll(async () => {
   const python = ensureVenv();
   const bundle = await freshBundle();
   bundleDir = bundle.dir;
-  storage = await startLocalServices();
+  storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
   api = await startCallbackServer();

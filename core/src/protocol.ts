@@ -8,6 +8,7 @@
  *   - the patterns and limits both sides check.
  */
 import * as z from "zod";
+import { BuildStats } from "./buildStats";
 
 /** A full Git commit hash (SHA-1, or SHA-256 object format). */
 export const COMMIT_PATTERN = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -74,6 +75,8 @@ export const CompletionReport = z.discriminatedUnion("status", [
     status: z.literal("succeeded"),
     size: z.number().int().positive().max(MAX_DOCPACK_BYTES),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).transform((hash) => hash.toLowerCase()),
+    /** What the build found (shown on the job page and the commons); optional for older builders. */
+    stats: BuildStats.optional(),
   }),
   z.object({ status: z.literal("failed"), error: BuildError }),
 ]);

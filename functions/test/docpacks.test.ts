@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { allowBrowserDownloads } from "../../core/src/storage";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { allowBrowserDownloads } from "@doctown/core/storage";
 import { callApi, signIn } from "./support/api";
 import { buildDocpack } from "./support/builds";
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { LOCAL_ONLY_ROUTES, ROUTES } from "@doctown/functions/routes";
-import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "./apiEvent";
+import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "@doctown/testing/apiGateway";
 import { serveStatic } from "./staticFiles";
 
 /** API Gateway's payload limit is 10 MB; nothing Doctown accepts comes close to 1 MB. */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "@doctown/functions/routes";
-import { compileRoutes, matchRoute, toApiEvent } from "../src/apiEvent";
+import { compileRoutes, matchRoute, toApiEvent } from "@doctown/testing/apiGateway";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { signIn } from "./support/client";
 

@@ -47,7 +47,13 @@ async function submit(client: ApiClient, repoPath: string): Promise<string> {
 describe("a job waiting in RunPod's queue", () => {
   it("does not fail for waiting longer than the heartbeat, and builds once a worker takes it", async () => {
     const builderKey = randomBytes(16).toString("hex");
-    const builder = await startRunpodServer({ apiKey: builderKey, endpointId: "standin", handlerDeps: { allowLocalSources: true }, log: () => undefined });
+    // Once running, the builder heartbeats every 0.5 s, well inside the short task heartbeat below.
+    const builder = await startRunpodServer({
+      apiKey: builderKey,
+      endpointId: "standin",
+      handlerDeps: { allowLocalSources: true, reporter: { heartbeatMs: 500 } },
+      log: () => undefined,
+    });
     open.push({ stop: () => builder.close() });
     const heartbeatSeconds = 3;
     const { runpod, client, repo } = await stackWith(

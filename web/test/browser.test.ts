@@ -15,9 +15,9 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../local/test/support/repos";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/local/test/support/repos";
+import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 import { docpackZip, manifest } from "./support/docpackZip";
 
@@ -224,7 +224,7 @@ describe("the dashboard in Chromium", () => {
 
   it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {
     // A GitHub sign-in ends in a session for a user holding a GitHub token; GitHub's API is the fake.
-    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, "octo-token");
+    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, { accessToken: "octo-token" });
     const session = await createSession(user.id);
     await context.addCookies([{ name: "doctown_session", value: session.token, url: stack.url }]);
     await page.goto(`${stack.url}/dashboard/`);

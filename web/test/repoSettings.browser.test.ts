@@ -12,8 +12,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
+import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -41,7 +41,7 @@ beforeAll(async () => {
   // The gateway reads the site per request, so the stack can start while the site builds.
   [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
   // A GitHub user as the OAuth callback leaves them: profile, stored token, session cookie.
-  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, alice.token);
+  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, { accessToken: alice.token });
   const session = await createSession(String(alice.id));
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -96,7 +96,13 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
     reporter.progress({ stage: "upload", percent: 95, message: `uploading ${summary.bytes} bytes` });
     await uploadStage(summary.outFile, input.upload_url, { ...deps.upload, signal });
     reporter.progress({ stage: "upload", percent: 100 });
-    completion = { status: "succeeded", size: summary.bytes, sha256: summary.sha256 };
+    const { stats, languages } = summary.manifest;
+    completion = {
+      status: "succeeded",
+      size: summary.bytes,
+      sha256: summary.sha256,
+      stats: { ...stats, languages, duration_ms: Math.round(summary.durationMs) },
+    };
     return {
       job_id,
       status: "succeeded",

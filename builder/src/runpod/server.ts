@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import * as z from "zod";
+import { retry } from "../retry";
 import { JobQueue, QueueFullError, type QueuedJob } from "./queue";
 import { BuilderJobError, handleBuilderJob, type HandlerDeps } from "./handler";
 
@@ -142,20 +143,21 @@ function statusBody(job: QueuedJob) {
 /** RunPod POSTs the final status to the job's webhook; best effort, a few tries. */
 async function notifyWebhook(job: QueuedJob, log: (message: string) => void) {
   if (!job.webhook) return;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const response = await fetch(job.webhook, {
+  const webhook = job.webhook;
+  const delivered = await retry(
+    async () => {
+      const response = await fetch(webhook, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(statusBody(job)),
         signal: AbortSignal.timeout(10_000),
       });
-      if (response.ok) return;
-    } catch {
-      // retried below
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-  }
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return true;
+    },
+    { attempts: 3, backoffMs: 500 },
+  ).catch(() => false);
+  if (delivered) return;
   log(`runpod server: webhook for job ${job.id} failed`);
 }
 

@@ -3,9 +3,10 @@
  *   POST {callbackUrl}/progress  { stage, percent, message? }  — on every stage change at once,
  *        otherwise throttled, and re-sent as a heartbeat when nothing went out for `heartbeatMs`
  *   POST {callbackUrl}/complete  { status: "succeeded", size, sha256 } | { status: "failed", error }
- * Network errors, 429 and 5xx are retried with backoff. Nothing here ever throws: a build must
+ * Network errors, 429 and 5xx are retried (src/retry.ts: jittered backoff). Nothing here ever throws: a build must
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
+import { retry } from "../retry";
 import { ERROR_CODE_PATTERN, MAX_ERROR_MESSAGE, MAX_PROGRESS_MESSAGE, type CompletionReport, type ProgressReport } from "@doctown/core/protocol";
 import type { BuildStage, ProgressEvent } from "../types";
 
@@ -54,29 +55,38 @@ export function createReporter(options: ReporterOptions): Reporter {
   let finished = false;
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** A refusal (4xx other than 429): final, not retried. */
+  class Refused extends Error {}
+
   const post = async (path: "progress" | "complete", body: unknown): Promise<boolean> => {
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 2)));
-      try {
-        const response = await fetch(`${base}/${path}`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        const text = await response.text().catch(() => "");
-        if (response.ok) return true;
-        if (response.status === 409 && path === "progress") options.onJobNotRunning?.();
-        if (response.status !== 429 && response.status < 500) {
-          log(`report: ${path} refused with HTTP ${response.status}: ${text.slice(0, 200)}`);
-          return false;
-        }
-        log(`report: ${path} got HTTP ${response.status} (attempt ${attempt}/${attempts})`);
-      } catch (error) {
-        log(`report: ${path} failed (attempt ${attempt}/${attempts}): ${(error as Error).message}`);
-      }
+    try {
+      return await retry(
+        async () => {
+          const response = await fetch(`${base}/${path}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          const text = await response.text().catch(() => "");
+          if (response.ok) return true;
+          if (response.status === 409 && path === "progress") options.onJobNotRunning?.();
+          if (response.status !== 429 && response.status < 500) throw new Refused(`refused with HTTP ${response.status}: ${text.slice(0, 200)}`);
+          throw new Error(`got HTTP ${response.status}`);
+        },
+        {
+          attempts,
+          backoffMs,
+          retryable: (error) => !(error instanceof Refused),
+          onFailedAttempt: (error, attempt) => {
+            if (!(error instanceof Refused)) log(`report: ${path} failed (attempt ${attempt}/${attempts}): ${error.message}`);
+          },
+        },
+      );
+    } catch (error) {
+      if (error instanceof Refused) log(`report: ${path} ${error.message}`);
+      return false;
     }
-    return false;
   };
 
   // Reports go out one after another, so the API never sees them out of order.

@@ -7,7 +7,9 @@
  * "QueueTimeout", "RunpodLost") to MarkFailed.
  */
 import * as z from "zod";
-import { isLocalStage, optionalSetting } from "@doctown/core/config";
+import { githubUrl, isLocalStage, optionalSetting } from "@doctown/core/config";
+import { createRepoInstallationToken } from "@doctown/core/githubApp";
+import { findRepoInstallation } from "@doctown/core/installation";
 import { QUEUE_WAIT_SECONDS } from "@doctown/core/pipeline/definition";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, QUEUED_STAGE, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
@@ -17,7 +19,6 @@ import type { BuilderInput } from "@doctown/core/protocol";
 import { waitUntilStarted } from "@doctown/core/runpodQueue";
 import { services } from "@doctown/core/services";
 import { docpackObjectKey, presignPut } from "@doctown/core/storage";
-import { getGitHubToken } from "@doctown/core/user";
 
 export const DispatchEvent = z.object({ jobId: z.string().min(1), taskToken: z.string().min(1) });
 
@@ -76,10 +77,10 @@ function secondsSetting(name: "DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS" | "DOCTOWN_RUN
 async function builderInput(job: Job, callbackSecret: string, uploadUrl: string): Promise<BuilderInput> {
   const local = job.repoKind === "local";
   if (local && !isLocalStage()) throw new JobNotRunnable(`Job ${job.id} names a local repository, which only the local stage builds.`);
-  const githubToken = local ? undefined : await getGitHubToken(job.userId);
+  const githubToken = local ? undefined : await installationToken(job.repo);
   const input: BuilderInput = {
     job_id: job.id,
-    repo_url: local ? job.repo : `https://github.com/${job.repo}.git`,
+    repo_url: local ? job.repo : `${githubUrl()}/${job.repo}.git`,
     git_ref: job.gitRef,
     commit: job.commit,
     upload_url: uploadUrl,
@@ -89,6 +90,19 @@ async function builderInput(job: Job, callbackSecret: string, uploadUrl: string)
   if (githubToken) input.github_token = githubToken;
   if (local) input.options = { allowLocal: true };
   return input;
+}
+
+/**
+ * A token of the app's installation for this one repository, contents:read, expiring within the
+ * hour; undefined (an anonymous clone: public repositories build, private ones fail to clone) when
+ * the app is not installed there. A user's own token never leaves the API.
+ */
+async function installationToken(fullName: string): Promise<string | undefined> {
+  const installed = await findRepoInstallation(fullName);
+  if (!installed) return undefined;
+  const [, name] = fullName.split("/");
+  const minted = await createRepoInstallationToken(installed.installationId, name!);
+  return minted?.token;
 }
 
 /** POST /run; RunPod's own retries are in the client, the state machine's Retry covers longer outages. */

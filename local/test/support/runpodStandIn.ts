@@ -4,7 +4,7 @@
  * RunPod that is briefly unavailable or refuses, and a recording proxy in front of the real
  * builder server (to replay its callbacks, or to change the world before the build starts).
  */
-import { startFakeServer, type FakeServer } from "../../../core/test/support/fakeServer";
+import { startFakeServer, type FakeServer } from "@doctown/core/test/support/fakeServer";
 
 export type RunInput = { job_id: string; callback_url: string; callback_secret: string; upload_url: string; repo_url: string; [key: string]: unknown };
 

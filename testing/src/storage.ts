@@ -1,7 +1,8 @@
 /**
  * The embedded stand-ins for the cloud's storage: dynalite (DynamoDB) and s3rver (R2/S3), started
- * in-process on 127.0.0.1 random ports, with Doctown's table and bucket created. The local stack
- * and the tests both use this, so they run against the same real protocol servers.
+ * in-process on 127.0.0.1 random ports, with the table (keys as core/src/table.ts defines them,
+ * passed in: this workspace depends on no app code) and bucket created. The local stack and the
+ * tests both use this, so they run against the same real protocol servers.
  */
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
@@ -9,9 +10,8 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { TABLE_KEYS } from "@doctown/core/table";
 
 const require = createRequire(import.meta.url);
 type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
@@ -26,7 +26,15 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S
 export const LOCAL_DYNAMODB_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" } as const;
 export const LOCAL_REGION = "us-east-1";
 
+/** A table's key attributes (all strings): core/src/table.ts's TABLE_KEYS. */
+export type TableKeys = {
+  partitionKey: string;
+  sortKey: string;
+  indexes: Record<string, { partitionKey: string; sortKey: string }>;
+};
+
 export type LocalServicesOptions = {
+  tableKeys: TableKeys;
   /** Keep data under this directory (dynalite/ and s3/ inside it); omitted: in memory + a temp dir removed on stop. */
   dataDir?: string;
   tableName?: string;
@@ -44,7 +52,7 @@ export type LocalServices = {
   stop(): Promise<void>;
 };
 
-export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
   const tableName = options.tableName ?? "doctown";
   const bucket = options.bucket ?? "doctown-docpacks";
   const persistent = options.dataDir !== undefined;
@@ -83,7 +91,7 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   };
 
   try {
-    await createTable(dynamodbEndpoint, tableName);
+    await createTable(dynamodbEndpoint, tableName, options.tableKeys);
     await createBucket(s3Endpoint, bucket);
   } catch (error) {
     await stop();
@@ -111,10 +119,10 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   };
 }
 
-/** Creates the table of core/src/table.ts; an existing one (persistent data dir) is kept. */
-async function createTable(endpoint: string, tableName: string) {
+/** Creates the table; an existing one (persistent data dir) is kept. */
+async function createTable(endpoint: string, tableName: string, keys: TableKeys) {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_DYNAMODB_CREDENTIALS });
-  const { partitionKey, sortKey, indexes } = TABLE_KEYS;
+  const { partitionKey, sortKey, indexes } = keys;
   const attributeNames = [partitionKey, sortKey, ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
   try {
     await client.send(
@@ -137,15 +145,17 @@ async function createTable(endpoint: string, tableName: string) {
       }),
     );
   } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    if (!(error instanceof ResourceInUseException)) {
+      client.destroy();
+      throw error;
+    }
   }
   // dynalite reports ACTIVE at once with createTableMs 0; wait anyway so a persistent reopen is safe.
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === "ACTIVE") break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  try {
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+  } finally {
+    client.destroy();
   }
-  client.destroy();
 }
 
 async function createBucket(endpoint: string, bucket: string) {

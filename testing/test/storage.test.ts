@@ -5,14 +5,17 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { LOCAL_DYNAMODB_CREDENTIALS, LOCAL_S3_CREDENTIALS, startLocalServices } from "../../local/src/services";
+import { LOCAL_DYNAMODB_CREDENTIALS, LOCAL_S3_CREDENTIALS, startLocalServices } from "../src/storage";
+
+/** A table shaped like core/src/table.ts's (this workspace depends on no app code). */
+const tableKeys = { partitionKey: "pk", sortKey: "sk", indexes: { gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" } } };
 
 const dataDir = mkdtempSync(join(tmpdir(), "doctown-services-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe("local services (dynalite + s3rver)", () => {
   it("keeps table items and objects across a restart when given a data dir", async () => {
-    const first = await startLocalServices({ dataDir });
+    const first = await startLocalServices({ tableKeys, dataDir });
     expect(first.dynamodbEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: first.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_DYNAMODB_CREDENTIALS }));
     await db.send(new PutCommand({ TableName: first.tableName, Item: { pk: "A", sk: "B", gsi1pk: "G", gsi1sk: "S", value: 1 } }));
@@ -22,7 +25,7 @@ describe("local services (dynalite + s3rver)", () => {
     s3.destroy();
     await first.stop();
 
-    const second = await startLocalServices({ dataDir });
+    const second = await startLocalServices({ tableKeys, dataDir });
     try {
       const db2 = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: second.dynamodbEndpoint, region: "us-east-1", credentials: LOCAL_DYNAMODB_CREDENTIALS }));
       expect((await db2.send(new GetCommand({ TableName: second.tableName, Key: { pk: "A", sk: "B" } }))).Item?.value).toBe(1);
