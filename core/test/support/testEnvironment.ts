@@ -31,7 +31,7 @@ export async function startTestEnvironment(
     // Over https: GITHUB_API_URL may be plain http only on the local stage.
     startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }, { tls: selfSignedCert() }),
     startFakeStepFunctions(),
-    startFakeRunpod(TEST_RUNPOD),
+    startFakeRunpod({ ...TEST_RUNPOD, worker: true }),
   ]);
   const env: Record<string, string> = {
     ...local.env,
