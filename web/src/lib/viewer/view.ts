@@ -109,6 +109,13 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   /** Markdown with links between pages routed, its scrollable parts focusable by keyboard. */
   function renderMarkdown(text: string, page = "docs/index.md"): DocumentFragment {
     const fragment = markdown(text);
+    // The page's own headings sit below the viewer's (h2 for the page, h3 for its sections).
+    for (const heading of fragment.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+      const level = Math.min(6, Number(heading.tagName[1]) + 2);
+      const moved = document.createElement(`h${level}`);
+      moved.append(...heading.childNodes);
+      heading.replaceWith(moved);
+    }
     for (const a of fragment.querySelectorAll<HTMLAnchorElement>("a[data-doc-link]")) {
       const route = docLinkRoute(page, a.dataset.docLink ?? "");
       if (route) a.href = routeHref(route);
