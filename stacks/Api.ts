@@ -27,6 +27,9 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/callback": { write: true, secrets: [...OAUTH] },
   "auth/logout": { write: true },
   me: { write: true },
+  // Reads no secret on a deployed stage: the sign-in mode and build-on-push checks that read
+  // GITHUB_CLIENT_ID / GITHUB_WEBHOOK_SECRET run only on the local stage.
+  session: { write: true },
   "repos/list": { write: true, secrets: [...GITHUB] },
   "repos/settings": { write: true, secrets: [...GITHUB] },
   "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB] },

@@ -67,6 +67,11 @@ const api = (path: string) => page.evaluate(async (url) => (await fetch(url)).js
 describe("Build on push on the dashboard", () => {
   it("follows the repository picked in Generate docs and saves with the keyboard alone", async () => {
     await page.goto(`${stack.url}/dashboard/`);
+    // Browsers compile `pattern` with the v flag; an invalid one is logged and silently ignored.
+    await settings().waitFor();
+    const pattern = await settings().locator('input[name="repo"]').getAttribute("pattern");
+    expect(() => new RegExp(`^(?:${pattern})$`, "v")).not.toThrow();
+    expect(new RegExp(`^(?:${pattern})$`, "v").test("alice/project")).toBe(true);
     await page.getByRole("radio", { name: /alice\/project/ }).check();
     await eventually(() => summary().textContent()).toBe("alice/project: auto-build is off");
     expect(await settings().locator('[data-role="default-branch"]').textContent()).toBe("trunk");
