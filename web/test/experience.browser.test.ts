@@ -286,6 +286,13 @@ describe("the viewer with a 2,400-file docpack", () => {
     await page.keyboard.press("Escape");
     expect(await tree.isHidden()).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Files");
+    // Without a keyboard: its close button, or a tap on the dimmed page beside it.
+    await toggle.click();
+    await page.getByRole("button", { name: "Close the file list" }).click();
+    expect(await tree.isHidden()).toBe(true);
+    await toggle.click();
+    await page.mouse.click(PHONE.width - 10, PHONE.height / 2);
+    expect(await tree.isHidden()).toBe(true);
     // The page's content starts within the first screen.
     const box = await page.locator('[data-role="heading"]').boundingBox();
     expect(box!.y).toBeLessThan(PHONE.height);

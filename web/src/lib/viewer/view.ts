@@ -15,6 +15,7 @@ export type ViewerParts = {
   tree: HTMLElement;
   drawer: HTMLElement;
   drawerToggle: HTMLButtonElement;
+  drawerClose: HTMLButtonElement;
   search: HTMLInputElement;
   results: HTMLElement;
   resultsStatus: HTMLElement;
@@ -258,6 +259,15 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   };
   parts.drawer.onclick = (event) => {
     if ((event.target as HTMLElement).closest("a")) setDrawer(false);
+  };
+  parts.drawerClose.onclick = () => {
+    setDrawer(false);
+    parts.drawerToggle.focus();
+  };
+  // A tap beside the open drawer (on the dimmed page) closes it.
+  document.onpointerdown = (event) => {
+    const target = event.target as Node;
+    if (parts.drawer.classList.contains("open") && !parts.drawer.contains(target) && !parts.drawerToggle.contains(target)) setDrawer(false);
   };
 
   // ---- pages
