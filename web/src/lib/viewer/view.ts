@@ -295,8 +295,9 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
       ? pkg.public_api.flatMap((id) => symbols.get(id) ?? [])
       : inPackage.flatMap((file) => (file.role === "source" ? (byFile.get(file.path) ?? []).filter((symbol) => symbol.exported && !symbol.parent) : []));
     const body: Node[] = [el("p", { className: "muted" }, `${pkg.path || "repository root"} · ${plural(inPackage.length, "file")}`)];
-    if (pkg.description) body.push(el("p", {}, pkg.description));
     const page = pkg.page ? docpack.readEntry(pkg.page) : null;
+    // A format-2 package page says what the package is itself.
+    if (pkg.description && !page) body.push(el("p", {}, pkg.description));
     if (page) body.push(collapsed(page, pkg.page!, "this page"));
     body.push(el("h3", {}, `Public API (${api.length})`), api.length ? paged(api, symbolRow, "symbol-list") : emptyNote("No exported symbols found."));
     body.push(el("h3", {}, `Files (${inPackage.length})`), paged(inPackage, (file) => el("li", {}, fileLink(file.path), el("span", { className: "muted" }, ` ${file.role}`)), "file-list"));
