@@ -58,6 +58,8 @@ const FILES: Record<string, string> = {
   "packages/widgets/src/internal.ts": "export function notPublic(): void {}\n",
   "packages/widgets/test/make.test.ts": "export function makeWidget(): void {}\n",
   "examples/basic/app.ts": "export function makeWidget(): string { return 'example'; }\n",
+  "packages/react/package.json": JSON.stringify({ name: "@acme/react", main: "src/index.ts" }),
+  "packages/react/src/index.ts": 'export * from "@acme/widgets";\nexport function useWidget(): void {}\n',
   "packages/ui/Button.svelte": '<script lang="ts">\n  export let label: string = "OK";\n  export function press(times: number): void {}\n</script>\n\n<button>{label}</button>\n',
   "packages/ui/Card.vue": "<template><div/></template>\n<script>\nexport function cardTitle(card) { return card.title; }\n</script>\n",
   "python/pyproject.toml": '[project]\nname = "acme-tools"\nversion = "0.3.0"\ndescription = "Tools."\n',
@@ -87,7 +89,7 @@ afterAll(() => removeDir(root));
 describe("docpack content (format 2)", () => {
   it("finds every package with version, description and entry points mapped to sources", () => {
     const byName = Object.fromEntries(pack.manifest.packages.map((p) => [p.name, p]));
-    expect(Object.keys(byName).sort()).toEqual(["@acme/widgets", "acme-rs", "acme-tools", "example.com/acme/gotool", "widgets-monorepo"]);
+    expect(Object.keys(byName).sort()).toEqual(["@acme/react", "@acme/widgets", "acme-rs", "acme-tools", "example.com/acme/gotool", "widgets-monorepo"]);
     const widgets = byName["@acme/widgets"]!;
     expect(widgets).toMatchObject({ version: "1.2.0", description: "Widget toolkit.", path: "packages/widgets", ecosystem: "npm", page: "docs/packages/acme-widgets.md" });
     expect(widgets.entry_points).toEqual(
@@ -101,6 +103,8 @@ describe("docpack content (format 2)", () => {
       expect.arrayContaining(["packages/widgets/src/make.ts#makeWidget", "packages/widgets/src/gear.ts#Gear", "packages/widgets/src/types.ts#WidgetOptions", "packages/widgets/src/server.ts#serve"]),
     );
     expect(widgets.public_api).not.toContain("packages/widgets/src/internal.ts#notPublic");
+    // and into the repository's other packages
+    expect(byName["@acme/react"]!.public_api).toEqual(expect.arrayContaining(["packages/react/src/index.ts#useWidget", "packages/widgets/src/make.ts#makeWidget"]));
     expect(byName["acme-tools"]!.public_api).toEqual(["python/src/acme_tools/core.py#run"]);
     expect(byName["example.com/acme/gotool"]!.public_api).toEqual(["go/gotool.go#Start"]);
     expect(byName["acme-rs"]!.public_api).toEqual(["rust/src/lib.rs#add"]);

@@ -31,6 +31,10 @@ export type Structure = {
   search: SearchIndex;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
   keySymbols: ExtractedSymbol[];
+  /** each package's public API and README text (for the model's overviews) */
+  apis: Array<{ pkg: PackageEntry; api: ExtractedSymbol[]; readme?: string }>;
+  /** a package's page again, with the model's overview (sanitised Markdown) */
+  packagePageWith: (pkg: PackageEntry, overview: string) => string;
 };
 
 /** Anchor of each symbol's heading on its file page (github-slugger, in page order). */
@@ -62,10 +66,15 @@ export function buildStructure(files: DocumentFile[]): Structure {
     if (pkg) packageOf.set(file.path, pkg.name);
   }
 
+  const entryOf = new Map<string, string>();
+  for (const pkg of packages) {
+    const main = pkg.entry_points.find((e) => e.name === ".")?.file;
+    if (main) entryOf.set(pkg.name, main);
+  }
   const apiIds = new Set<string>();
   const apis = new Map<PackageEntry, ExtractedSymbol[]>();
   for (const pkg of packages) {
-    const api = publicApi(pkg, { paths, has: (p) => byPath.has(p), text: read, exported });
+    const api = publicApi(pkg, { paths, has: (p) => byPath.has(p), text: read, exported, packageEntry: (name) => entryOf.get(name) });
     apis.set(pkg, api);
     pkg.public_api = api.map((symbol) => symbol.id);
     for (const symbol of api) apiIds.add(symbol.id);
@@ -118,6 +127,7 @@ export function buildStructure(files: DocumentFile[]): Structure {
 
   const packagePages = new Map<string, string>();
   for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath));
+  const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
 
   return {
     prosePages,
@@ -128,19 +138,29 @@ export function buildStructure(files: DocumentFile[]): Structure {
     nameIds,
     search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.slice(0, MAX_SEARCH_ENTRIES).map((r) => r.entry) },
     keySymbols: keyCandidates.slice(0, 300).map((c) => c.symbol),
+    apis: packages.map((pkg) => {
+      const readmePath = readmeOf(pkg);
+      return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
+    }),
+    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, overview),
   };
+}
+
+function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string | undefined {
+  return [...prose.keys()].find((p) => p.startsWith(pkg.path ? `${pkg.path}/` : "") && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(p.slice(pkg.path ? pkg.path.length + 1 : 0)));
 }
 
 /** Relative link from docs/packages/<slug>.md to a repository file's page. */
 const fromPackagePage = (target: string) => `../${target.replace(/^docs\//, "")}`;
 const encodePath = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
-function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>): string {
+function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>, overview?: string): string {
   const out = [`# ${inlineCode(pkg.name)}`, ""];
   if (pkg.description) out.push(escapeText(pkg.description), "");
   const facts = [`${pkg.ecosystem} package`, ...(pkg.version ? [`version ${inlineCode(pkg.version)}`] : []), `in ${inlineCode(pkg.path || ".")}`, `manifest ${inlineCode(pkg.manifest)}`];
   out.push(facts.join(" · "), "");
-  const readme = [...prose.keys()].find((p) => p.startsWith(pkg.path ? `${pkg.path}/` : "") && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(p.slice(pkg.path ? pkg.path.length + 1 : 0)));
+  const readme = packageReadme(pkg, prose);
+  if (overview) out.push("## Overview", "", overview, "");
   if (readme) out.push(`Read more: [${inlineCode(readme)}](${encodePath(fromPackagePage(DOCPACK_PATHS.prosePage(readme)))})`, "");
   if (pkg.entry_points.length > 0) {
     out.push("## Entry points", "");
