@@ -15,6 +15,8 @@ import { codeBlock, escapeText, firstSentence, inlineCode } from "./markdown";
 import { docSections, sortSymbols, symbolHeading } from "./placeholder";
 import { prosePage } from "./prose";
 
+const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
+
 const MAX_SEARCH_ENTRIES = 200_000;
 const MAX_API_LISTED = 400;
 
@@ -98,7 +100,9 @@ export function buildStructure(files: DocumentFile[]): Structure {
     const anchors = symbolAnchors(file.path, symbols);
     const roleRank = ROLE_RANK[file.role];
     for (const symbol of symbols) {
-      if (symbol.exported && !symbol.parent) {
+      // Type-like definitions and package APIs: what signatures and {@link}s name (kept small:
+      // pack hands this map to its symbols worker).
+      if (symbol.exported && !symbol.parent && (TYPE_KINDS.has(symbol.kind) || apiIds.has(symbol.id))) {
         const ids = nameIds.get(symbol.name) ?? [];
         if (ids.length < 8) {
           ids.push(symbol.id);
@@ -107,9 +111,10 @@ export function buildStructure(files: DocumentFile[]): Structure {
       }
       const inApi = apiIds.has(symbol.id);
       const tier = inApi ? 1 : symbol.exported && !symbol.parent ? 2 : symbol.exported ? 4 : !symbol.parent ? 6 : 7;
-      if (tier === 7 && roleRank > 0) continue;
+      // Private members stay out of the index (they are on their file's page).
+      if (tier === 7) continue;
       const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
-      ranked.push({ entry: [symbol.name, symbol.kind, target, file.role, symbol.signature.slice(0, 160)], rank: [roleRank, tier] });
+      ranked.push({ entry: [symbol.name, symbol.kind, target, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""], rank: [roleRank, tier] });
       if (tier <= 2) keyCandidates.push({ symbol: { ...symbol, role: file.role }, rank: [roleRank, tier] });
     }
   }
