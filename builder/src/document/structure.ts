@@ -83,7 +83,8 @@ export function buildStructure(files: DocumentFile[]): Structure {
   }
 
   const prosePages = new Map<string, ProsePage>();
-  for (const file of files) if (isProse(file.language)) prosePages.set(file.path, prosePage(file.path, file.language, file.content));
+  // Made by extraction where it ran (see ExtractResult.prose), else here.
+  for (const file of files) if (isProse(file.language)) prosePages.set(file.path, file.prose ?? prosePage(file.path, file.language, file.content));
   const readmePath = files.map((f) => f.path).find((p) => /^readme(\.(md|markdown|mdx|rst|adoc|txt))?$/i.test(p));
   const readme = readmePath ? { path: readmePath, markdown: prosePages.get(readmePath)?.markdown ?? "" } : undefined;
 
