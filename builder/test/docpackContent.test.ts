@@ -57,6 +57,7 @@ const FILES: Record<string, string> = {
   "packages/widgets/src/server.ts": "export function serve(port: number): void {}\n",
   "packages/widgets/src/internal.ts": "export function notPublic(): void {}\n",
   "packages/widgets/test/make.test.ts": "export function makeWidget(): void {}\n",
+  "examples/basic/package.json": JSON.stringify({ name: "aaa-basic-example", private: true }),
   "examples/basic/app.ts": "export function makeWidget(): string { return 'example'; }\n",
   "packages/react/package.json": JSON.stringify({ name: "@acme/react", main: "src/index.ts" }),
   "packages/react/src/index.ts": 'export * from "@acme/widgets";\nexport function useWidget(): void {}\n',
@@ -89,7 +90,7 @@ afterAll(() => removeDir(root));
 describe("docpack content (format 2)", () => {
   it("finds every package with version, description and entry points mapped to sources", () => {
     const byName = Object.fromEntries(pack.manifest.packages.map((p) => [p.name, p]));
-    expect(Object.keys(byName).sort()).toEqual(["@acme/react", "@acme/widgets", "acme-rs", "acme-tools", "example.com/acme/gotool", "widgets-monorepo"]);
+    expect(Object.keys(byName).sort()).toEqual(["@acme/react", "@acme/widgets", "aaa-basic-example", "acme-rs", "acme-tools", "example.com/acme/gotool", "widgets-monorepo"]);
     const widgets = byName["@acme/widgets"]!;
     expect(widgets).toMatchObject({ version: "1.2.0", description: "Widget toolkit.", path: "packages/widgets", ecosystem: "npm", page: "docs/packages/acme-widgets.md" });
     expect(widgets.entry_points).toEqual(
@@ -143,6 +144,10 @@ describe("docpack content (format 2)", () => {
     expect(makeWidget[0]![2]).toBe("docs/files/packages/widgets/src/make.ts.md#makewidget");
     expect(exact("Configuring widgets")[0]).toEqual(["Configuring widgets", "heading", "docs/pages/docs/guide.md.md#configuring-widgets", "docs", "The Guide"]);
     expect(exact("@acme/widgets")[0]![1]).toBe("package");
+    // an example's package is kept, after the packages the repository ships
+    expect(exact("aaa-basic-example")[0]![3]).toBe("example");
+    expect(pack.manifest.packages.at(-1)!.name).toBe("aaa-basic-example");
+    expect(pack.text("llms.txt").indexOf("aaa-basic-example")).toBeGreaterThan(pack.text("llms.txt").indexOf("@acme/widgets"));
     const roles = Object.fromEntries(pack.files.map((f) => [f.path, f.role]));
     expect(roles).toMatchObject({ "packages/widgets/src/make.ts": "source", "packages/widgets/test/make.test.ts": "test", "examples/basic/app.ts": "example", "docs/guide.md": "docs", "package.json": "config" });
     expect(pack.symbols.find((s) => s.id === "examples/basic/app.ts#makeWidget")?.role).toBe("example");

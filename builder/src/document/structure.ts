@@ -6,7 +6,7 @@
 import GithubSlugger from "github-slugger";
 import { DOCPACK_PATHS, SEARCH_FIELDS, type PackageEntry, type SearchEntry, type SearchIndex } from "@doctown/core/docpackFormat";
 import { isProse } from "../scan/languages";
-import { ROLE_RANK } from "../scan/roles";
+import { fileRole, ROLE_RANK } from "../scan/roles";
 import { discoverPackages, packageOfFile } from "../packages/discover";
 import { publicApi } from "../packages/publicApi";
 import type { ExtractedSymbol, ProsePage } from "../types";
@@ -60,7 +60,12 @@ export function buildStructure(files: DocumentFile[]): Structure {
   };
   const paths = files.map((file) => file.path);
   const read = (path: string) => byPath.get(path)?.content ?? "";
-  const packages = discoverPackages(paths, read);
+  // Package source first (examples' and tests' own packages after), then by path.
+  const packageRole = (pkg: PackageEntry) => fileRole(pkg.path ? `${pkg.path}/index.js` : "index.js", "javascript");
+  const packages = discoverPackages(paths, read)
+    .map((pkg, i) => ({ pkg, i, rank: ROLE_RANK[packageRole(pkg)] }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map(({ pkg }) => pkg);
   const packageFor = packageOfFile(packages);
   const packageOf = new Map<string, string>();
   for (const file of files) {
@@ -94,7 +99,7 @@ export function buildStructure(files: DocumentFile[]): Structure {
   const nameIds = new Map<string, string[]>();
   const keyCandidates: Array<{ symbol: ExtractedSymbol; rank: number[] }> = [];
   for (const pkg of packages)
-    ranked.push({ entry: [pkg.name, "package", pkg.page, "source", pkg.description ?? pkg.path ?? ""], rank: [0, 0] });
+    ranked.push({ entry: [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""], rank: [ROLE_RANK[packageRole(pkg)], 0] });
   for (const file of files) {
     if (file.symbolCount === 0) continue;
     const symbols = file.symbols;
@@ -234,8 +239,13 @@ function oneLine(text: string): string {
 function firstParagraph(markdown: string): string {
   for (const block of markdown.split(/\n\s*\n/)) {
     const text = block.trim();
-    if (!text || /^(#|!\[|\[!\[|<|```|\||-{3,}|> \[!)/.test(text)) continue;
-    const plain = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*_]/g, "").replace(/\\(.)/g, "$1");
+    if (!text || /^(#|!\[|\[!\[|\\?<|```|\||-{3,}|> \[!)/.test(text)) continue;
+    const plain = text
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/[`*_]/g, "")
+      .replace(/\\(.)/g, "$1")
+      .replace(/<[^>]*>/g, "")
+      .trim();
     if (plain.length > 20) return plain.slice(0, 500);
   }
   return "";
