@@ -201,21 +201,21 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
   const { structure } = input;
   const intro = structure.readme ? firstParagraph(structure.readme.markdown) : "";
   const description = intro || structure.packages.find((p) => p.description)?.description || "";
-  const out = [`# ${oneLine(input.repoName)}`, ""];
-  if (description) out.push(`> ${oneLine(description)}`, "");
+  const out = [`# ${escapeText(input.repoName)}`, ""];
+  if (description) out.push(`> ${escapeText(description)}`, "");
   out.push(
     `This docpack holds the repository's documentation (docs/), each accepted file's text (source/), symbols.json (every symbol with signature, doc and source lines) and search.json.`,
     "",
   );
   if (structure.packages.length > 0) {
     out.push("## Packages", "");
-    for (const pkg of structure.packages) out.push(`- [${oneLine(pkg.name)}](${pkg.page})${pkg.description ? `: ${oneLine(pkg.description)}` : ""}`);
+    for (const pkg of structure.packages) out.push(`- [${escapeText(pkg.name)}](${encodePath(pkg.page)})${pkg.description ? `: ${escapeText(pkg.description)}` : ""}`);
     out.push("");
   }
   const docs = [...structure.prosePages].filter(([path]) => input.files.find((f) => f.path === path)?.role === "docs").slice(0, 200);
   if (docs.length > 0) {
     out.push("## Docs", "");
-    for (const [path, page] of docs) out.push(`- [${oneLine(page.title)}](${DOCPACK_PATHS.prosePage(path)}): ${oneLine(path)}`);
+    for (const [path, page] of docs) out.push(`- [${escapeText(page.title)}](${encodePath(DOCPACK_PATHS.prosePage(path))}): ${inlineCode(path)}`);
     out.push("");
   }
   const key = structure.keySymbols.filter((s) => s.role === "source").slice(0, 150);
@@ -223,17 +223,14 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
     out.push("## API", "");
     for (const symbol of key) {
       const anchor = symbolAnchors(symbol.file, [symbol]).get(symbol.id);
-      const summary = symbol.doc?.markdown ? `: ${oneLine(firstSentence(symbol.doc.markdown))}` : "";
-      out.push(`- [${oneLine(symbolHeading(symbol))}](${DOCPACK_PATHS.filePage(symbol.file)}#${anchor}) \`${oneLine(symbol.signature).replace(/`/g, "'").slice(0, 200)}\`${summary}`);
+      const doc = symbol.doc?.markdown ?? symbol.doc_comment;
+      const summary = doc ? `: ${escapeText(firstSentence(doc))}` : "";
+      out.push(`- [${escapeText(symbolHeading(symbol))}](${encodePath(DOCPACK_PATHS.filePage(symbol.file))}#${anchor}) ${inlineCode(symbol.signature.slice(0, 200))}${summary}`);
     }
     out.push("");
   }
   out.push("## Optional", "", `- [Overview](${DOCPACK_PATHS.index}): languages, packages and every file`, `- [Search index](${DOCPACK_PATHS.search})`, "");
   return `${out.join("\n").trimEnd()}\n`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
 }
 
 function firstParagraph(markdown: string): string {
