@@ -17,7 +17,45 @@ import { prosePage } from "./prose";
 
 const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
 
-const MAX_SEARCH_ENTRIES = 200_000;
+/**
+ * search.json holds at most this many entries, the best-ranked (a 20,000-file repository has
+ * ~350,000 symbols: all of them held as entries took ~300 MB during the build).
+ */
+const MAX_SEARCH_ENTRIES = 60_000;
+const MAX_KEY_SYMBOLS = 300;
+
+/** Items by rank, keeping only the best `max` in all (ties: first added). */
+class RankedBuckets<T> {
+  private readonly buckets = new Map<number, T[]>();
+  private size = 0;
+  constructor(private readonly max: number) {}
+  add(rank: number, item: T): void {
+    let bucket = this.buckets.get(rank);
+    if (!bucket) this.buckets.set(rank, (bucket = []));
+    bucket.push(item);
+    if (++this.size > 2 * this.max) this.trim();
+  }
+  /** Whether an item of this rank could still be kept (so it need not be made). */
+  wants(rank: number): boolean {
+    if (this.size < this.max) return true;
+    let better = 0;
+    for (const [key, bucket] of this.buckets) if (key <= rank) better += bucket.length;
+    return better < this.max;
+  }
+  private trim(): void {
+    let kept = 0;
+    for (const key of [...this.buckets.keys()].sort((a, b) => a - b)) {
+      const bucket = this.buckets.get(key)!;
+      if (kept >= this.max) this.buckets.delete(key);
+      else if (kept + bucket.length > this.max) bucket.length = this.max - kept;
+      kept += Math.min(bucket.length, this.max);
+    }
+    this.size = Math.min(kept, this.max);
+  }
+  items(): T[] {
+    return [...this.buckets.keys()].sort((a, b) => a - b).flatMap((key) => this.buckets.get(key)!).slice(0, this.max);
+  }
+}
 const MAX_API_LISTED = 400;
 
 export type Structure = {
@@ -94,12 +132,12 @@ export function buildStructure(files: DocumentFile[]): Structure {
   const readme = readmePath ? { path: readmePath, markdown: prosePages.get(readmePath)?.markdown ?? "" } : undefined;
 
   // One pass over every symbol: search entries, type links, key symbols.
-  type Ranked = { entry: SearchEntry; rank: number[] };
-  const ranked: Ranked[] = [];
+  const ranked = new RankedBuckets<SearchEntry>(MAX_SEARCH_ENTRIES);
   const nameIds = new Map<string, string[]>();
-  const keyCandidates: Array<{ symbol: ExtractedSymbol; rank: number[] }> = [];
+  const keyCandidates = new RankedBuckets<ExtractedSymbol>(MAX_KEY_SYMBOLS);
+  const rankOf = (roleRank: number, tier: number) => roleRank * 10 + tier;
   for (const pkg of packages)
-    ranked.push({ entry: [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""], rank: [ROLE_RANK[packageRole(pkg)], 0] });
+    ranked.add(rankOf(ROLE_RANK[packageRole(pkg)], 0), [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""]);
   for (const file of files) {
     if (file.symbolCount === 0) continue;
     const symbols = file.symbols;
@@ -119,22 +157,22 @@ export function buildStructure(files: DocumentFile[]): Structure {
       const tier = inApi ? 1 : symbol.exported && !symbol.parent ? 2 : symbol.exported ? 4 : !symbol.parent ? 6 : 7;
       // Private members stay out of the index (they are on their file's page).
       if (tier === 7) continue;
-      const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
-      ranked.push({ entry: [symbol.name, symbol.kind, target, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""], rank: [roleRank, tier] });
-      if (tier <= 2) keyCandidates.push({ symbol: { ...symbol, role: file.role }, rank: [roleRank, tier] });
+      const rank = rankOf(roleRank, tier);
+      if (ranked.wants(rank)) {
+        const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
+        ranked.add(rank, [symbol.name, symbol.kind, target, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""]);
+      }
+      if (tier <= 2 && keyCandidates.wants(rank)) keyCandidates.add(rank, { ...symbol, role: file.role });
     }
   }
   for (const [path, page] of prosePages) {
     const file = byPath.get(path)!;
     const target = DOCPACK_PATHS.prosePage(path);
-    ranked.push({ entry: [page.title, "page", target, file.role, path], rank: [ROLE_RANK[file.role], 3] });
+    ranked.add(rankOf(ROLE_RANK[file.role], 3), [page.title, "page", target, file.role, path]);
     for (const heading of page.headings.slice(0, 200))
-      if (heading.text !== page.title) ranked.push({ entry: [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title], rank: [ROLE_RANK[file.role], 5] });
+      if (heading.text !== page.title) ranked.add(rankOf(ROLE_RANK[file.role], 5), [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title]);
   }
-  const byRank = (a: { rank: number[] }, b: { rank: number[] }) => a.rank[0]! - b.rank[0]! || a.rank[1]! - b.rank[1]!;
-  ranked.sort(byRank); // stable: within a rank, repository order
   for (const ids of nameIds.values()) ids.sort((a, b) => Number(!apiIds.has(a)) - Number(!apiIds.has(b)));
-  keyCandidates.sort(byRank);
 
   const packagePages = new Map<string, string>();
   for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath));
@@ -147,8 +185,8 @@ export function buildStructure(files: DocumentFile[]): Structure {
     readme,
     packageOf,
     nameIds,
-    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.slice(0, MAX_SEARCH_ENTRIES).map((r) => r.entry) },
-    keySymbols: keyCandidates.slice(0, 300).map((c) => c.symbol),
+    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.items() },
+    keySymbols: keyCandidates.items(),
     apis: packages.map((pkg) => {
       const readmePath = readmeOf(pkg);
       return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
