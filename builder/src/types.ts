@@ -30,7 +30,7 @@ export type DocumentInput = {
    * `symbols` may be read from disk on each access (see SymbolStore): read it once per use, and
    * use the counts when only numbers matter.
    */
-  files: Array<SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number; exportedTopLevel: number }>;
+  files: Array<SourceFile & { symbols: ExtractedSymbol[]; symbolCount: number; exportedTopLevel: number; prose?: ProsePage }>;
 };
 
 export type DocumentOutput = {

@@ -41,9 +41,9 @@ describe("extract: tree-sitter symbols", () => {
   it("cuts signatures at the body", async () => {
     const symbols = await symbolsOf("src/shapes.ts", SOURCES["src/shapes.ts"].content);
     const signature = (name: string) => symbols.find((s) => s.name === name)?.signature;
-    expect(signature("Circle")).toBe("class Circle implements Shape");
+    expect(signature("Circle")).toBe("export class Circle implements Shape");
     expect(signature("area")).toBe("area(): number");
-    expect(signature("double")).toBe("double = (n: number): number =>");
+    expect(signature("double")).toBe("export const double = (n: number): number");
     const go = await symbolsOf("server/server.go", SOURCES["server/server.go"].content);
     expect(go.find((s) => s.name === "Start")?.signature).toBe("func (s *Server) Start(port int) error");
   });
@@ -97,8 +97,8 @@ describe("extract: tree-sitter symbols", () => {
   it("keeps line numbers right after non-ASCII text", async () => {
     const symbols = await symbolsOf("u.ts", `// héllo wörld ✓ 😀\nexport function größe(): string { return "ü"; }\nexport class Ünïcode {}\n`);
     expect(symbols.map((s) => [s.name, s.start_line, s.signature])).toEqual([
-      ["größe", 2, "function größe(): string"],
-      ["Ünïcode", 3, "class Ünïcode"],
+      ["größe", 2, "export function größe(): string"],
+      ["Ünïcode", 3, "export class Ünïcode"],
     ]);
   });
 });

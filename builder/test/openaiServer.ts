@@ -1,7 +1,7 @@
 /**
  * A local OpenAI-compatible server (POST /v1/chat/completions, the documented response shape
  * including `usage`) on 127.0.0.1. It answers each file prompt with JSON built from the prompt's
- * own symbol list, and lets a test script failures per request.
+ * own symbol list (a package prompt with an overview), and lets a test script failures per request.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -79,6 +79,9 @@ export async function startOpenAiServer(options: { delayMs?: number; usage?: { p
 }
 
 function answerFor(userMessage: string, path: string) {
+  // A package overview request (document/packageOverview.ts)
+  const pkg = /^Package: (.*)$/m.exec(userMessage)?.[1];
+  if (pkg) return { overview: `LLM overview of ${pkg}. It exports ${[...userMessage.matchAll(/^- /gm)].length} APIs.` };
   const names = [...userMessage.matchAll(/^- (\S+) \(/gm)].map((m) => m[1]);
   return {
     file_summary: `LLM summary of ${path}. It does things.`,

@@ -6,7 +6,7 @@
 import GithubSlugger from "github-slugger";
 import { DOCPACK_PATHS, SEARCH_FIELDS, type PackageEntry, type SearchEntry, type SearchIndex } from "@doctown/core/docpackFormat";
 import { isProse } from "../scan/languages";
-import { ROLE_RANK } from "../scan/roles";
+import { fileRole, ROLE_RANK } from "../scan/roles";
 import { discoverPackages, packageOfFile } from "../packages/discover";
 import { publicApi } from "../packages/publicApi";
 import type { ExtractedSymbol, ProsePage } from "../types";
@@ -15,7 +15,47 @@ import { codeBlock, escapeText, firstSentence, inlineCode } from "./markdown";
 import { docSections, sortSymbols, symbolHeading } from "./placeholder";
 import { prosePage } from "./prose";
 
-const MAX_SEARCH_ENTRIES = 200_000;
+const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
+
+/**
+ * search.json holds at most this many entries, the best-ranked (a 20,000-file repository has
+ * ~350,000 symbols: all of them held as entries took ~300 MB during the build).
+ */
+const MAX_SEARCH_ENTRIES = 60_000;
+const MAX_KEY_SYMBOLS = 300;
+
+/** Items by rank, keeping only the best `max` in all (ties: first added). */
+class RankedBuckets<T> {
+  private readonly buckets = new Map<number, T[]>();
+  private size = 0;
+  constructor(private readonly max: number) {}
+  add(rank: number, item: T): void {
+    let bucket = this.buckets.get(rank);
+    if (!bucket) this.buckets.set(rank, (bucket = []));
+    bucket.push(item);
+    if (++this.size > 2 * this.max) this.trim();
+  }
+  /** Whether an item of this rank could still be kept (so it need not be made). */
+  wants(rank: number): boolean {
+    if (this.size < this.max) return true;
+    let better = 0;
+    for (const [key, bucket] of this.buckets) if (key <= rank) better += bucket.length;
+    return better < this.max;
+  }
+  private trim(): void {
+    let kept = 0;
+    for (const key of [...this.buckets.keys()].sort((a, b) => a - b)) {
+      const bucket = this.buckets.get(key)!;
+      if (kept >= this.max) this.buckets.delete(key);
+      else if (kept + bucket.length > this.max) bucket.length = this.max - kept;
+      kept += Math.min(bucket.length, this.max);
+    }
+    this.size = Math.min(kept, this.max);
+  }
+  items(): T[] {
+    return [...this.buckets.keys()].sort((a, b) => a - b).flatMap((key) => this.buckets.get(key)!).slice(0, this.max);
+  }
+}
 const MAX_API_LISTED = 400;
 
 export type Structure = {
@@ -31,6 +71,10 @@ export type Structure = {
   search: SearchIndex;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
   keySymbols: ExtractedSymbol[];
+  /** each package's public API and README text (for the model's overviews) */
+  apis: Array<{ pkg: PackageEntry; api: ExtractedSymbol[]; readme?: string }>;
+  /** a package's page again, with the model's overview (sanitised Markdown) */
+  packagePageWith: (pkg: PackageEntry, overview: string) => string;
 };
 
 /** Anchor of each symbol's heading on its file page (github-slugger, in page order). */
@@ -54,7 +98,12 @@ export function buildStructure(files: DocumentFile[]): Structure {
   };
   const paths = files.map((file) => file.path);
   const read = (path: string) => byPath.get(path)?.content ?? "";
-  const packages = discoverPackages(paths, read);
+  // Package source first (examples' and tests' own packages after), then by path.
+  const packageRole = (pkg: PackageEntry) => fileRole(pkg.path ? `${pkg.path}/index.js` : "index.js", "javascript");
+  const packages = discoverPackages(paths, read)
+    .map((pkg, i) => ({ pkg, i, rank: ROLE_RANK[packageRole(pkg)] }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map(({ pkg }) => pkg);
   const packageFor = packageOfFile(packages);
   const packageOf = new Map<string, string>();
   for (const file of files) {
@@ -62,34 +111,42 @@ export function buildStructure(files: DocumentFile[]): Structure {
     if (pkg) packageOf.set(file.path, pkg.name);
   }
 
+  const entryOf = new Map<string, string>();
+  for (const pkg of packages) {
+    const main = pkg.entry_points.find((e) => e.name === ".")?.file;
+    if (main) entryOf.set(pkg.name, main);
+  }
   const apiIds = new Set<string>();
   const apis = new Map<PackageEntry, ExtractedSymbol[]>();
   for (const pkg of packages) {
-    const api = publicApi(pkg, { paths, has: (p) => byPath.has(p), text: read, exported });
+    const api = publicApi(pkg, { paths, has: (p) => byPath.has(p), text: read, exported, packageEntry: (name) => entryOf.get(name) });
     apis.set(pkg, api);
     pkg.public_api = api.map((symbol) => symbol.id);
     for (const symbol of api) apiIds.add(symbol.id);
   }
 
   const prosePages = new Map<string, ProsePage>();
-  for (const file of files) if (isProse(file.language)) prosePages.set(file.path, prosePage(file.path, file.language, file.content));
+  // Made by extraction where it ran (see ExtractResult.prose), else here.
+  for (const file of files) if (isProse(file.language)) prosePages.set(file.path, file.prose ?? prosePage(file.path, file.language, file.content));
   const readmePath = files.map((f) => f.path).find((p) => /^readme(\.(md|markdown|mdx|rst|adoc|txt))?$/i.test(p));
   const readme = readmePath ? { path: readmePath, markdown: prosePages.get(readmePath)?.markdown ?? "" } : undefined;
 
   // One pass over every symbol: search entries, type links, key symbols.
-  type Ranked = { entry: SearchEntry; rank: number[] };
-  const ranked: Ranked[] = [];
+  const ranked = new RankedBuckets<SearchEntry>(MAX_SEARCH_ENTRIES);
   const nameIds = new Map<string, string[]>();
-  const keyCandidates: Array<{ symbol: ExtractedSymbol; rank: number[] }> = [];
+  const keyCandidates = new RankedBuckets<ExtractedSymbol>(MAX_KEY_SYMBOLS);
+  const rankOf = (roleRank: number, tier: number) => roleRank * 10 + tier;
   for (const pkg of packages)
-    ranked.push({ entry: [pkg.name, "package", pkg.page, "source", pkg.description ?? pkg.path ?? ""], rank: [0, 0] });
+    ranked.add(rankOf(ROLE_RANK[packageRole(pkg)], 0), [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""]);
   for (const file of files) {
     if (file.symbolCount === 0) continue;
     const symbols = file.symbols;
     const anchors = symbolAnchors(file.path, symbols);
     const roleRank = ROLE_RANK[file.role];
     for (const symbol of symbols) {
-      if (symbol.exported && !symbol.parent) {
+      // Type-like definitions and package APIs: what signatures and {@link}s name (kept small:
+      // pack hands this map to its symbols worker).
+      if (symbol.exported && !symbol.parent && (TYPE_KINDS.has(symbol.kind) || apiIds.has(symbol.id))) {
         const ids = nameIds.get(symbol.name) ?? [];
         if (ids.length < 8) {
           ids.push(symbol.id);
@@ -98,26 +155,28 @@ export function buildStructure(files: DocumentFile[]): Structure {
       }
       const inApi = apiIds.has(symbol.id);
       const tier = inApi ? 1 : symbol.exported && !symbol.parent ? 2 : symbol.exported ? 4 : !symbol.parent ? 6 : 7;
-      if (tier === 7 && roleRank > 0) continue;
-      const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
-      ranked.push({ entry: [symbol.name, symbol.kind, target, file.role, symbol.signature.slice(0, 160)], rank: [roleRank, tier] });
-      if (tier <= 2) keyCandidates.push({ symbol: { ...symbol, role: file.role }, rank: [roleRank, tier] });
+      // Private members stay out of the index (they are on their file's page).
+      if (tier === 7) continue;
+      const rank = rankOf(roleRank, tier);
+      if (ranked.wants(rank)) {
+        const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
+        ranked.add(rank, [symbol.name, symbol.kind, target, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""]);
+      }
+      if (tier <= 2 && keyCandidates.wants(rank)) keyCandidates.add(rank, { ...symbol, role: file.role });
     }
   }
   for (const [path, page] of prosePages) {
     const file = byPath.get(path)!;
     const target = DOCPACK_PATHS.prosePage(path);
-    ranked.push({ entry: [page.title, "page", target, file.role, path], rank: [ROLE_RANK[file.role], 3] });
+    ranked.add(rankOf(ROLE_RANK[file.role], 3), [page.title, "page", target, file.role, path]);
     for (const heading of page.headings.slice(0, 200))
-      if (heading.text !== page.title) ranked.push({ entry: [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title], rank: [ROLE_RANK[file.role], 5] });
+      if (heading.text !== page.title) ranked.add(rankOf(ROLE_RANK[file.role], 5), [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title]);
   }
-  const byRank = (a: { rank: number[] }, b: { rank: number[] }) => a.rank[0]! - b.rank[0]! || a.rank[1]! - b.rank[1]!;
-  ranked.sort(byRank); // stable: within a rank, repository order
   for (const ids of nameIds.values()) ids.sort((a, b) => Number(!apiIds.has(a)) - Number(!apiIds.has(b)));
-  keyCandidates.sort(byRank);
 
   const packagePages = new Map<string, string>();
   for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath));
+  const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
 
   return {
     prosePages,
@@ -126,21 +185,31 @@ export function buildStructure(files: DocumentFile[]): Structure {
     readme,
     packageOf,
     nameIds,
-    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.slice(0, MAX_SEARCH_ENTRIES).map((r) => r.entry) },
-    keySymbols: keyCandidates.slice(0, 300).map((c) => c.symbol),
+    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.items() },
+    keySymbols: keyCandidates.items(),
+    apis: packages.map((pkg) => {
+      const readmePath = readmeOf(pkg);
+      return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
+    }),
+    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, overview),
   };
+}
+
+function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string | undefined {
+  return [...prose.keys()].find((p) => p.startsWith(pkg.path ? `${pkg.path}/` : "") && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(p.slice(pkg.path ? pkg.path.length + 1 : 0)));
 }
 
 /** Relative link from docs/packages/<slug>.md to a repository file's page. */
 const fromPackagePage = (target: string) => `../${target.replace(/^docs\//, "")}`;
 const encodePath = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
-function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>): string {
+function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>, overview?: string): string {
   const out = [`# ${inlineCode(pkg.name)}`, ""];
   if (pkg.description) out.push(escapeText(pkg.description), "");
   const facts = [`${pkg.ecosystem} package`, ...(pkg.version ? [`version ${inlineCode(pkg.version)}`] : []), `in ${inlineCode(pkg.path || ".")}`, `manifest ${inlineCode(pkg.manifest)}`];
   out.push(facts.join(" · "), "");
-  const readme = [...prose.keys()].find((p) => p.startsWith(pkg.path ? `${pkg.path}/` : "") && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(p.slice(pkg.path ? pkg.path.length + 1 : 0)));
+  const readme = packageReadme(pkg, prose);
+  if (overview) out.push("## Overview", "", overview, "");
   if (readme) out.push(`Read more: [${inlineCode(readme)}](${encodePath(fromPackagePage(DOCPACK_PATHS.prosePage(readme)))})`, "");
   if (pkg.entry_points.length > 0) {
     out.push("## Entry points", "");
@@ -170,21 +239,21 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
   const { structure } = input;
   const intro = structure.readme ? firstParagraph(structure.readme.markdown) : "";
   const description = intro || structure.packages.find((p) => p.description)?.description || "";
-  const out = [`# ${oneLine(input.repoName)}`, ""];
-  if (description) out.push(`> ${oneLine(description)}`, "");
+  const out = [`# ${escapeText(input.repoName)}`, ""];
+  if (description) out.push(`> ${escapeText(description)}`, "");
   out.push(
     `This docpack holds the repository's documentation (docs/), each accepted file's text (source/), symbols.json (every symbol with signature, doc and source lines) and search.json.`,
     "",
   );
   if (structure.packages.length > 0) {
     out.push("## Packages", "");
-    for (const pkg of structure.packages) out.push(`- [${oneLine(pkg.name)}](${pkg.page})${pkg.description ? `: ${oneLine(pkg.description)}` : ""}`);
+    for (const pkg of structure.packages) out.push(`- [${escapeText(pkg.name)}](${encodePath(pkg.page)})${pkg.description ? `: ${escapeText(pkg.description)}` : ""}`);
     out.push("");
   }
   const docs = [...structure.prosePages].filter(([path]) => input.files.find((f) => f.path === path)?.role === "docs").slice(0, 200);
   if (docs.length > 0) {
     out.push("## Docs", "");
-    for (const [path, page] of docs) out.push(`- [${oneLine(page.title)}](${DOCPACK_PATHS.prosePage(path)}): ${oneLine(path)}`);
+    for (const [path, page] of docs) out.push(`- [${escapeText(page.title)}](${encodePath(DOCPACK_PATHS.prosePage(path))}): ${inlineCode(path)}`);
     out.push("");
   }
   const key = structure.keySymbols.filter((s) => s.role === "source").slice(0, 150);
@@ -192,8 +261,9 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
     out.push("## API", "");
     for (const symbol of key) {
       const anchor = symbolAnchors(symbol.file, [symbol]).get(symbol.id);
-      const summary = symbol.doc?.markdown ? `: ${oneLine(firstSentence(symbol.doc.markdown))}` : "";
-      out.push(`- [${oneLine(symbolHeading(symbol))}](${DOCPACK_PATHS.filePage(symbol.file)}#${anchor}) \`${oneLine(symbol.signature).replace(/`/g, "'").slice(0, 200)}\`${summary}`);
+      const doc = symbol.doc?.markdown ?? symbol.doc_comment;
+      const summary = doc ? `: ${escapeText(firstSentence(doc))}` : "";
+      out.push(`- [${escapeText(symbolHeading(symbol))}](${encodePath(DOCPACK_PATHS.filePage(symbol.file))}#${anchor}) ${inlineCode(symbol.signature.slice(0, 200))}${summary}`);
     }
     out.push("");
   }
@@ -201,15 +271,16 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
-}
-
 function firstParagraph(markdown: string): string {
   for (const block of markdown.split(/\n\s*\n/)) {
     const text = block.trim();
-    if (!text || /^(#|!\[|\[!\[|<|```|\||-{3,}|> \[!)/.test(text)) continue;
-    const plain = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*_]/g, "").replace(/\\(.)/g, "$1");
+    if (!text || /^(#|!\[|\[!\[|\\?<|```|\||-{3,}|> \[!)/.test(text)) continue;
+    const plain = text
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/[`*_]/g, "")
+      .replace(/\\(.)/g, "$1")
+      .replace(/<[^>]*>/g, "")
+      .trim();
     if (plain.length > 20) return plain.slice(0, 500);
   }
   return "";

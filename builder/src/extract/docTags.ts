@@ -57,8 +57,11 @@ export function structuredDoc(comment: string): StructuredDoc | undefined {
         section = undefined;
         draft.body.push(line);
       }
-    } else if (section && (line.trim() === "" || /^\s+/.test(line))) {
+    } else if (section && line.trim() !== "") {
+      // Doc comments arrive without their indentation: a section runs to the next blank line.
       googleLine(draft, section, line);
+    } else if (section) {
+      section = undefined;
     } else if (current) current.lines.push(line);
     else {
       section = undefined;

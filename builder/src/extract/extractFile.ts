@@ -6,6 +6,8 @@
  */
 import type { ExtractedSymbol } from "../types";
 import { structuredDoc } from "./docTags";
+import { isProse } from "../scan/languages";
+import { prosePage } from "../document/prose";
 import { symbolDataBudget } from "./limits";
 import { extractWithRegex, hasRegexRules } from "./regexFallback";
 import { extractWithTreeSitter, hasGrammar, type RawSymbol } from "./treeSitter";
@@ -15,7 +17,7 @@ export type ExtractJob = { path: string; language: string; content: string };
 const COMPONENT_LANGUAGES = new Set(["svelte", "vue"]);
 
 export function canExtract(language: string): boolean {
-  return hasGrammar(language) || hasRegexRules(language) || COMPONENT_LANGUAGES.has(language);
+  return hasGrammar(language) || hasRegexRules(language) || COMPONENT_LANGUAGES.has(language) || isProse(language);
 }
 
 export async function extractFile(job: ExtractJob): Promise<ExtractedSymbol[]> {
@@ -108,12 +110,24 @@ export type ExtractResult = {
   count: number;
   /** top-level exported symbols: the overview page lists them without reading every file back */
   exportedTopLevel: number;
+  /**
+   * prose files: their page (a ProsePage as JSON), made here so the Markdown parse (~2 ms per KB)
+   * runs in the extraction lanes, on every core, instead of in the document stage on one
+   */
+  prose?: string;
 };
 
 const NO_SYMBOLS: ExtractResult = { json: "[]", count: 0, exportedTopLevel: 0 };
 
 /** Never fails: whatever goes wrong with one file (its parse, its JSON, ...) costs that file its symbols, not the build. */
 export async function extractFileToJson(job: ExtractJob): Promise<ExtractResult> {
+  if (isProse(job.language)) {
+    try {
+      return { ...NO_SYMBOLS, prose: JSON.stringify(prosePage(job.path, job.language, job.content)) };
+    } catch {
+      return NO_SYMBOLS;
+    }
+  }
   try {
     return toResult(await extractFile(job), symbolDataBudget(job.content.length));
   } catch {

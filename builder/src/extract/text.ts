@@ -1,27 +1,7 @@
 /** Text helpers for signatures and doc comments. */
-import type { Node } from "web-tree-sitter";
 import { shorten } from "./limits";
 
-const MAX_SIGNATURE = 240;
 const MAX_DOC = 2000;
-
-/** The declaration up to its body (or its first lines), whitespace collapsed, bounded. */
-export function makeSignature(source: string, node: Node): string {
-  const body =
-    node.childForFieldName("body") ??
-    node.childForFieldName("value")?.childForFieldName("body") ??
-    node.childForFieldName("declarator")?.childForFieldName("value")?.childForFieldName("body");
-  const end = body && body.startIndex > node.startIndex ? body.startIndex : node.endIndex;
-  let text = source.slice(node.startIndex, Math.min(end, node.startIndex + 4 * MAX_SIGNATURE));
-  if (!body) {
-    // No body field: the first line, without an inline type or struct body.
-    text = text.split("\n")[0];
-    const brace = text.indexOf("{");
-    if (brace > 0) text = text.slice(0, brace);
-  }
-  text = text.replace(/\s+/g, " ").trim().replace(/\s*[{:=]$/, "").trim();
-  return shorten(text, MAX_SIGNATURE);
-}
 
 /** Strips comment markers (/** *\/, //, ///, #, """) and common indentation. */
 export function cleanComment(raw: string): string | undefined {

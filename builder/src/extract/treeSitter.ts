@@ -9,7 +9,8 @@ import type { SymbolKind } from "@doctown/core/docpackFormat";
 import { CLASS_LIKE, type DefinitionKind, type LanguageSpec } from "./spec";
 import { LANGUAGE_SPECS } from "./languages/index";
 import { boundedName, boundedParent, MAX_SYMBOL_DEPTH, MAX_SYNTAX_DEPTH, MAX_TREE_SITTER_MS } from "./limits";
-import { cleanComment, makeSignature } from "./text";
+import { makeSignature } from "./signature";
+import { cleanComment } from "./text";
 
 export type RawSymbol = {
   name: string;
@@ -78,7 +79,7 @@ export async function extractWithTreeSitter(language: string, source: string, ma
   try {
     const definitions = collectDefinitions(query, tree.rootNode, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
-    return buildSymbols(definitions, spec, source);
+    return buildSymbols(definitions, spec, source, language);
   } finally {
     tree.delete();
   }
@@ -112,7 +113,7 @@ function collectDefinitions(query: Query, root: Node, progressCallback: () => vo
 
 type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined };
 
-function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string): RawSymbol[] {
+function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string, language: string): RawSymbol[] {
   const symbols: RawSymbol[] = [];
   const stack: Scope[] = [];
   const memberOf = new Set<DefinitionKind>(spec.memberOf ?? CLASS_LIKE);
@@ -142,7 +143,7 @@ function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: str
       name,
       kind,
       parent,
-      signature: makeSignature(source, def.node),
+      signature: makeSignature(source, def.node, kind, language),
       start_line: def.node.startPosition.row + 1,
       end_line: def.node.endPosition.row + 1,
       exported,

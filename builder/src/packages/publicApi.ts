@@ -14,6 +14,8 @@ export type ApiSource = {
   text(path: string): string;
   /** top-level exported symbols of a file, in source order */
   exported(path: string): ExtractedSymbol[];
+  /** the main entry file of a package of this repository, by package name (`export * from "@scope/core"`) */
+  packageEntry?(name: string): string | undefined;
 };
 
 const MAX_API = 2000;
@@ -36,7 +38,7 @@ export function publicApi(pkg: PackageEntry, source: ApiSource): ExtractedSymbol
 }
 
 function resolveRelative(from: string, specifier: string, source: ApiSource, extensions: string[]): string | undefined {
-  if (!specifier.startsWith(".")) return undefined;
+  if (!specifier.startsWith(".")) return source.packageEntry?.(specifier);
   const dir = from.includes("/") ? from.slice(0, from.lastIndexOf("/")) : "";
   const parts: string[] = dir ? dir.split("/") : [];
   for (const part of specifier.split("/")) {

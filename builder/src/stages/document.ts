@@ -14,6 +14,8 @@ import { documentWithLlm, type LlmSettings } from "../document/llm";
 import { DocCache, defaultCacheDir } from "../document/cache";
 import { buildStructure, llmsTxt, type Structure } from "../document/structure";
 import { isProse } from "../scan/languages";
+import { packageOverviewsWithLlm } from "../document/packageOverview";
+import { embeddedMarkdown } from "../document/modelMarkdown";
 
 export interface DocumentDeps {
   /** LLM settings; absent → placeholder documentation for every file. */
@@ -84,11 +86,18 @@ export async function documentStage(
     signal: deps.signal,
     onFileDone: deps.onProgress,
   });
+  // Package overviews from the model too, with what the file pages left of the budget.
+  const spent = result.inputTokens + result.outputTokens;
+  const packaged = await packageOverviewsWithLlm(structure.apis, deps.llm, Math.max(0, deps.llm.tokenBudget - spent), deps.signal);
+  for (const { pkg } of structure.apis) {
+    const overview = packaged.overviews.get(pkg.page);
+    if (overview) structure.packagePages.set(pkg.page, structure.packagePageWith(pkg, embeddedMarkdown(overview)));
+  }
   const docs: DocumentOutput["docs"] = {
     mode: "llm",
     model: deps.llm.model,
-    input_tokens: result.inputTokens,
-    output_tokens: result.outputTokens,
+    input_tokens: result.inputTokens + packaged.inputTokens,
+    output_tokens: result.outputTokens + packaged.outputTokens,
     ...(result.placeholderFiles > 0 ? { placeholder_files: result.placeholderFiles } : {}),
   };
   const index = indexPage({

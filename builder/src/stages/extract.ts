@@ -12,7 +12,7 @@ import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extr
 import { createExtractPool, runInThisThread } from "../extract/pool";
 import { Spool } from "../extract/spool";
 import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
-import type { ExtractedSymbol, SourceFile } from "../types";
+import type { ExtractedSymbol, ProsePage, SourceFile } from "../types";
 
 export type ExtractDeps = {
   /** extraction lanes (threads) in all, this one included; 0 or 1 = this thread only. Default: available cores (max 4). */
@@ -36,6 +36,8 @@ export type ExtractDeps = {
 };
 
 export type ExtractedFile = SourceFile & {
+  /** prose files: their page, made in the extraction lanes (read from the store when there is one) */
+  prose?: ProsePage;
   symbols: ExtractedSymbol[];
   symbolCount: number;
   exportedTopLevel: number;
@@ -78,6 +80,15 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
     file.symbolCount = result?.count ?? 0;
     file.exportedTopLevel = result?.exportedTopLevel ?? 0;
     settleContent(file, deps.contentAfterParse);
+    if (result?.prose) {
+      const text = result.prose;
+      if (!deps.store) file.prose = JSON.parse(text) as ProsePage;
+      else {
+        const stored = deps.store.write(text);
+        const store = deps.store;
+        Object.defineProperty(file, "prose", { get: () => JSON.parse(store.readText(stored)) as ProsePage, enumerable: false, configurable: true });
+      }
+    }
     if (!result || result.count === 0) return void (file.symbols = []);
     if (!deps.store) return void (file.symbols = JSON.parse(result.json) as ExtractedSymbol[]);
     const stored = deps.store.write(result.json);

@@ -9,6 +9,7 @@ export const python: LanguageSpec = {
 (function_definition name: (identifier) @name) @def.function
 (class_definition name: (identifier) @name) @def.class
 (module (expression_statement (assignment left: (identifier) @name) @def.variable))
+(class_definition body: (block (expression_statement (assignment left: (identifier) @name) @def.property)))
 `,
   exported: ({ name, parentExported }) => (parentExported ?? true) && isPublic(name),
   wrapperTypes: ["decorated_definition"],

@@ -1,0 +1,150 @@
+/**
+ * Signatures: a definition's declaration — name, parameters with their types and defaults,
+ * generics, return type — as one normalised line of at most SIGNATURE_MAX_CHARS (then "…"),
+ * however many lines it spans in the source. Functions stop where their body starts; classes,
+ * structs and the like at their opening brace; variables, constants and properties keep a short
+ * value and lose a long one (its type annotation stays). Comments inside the declaration go.
+ */
+import type { Node } from "web-tree-sitter";
+import { SIGNATURE_MAX_CHARS, type SymbolKind } from "@doctown/core/docpackFormat";
+
+const CONTAINERS = new Set<SymbolKind>(["class", "struct", "interface", "enum", "trait", "module"]);
+const VALUES = new Set<SymbolKind>(["variable", "constant", "property"]);
+const SHORT_VALUE = 120;
+/** Source read at most: a declaration this long is cut anyway. */
+const MAX_READ = 8 * SIGNATURE_MAX_CHARS;
+const HASH_COMMENTS = new Set(["python", "ruby", "bash", "perl"]);
+
+export function makeSignature(source: string, node: Node, kind: SymbolKind, language = ""): string {
+  const body =
+    node.childForFieldName("body") ??
+    node.childForFieldName("value")?.childForFieldName("body") ??
+    node.childForFieldName("declarator")?.childForFieldName("value")?.childForFieldName("body");
+  const hasBody = !!body && body.startIndex > node.startIndex;
+  const end = hasBody ? body!.startIndex : node.endIndex;
+  let text = source.slice(node.startIndex, Math.min(end, node.startIndex + MAX_READ));
+  text = withoutComments(text, HASH_COMMENTS.has(language));
+  if (!hasBody && CONTAINERS.has(kind)) text = upToTopLevel(text, "{");
+  else if (!hasBody && VALUES.has(kind)) {
+    const flat = normalise(text);
+    if (flat.length > SHORT_VALUE) text = upToTopLevel(text, "=");
+  }
+  const line = normalise(`${declarationPrefix(node)}${text}`).replace(/(\s*(=>|[{:=;,]))+$/, "").trim();
+  return line.length > SIGNATURE_MAX_CHARS ? `${line.slice(0, SIGNATURE_MAX_CHARS - 1).trimEnd()}…` : line;
+}
+
+/** Keywords the definition's node leaves out: `export`, `export default`, `declare`, `const`/`let`/`var`. */
+function declarationPrefix(node: Node): string {
+  const parts: string[] = [];
+  let child = node;
+  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type === "lexical_declaration" || parent.type === "variable_declaration") {
+      if (node.type === "variable_declarator") parts.unshift(parent.firstChild?.text ?? "");
+    } else if (parent.type === "export_statement") {
+      const isDefault = parent.children.some((c) => c?.type === "default" && c.startIndex < child.startIndex);
+      parts.unshift(isDefault ? "export default" : "export");
+    } else if (parent.type === "ambient_declaration") parts.unshift("declare");
+    else if (parent.type === "type_declaration" || parent.type === "const_declaration" || parent.type === "var_declaration")
+      parts.unshift(parent.firstChild?.text ?? ""); // Go: type / const / var
+    else break;
+  }
+  return parts.filter(Boolean).map((part) => `${part} `).join("");
+}
+
+/** Line and block comments removed, strings left alone. */
+function withoutComments(text: string, hash: boolean): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '"' || char === "'" || char === "`") {
+      const close = findStringEnd(text, i);
+      out += text.slice(i, close + 1);
+      i = close;
+    } else if (char === "/" && text[i + 1] === "/" && !/[:\w]/.test(text[i - 1] ?? " ")) {
+      const newline = text.indexOf("\n", i);
+      i = newline === -1 ? text.length : newline - 1;
+    } else if (char === "/" && text[i + 1] === "*") {
+      const close = text.indexOf("*/", i + 2);
+      i = close === -1 ? text.length : close + 1;
+      out += " ";
+    } else if (hash && char === "#" && /\s/.test(text[i - 1] ?? "\n")) {
+      const newline = text.indexOf("\n", i);
+      i = newline === -1 ? text.length : newline - 1;
+    } else out += char;
+  }
+  return out;
+}
+
+function findStringEnd(text: string, start: number): number {
+  const quote = text[start]!;
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === quote) return i;
+    else if (text[i] === "\n" && quote !== "`") return i - 1;
+  }
+  return text.length - 1;
+}
+
+/** The text before the first `stop` outside brackets and strings (Go `type T struct {`, `x = …`). */
+function upToTopLevel(text: string, stop: "{" | "="): string {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '"' || char === "'" || char === "`") i = findStringEnd(text, i);
+    else if (char === "(" || char === "[" || (char === "{" && stop !== "{")) depth++;
+    else if (char === ")" || char === "]" || (char === "}" && stop !== "{")) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && char === stop && (stop === "{" || (text[i + 1] !== "=" && text[i + 1] !== ">" && !/[=!<>]/.test(text[i - 1] ?? "")))) return text.slice(0, i);
+  }
+  return text;
+}
+
+const OPENERS = new Set(["(", "[", "{", "<"]);
+const CLOSERS: Record<string, string> = { ")": "(", "]": "[", "}": "{", ">": "<" };
+
+/**
+ * One line: line breaks inside brackets vanish, a break between members of a `{ … }` type without
+ * separators becomes "; ", trailing commas before a closing bracket go, other runs of white space
+ * become one space.
+ */
+export function normalise(text: string): string {
+  let out = "";
+  const stack: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '"' || char === "'" || char === "`") {
+      const close = findStringEnd(text, i);
+      out += text.slice(i, close + 1).replace(/\s*\n\s*/g, " ");
+      i = close;
+      continue;
+    }
+    if (/\s/.test(char)) {
+      let j = i;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      const broke = text.slice(i, j).includes("\n");
+      const previous = out.trimEnd().slice(-1);
+      const next = text[j] ?? "";
+      i = j - 1;
+      if (!out || !next) continue;
+      if ((previous === "(" || previous === "[" || (previous === "<" && stack.at(-1) === "<")) && broke) out = out.trimEnd();
+      else if (broke && (next === ")" || next === "]" || (next === ">" && stack.at(-1) === "<"))) out = out.trimEnd();
+      else if (broke && stack.at(-1) === "{" && /[\w)\]>'"?]/.test(previous) && /[\w'"[(]/.test(next) && previous !== "{") out = `${out.trimEnd()}; `;
+      else out = `${out.trimEnd()} `;
+      continue;
+    }
+    if (OPENERS.has(char)) {
+      if (char !== "<" || /[\w$\s]/.test(out.slice(-1) || " ")) stack.push(char);
+    } else if (char in CLOSERS) {
+      const opener = CLOSERS[char]!;
+      if (char === ">" && (stack.at(-1) !== "<" || out.endsWith("="))) {
+        out += char;
+        continue;
+      }
+      if (stack.at(-1) === opener) stack.pop();
+      // a trailing separator before the closer
+      const trimmed = out.trimEnd();
+      if (trimmed.endsWith(",") || (char === "}" && trimmed.endsWith(";"))) out = trimmed.slice(0, -1) + (char === "}" ? " " : "");
+    }
+    out += char;
+  }
+  return out.replace(/[ \t]+/g, " ").trim();
+}
