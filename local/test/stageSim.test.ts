@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
 import { download, OWNER, REPO_NAME, requiredSecrets, startScenario, waitForJob, type Scenario } from "../src/stageSim/scenario";
 import { ensureSynth, TEST_SYNTH } from "../src/stageSim/synth";
+import { directApiRequest } from "../src/stageSim/client";
 
 const SYNTH_TIMEOUT_MS = 400_000;
 
@@ -150,5 +151,23 @@ describe("the synthesized stage, simulated", () => {
     await expect(dynamo("functions/src/docpacks/listPublic").send(new GetItemCommand({ TableName: sim.tableName, Key: key }))).resolves.toBeDefined();
     await expect(dynamo("functions/src/jobs/get").send(new PutItemCommand({ TableName: sim.tableName, Item: key }))).resolves.toBeDefined();
     expect(sim.iam.denied.map((d) => d.action)).toEqual(expect.arrayContaining(["states:StartExecution", "dynamodb:PutItem"]));
+  });
+
+  it("lets no request that bypasses CloudFront choose the site origin (forged x-forwarded-host and Origin at the execute-api endpoint)", async () => {
+    const { sim, client } = scenario;
+    const before = ((await (await client.get("/api/jobs")).json()) as { jobs: unknown[] }).jobs.length;
+    // The default endpoint is either disabled by the template, or must refuse what did not come through the distribution.
+    if (sim.executeApi) {
+      const evil = "https://evil.example";
+      const answer = await directApiRequest(sim.executeApi, sim.ca, {
+        method: "POST",
+        path: "/api/jobs",
+        headers: { cookie: client.cookie!, origin: evil, "x-forwarded-host": "evil.example", "content-type": "application/json" },
+        body: JSON.stringify({ repo: `${OWNER}/${REPO_NAME}`, git_ref: "main" }),
+      });
+      expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
+    }
+    const after = ((await (await client.get("/api/jobs")).json()) as { jobs: unknown[] }).jobs.length;
+    expect(after).toBe(before);
   });
 });

@@ -16,6 +16,7 @@ import { SimulatedFunction, type FunctionSpec } from "./lambda";
 import { startRunpod } from "./runpod";
 import { startSsm } from "./ssm";
 import { startStepFunctions } from "./stepFunctions";
+import { scheduledRules } from "./schedules";
 import { siteBuckets } from "./staticSite";
 import { startDynamo, startR2 } from "./storage";
 
@@ -132,14 +133,17 @@ export async function startStageSim(options: StageSimOptions) {
     cleanups.push(() => httpApi.close());
     const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const apiDomain = new URL(intrinsics.attribute(apiStack, api.apiLogicalId, "ApiEndpoint")).host;
-    log(`HTTP API ${apiDomain} → 127.0.0.1:${httpApi.port}: ${api.routes.length} routes from the template`);
+    // With DisableExecuteApiEndpoint the default endpoint does not answer, for CloudFront neither.
+    const apiResource = apiStack.template.Resources[api.apiLogicalId];
+    const executeApiDisabled = intrinsics.resolve(apiStack, apiResource.Properties?.DisableExecuteApiEndpoint) === true;
+    log(`HTTP API ${apiDomain} → 127.0.0.1:${httpApi.port}: ${api.routes.length} routes from the template${executeApiDisabled ? " (default endpoint disabled)" : ""}`);
 
     const [distribution] = distributionsOf(assembly, intrinsics);
     const site = await startDistribution({
       config: distribution.config(),
       functions: distribution.functions,
       buckets: siteBuckets(assembly, intrinsics),
-      originPorts: new Map([[apiDomain, httpApi.port]]),
+      originPorts: new Map(executeApiDisabled ? [] : [[apiDomain, httpApi.port]]),
       certs,
     });
     cleanups.push(() => site.close());
@@ -198,6 +202,10 @@ export async function startStageSim(options: StageSimOptions) {
     cleanups.push(() => Promise.all([...functions.values()].map((fn) => fn.stop())).then(() => {}));
     log(`Lambda: ${functions.size} functions from their bundled assets`);
 
+    const schedules = scheduledRules(assembly, intrinsics, invoke);
+    cleanups.push(() => schedules.stop());
+    if (schedules.rules.length) log(`EventBridge: ${schedules.rules.map((r) => `${r.logicalId} ${r.expression}`).join(", ")}`);
+
     const [table] = tables;
     return {
       assembly,
@@ -206,12 +214,15 @@ export async function startStageSim(options: StageSimOptions) {
       app,
       stage,
       siteUrl: site.url,
+      /** The API's default endpoint (host name and local port), or undefined when the template disables it. */
+      executeApi: executeApiDisabled ? undefined : { host: apiDomain, port: httpApi.port },
       ca: certs.ca,
       ssm,
       sfn,
       github,
       runpod,
       functions,
+      schedules: schedules.rules,
       deviations,
       dynamodbUrl: dynamo.url,
       r2Url: r2.url,
