@@ -12,7 +12,7 @@ import { distributionsOf, startDistribution } from "./cloudFront";
 import { startGitHubGit } from "./github";
 import { AccessDenied, Iam } from "./iam";
 import { Intrinsics, SIM_REGION } from "./intrinsics";
-import { SimulatedFunction, type FunctionSpec } from "./lambda";
+import { SimulatedFunction, type FunctionSpec, type LambdaError } from "./lambda";
 import { startRunpod } from "./runpod";
 import { startSsm } from "./ssm";
 import { startStepFunctions } from "./stepFunctions";
@@ -106,7 +106,13 @@ export async function startStageSim(options: StageSimOptions) {
         } catch (error) {
           throw Object.assign(new Error((error as Error).message), { name: "Lambda.AWSLambdaException" });
         }
-        return invoke(functionName, payload);
+        try {
+          return await invoke(functionName, payload);
+        } catch (error) {
+          // Step Functions reports a function error by its errorType, the Cause being the runtime's JSON.
+          const { errorType = (error as Error).name, message } = error as LambdaError;
+          throw Object.assign(new Error(message), { name: errorType, cause: JSON.stringify({ errorType, errorMessage: message, trace: [] }) });
+        }
       },
       iam,
     });
@@ -121,7 +127,9 @@ export async function startStageSim(options: StageSimOptions) {
         .filter(({ resource }) => resource.Properties?.Principal === "apigateway.amazonaws.com" && resource.Properties?.Action === "lambda:InvokeFunction")
         .map(({ stack, resource }) => String(intrinsics.resolve(stack, resource.Properties!.FunctionName))),
     );
+    const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const httpApi = await startHttpApi({
+      apiId: intrinsics.ref(apiStack, api.apiLogicalId),
       routes: api.routes,
       certs,
       invoke: (arn, event) => {
@@ -131,7 +139,6 @@ export async function startStageSim(options: StageSimOptions) {
       log,
     });
     cleanups.push(() => httpApi.close());
-    const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const apiDomain = new URL(intrinsics.attribute(apiStack, api.apiLogicalId, "ApiEndpoint")).host;
     // With DisableExecuteApiEndpoint the default endpoint does not answer, for CloudFront neither.
     const apiResource = apiStack.template.Resources[api.apiLogicalId];
