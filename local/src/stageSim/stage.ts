@@ -7,6 +7,7 @@
 import type { LambdaHandler } from "../workflow";
 import { readAssembly, type Assembly } from "./assembly";
 import { startHttpApi, httpApiRoutes } from "./apiGateway";
+import { startAwsJsonServer } from "./awsJson";
 import { makeCerts } from "./certs";
 import { distributionsOf, startDistribution } from "./cloudFront";
 import { startGitHubGit } from "./github";
@@ -157,6 +158,10 @@ export async function startStageSim(options: StageSimOptions) {
     intrinsics.overrides.set(`${distribution.stack.stackName}/${distribution.logicalId}`, { attributes: { DomainName: site.domain } });
     log(`CloudFront ${site.url}: behaviours, functions and error responses from the template`);
 
+    // Any AWS service without a stand-in: refused here, so that nothing reaches the real cloud.
+    const unsimulated = await startAwsJsonServer({ targetPrefix: "", version: "1.0", operations: {} });
+    cleanups.push(() => unsimulated.close());
+
     // What the Lambda service provides every function, and where the AWS SDK's standard
     // AWS_ENDPOINT_URL_<SERVICE> variables send each client.
     const runtimeEnv: Record<string, string> = {
@@ -169,6 +174,7 @@ export async function startStageSim(options: StageSimOptions) {
       AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL: unsimulated.url,
       // Lambda's Node runtime sets NODE_EXTRA_CA_CERTS (to Amazon's bundle); here: the simulation's CA.
       NODE_EXTRA_CA_CERTS: certs.caFile,
     };
