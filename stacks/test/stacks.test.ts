@@ -60,7 +60,7 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   let t: Templates;
   beforeAll(async () => {
     t = await sharedTemplates();
-  }, 300_000);
+  }, 600_000);
 
   it("has one on-demand table with pk/sk, gsi1, gsi2 and the TTL attribute", () => {
     t.data.resourceCountIs("AWS::DynamoDB::Table", 1);
