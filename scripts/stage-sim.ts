@@ -29,7 +29,10 @@ try {
   scenario = await startScenario({ outdir: synth.outdir, secrets, log: (line) => (verbose || !line.startsWith("[") ? say(line) : undefined) });
   const { sim, client } = scenario;
   say(`stage up in ${((Date.now() - started) / 1000).toFixed(1)} s; site ${sim.siteUrl}`);
-  for (const d of sim.deviations) say(`not from the template: ${d.variable}=${d.value} (${d.why})`);
+  for (const d of sim.deviations) {
+    if (d.how.has("added")) say(`not from the template: ${d.variable}=${d.value} added (${d.why}; the template has no such setting)`);
+    if (d.how.has("configured")) say(`stage setting ${d.variable} configured as ${d.value} (${d.why})`);
+  }
 
   const jobStarted = Date.now();
   const created = await client.send("POST", "/api/jobs", { repo: `${OWNER}/${REPO_NAME}`, git_ref: "main" });

@@ -30,8 +30,13 @@ export type StageSimOptions = {
   log?: (line: string) => void;
 };
 
-/** A value the simulation adds to a function's environment because the template cannot point it at a stand-in. */
-export type Deviation = { variable: string; value: string; why: string };
+/**
+ * Where a function must reach a stand-in outside AWS. `how` says what the simulation did: "added"
+ * (the template has no such setting: a deviation from the deployed stage), or "configured" (the
+ * template takes it per stage — as a variable, an SST Parameter or a secret — and the simulated
+ * stage is configured with the stand-in's URL, as a stage pointed at such an endpoint would be).
+ */
+export type Deviation = { variable: string; value: string; why: string; how: Set<"added" | "configured"> };
 
 export type StageSim = Awaited<ReturnType<typeof startStageSim>>;
 
@@ -156,6 +161,12 @@ export async function startStageSim(options: StageSimOptions) {
     });
     cleanups.push(() => site.close());
     intrinsics.overrides.set(`${distribution.stack.stackName}/${distribution.logicalId}`, { attributes: { DomainName: site.domain } });
+
+    // The template's own SSM parameters (SST writes one per Config.Parameter and per construct), as CloudFormation creates them.
+    for (const { stack, resource } of assembly.resourcesOfType("AWS::SSM::Parameter")) {
+      const props = intrinsics.resolve(stack, resource.Properties ?? {}) as { Name?: string; Value?: string };
+      if (props.Name && props.Value !== undefined && !ssm.parameters.has(props.Name)) ssm.parameters.set(props.Name, String(props.Value));
+    }
     log(`CloudFront ${site.url}: behaviours, functions and error responses from the template`);
 
     // Any AWS service without a stand-in: refused here, so that nothing reaches the real cloud.
@@ -183,11 +194,30 @@ export async function startStageSim(options: StageSimOptions) {
         variable: "DOCTOWN_S3_ENDPOINT",
         value: r2.url,
         why: "R2's endpoint is https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com, which no environment variable of the SDK redirects",
+        how: new Set(),
       },
-      { variable: "RUNPOD_API_URL", value: `${runpod.url}/v2`, why: "the template sets no RunPod API URL (https://api.runpod.ai/v2 is fixed)" },
+      { variable: "RUNPOD_API_URL", value: `${runpod.url}/v2`, why: "the RunPod API (default https://api.runpod.ai/v2)", how: new Set() },
     ];
     if (options.githubApiUrl)
-      deviations.push({ variable: "GITHUB_API_URL", value: options.githubApiUrl, why: "the template sets no GitHub API URL (https://api.github.com is fixed)" });
+      deviations.push({ variable: "GITHUB_API_URL", value: options.githubApiUrl, why: "the GitHub REST API (default https://api.github.com)", how: new Set() });
+    /** The environment with each endpoint pointed at its stand-in, the way the template allows. */
+    const pointAtStandIns = (environment: Record<string, string>) => {
+      const result = { ...environment };
+      for (const d of deviations) {
+        if (`SST_Secret_value_${d.variable}` in result) {
+          ssm.setSecret(app, stage, d.variable, d.value);
+          d.how.add("configured");
+        } else if (`SST_Parameter_value_${d.variable}` in result) {
+          if (result[`SST_Parameter_value_${d.variable}`] === "__FETCH_FROM_SSM__") ssm.parameters.set(`/sst/${app}/${stage}/Parameter/${d.variable}/value`, d.value);
+          else result[`SST_Parameter_value_${d.variable}`] = d.value;
+          d.how.add("configured");
+        } else {
+          d.how.add(d.variable in result ? "configured" : "added");
+          result[d.variable] = d.value;
+        }
+      }
+      return result;
+    };
 
     for (const { stack, logicalId, resource } of assembly.resourcesOfType("AWS::Lambda::Function")) {
       const props = resource.Properties!;
@@ -195,7 +225,6 @@ export async function startStageSim(options: StageSimOptions) {
       const environment = Object.fromEntries(
         Object.entries((intrinsics.resolve(stack, props.Environment?.Variables ?? {}) as Record<string, unknown>)).map(([k, v]) => [k, String(v)]),
       );
-      const added = Object.fromEntries(deviations.filter((d) => !(d.variable in environment) && !(`SST_Secret_value_${d.variable}` in environment)).map((d) => [d.variable, d.value]));
       const spec: FunctionSpec = {
         logicalId: `${stack.stackName}/${logicalId}`,
         name: intrinsics.functionName(stack, logicalId),
@@ -205,7 +234,7 @@ export async function startStageSim(options: StageSimOptions) {
         runtime: String(props.Runtime),
         timeoutSeconds: Number(props.Timeout ?? 3),
         memoryMb: Number(props.MemorySize ?? 128),
-        environment: { ...environment, ...added },
+        environment: pointAtStandIns(environment),
       };
       // The execution role's temporary credentials: one access key per function, so the stand-ins know whose policy applies.
       const accessKeyId = `ASIASIM${String(functions.size).padStart(13, "0")}`;
