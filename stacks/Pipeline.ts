@@ -1,32 +1,38 @@
 import { DefinitionBody, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
-import { Function, use, type StackContext } from "sst/constructs";
+import { Cron, Function, use, type StackContext } from "sst/constructs";
+import { SWEEP_EVERY_MINUTES } from "../core/src/jobSweep";
 import { DEFINITION_SUBSTITUTIONS, pipelineDefinition } from "../core/src/pipeline/definition";
-import { PIPELINE_HANDLERS } from "../functions/src/routes";
+import { PIPELINE_HANDLERS, SCHEDULED_HANDLERS } from "../functions/src/routes";
 import { Data } from "./Data";
 import { Secrets } from "./Secrets";
-import { tableEnvironment, tableRead, tableWrite } from "./permissions";
+import { tableEnvironment, tableRead, tableScan, tableWrite } from "./permissions";
+import { lambdaTimeout, stageSettings } from "./stageSettings";
 
 /** The build pipeline: one Standard state machine per stage, defined by the ASL object in core/. */
 export function Pipeline({ stack, app }: StackContext) {
   const { table } = use(Data);
   const secrets = use(Secrets);
-  const environment = tableEnvironment(table);
+  const { runpodApiUrl } = stageSettings();
+  // Every function here calls RunPod; the endpoint id is the RUNPOD_ENDPOINT_ID secret.
+  const environment = { ...tableEnvironment(table), RUNPOD_API_URL: runpodApiUrl };
+  const runpodSecrets = [secrets.runpodApiKey, secrets.runpodEndpointId];
 
   const dispatch = new Function(stack, "Dispatch", {
     handler: `functions/src/${PIPELINE_HANDLERS.dispatch}.handler`,
-    timeout: 30,
+    // POST /run, and a cancel when the job was cancelled meanwhile, each with the client's retries.
+    timeout: lambdaTimeout({ runpodCalls: 2 }),
     environment,
     permissions: [tableRead(table), tableWrite(table)],
-    bind: [
-      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket,
-      secrets.runpodApiKey, secrets.runpodEndpointId, secrets.openaiApiKey, secrets.tokenEncryptionKey,
-    ],
+    // Storage (presigned PUT), RunPod, and the user's GitHub token. No OpenAI key: only the builder
+    // reads it, in its own environment on RunPod.
+    bind: [secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket, ...runpodSecrets, secrets.tokenEncryptionKey],
   });
   const markFailed = new Function(stack, "MarkFailed", {
     handler: `functions/src/${PIPELINE_HANDLERS.markFailed}.handler`,
+    timeout: lambdaTimeout({ runpodCalls: 1 }),
     environment,
     permissions: [tableRead(table), tableWrite(table)],
-    bind: [secrets.runpodApiKey, secrets.runpodEndpointId],
+    bind: runpodSecrets,
   });
 
   const stateMachine = new StateMachine(stack, "StateMachine", {
@@ -41,6 +47,21 @@ export function Pipeline({ stack, app }: StackContext) {
   dispatch.grantInvoke(stateMachine);
   markFailed.grantInvoke(stateMachine);
 
+  // Fails jobs stuck in flight past the pipeline's limit (core/src/jobSweep.ts), e.g. when
+  // MarkFailed itself failed; each one may need a RunPod cancel, so it gets minutes, not seconds.
+  const sweeper = new Cron(stack, "Sweeper", {
+    schedule: `rate(${SWEEP_EVERY_MINUTES} minutes)`,
+    job: {
+      function: {
+        handler: `functions/src/${SCHEDULED_HANDLERS.sweep}.handler`,
+        timeout: 300,
+        environment,
+        permissions: [tableRead(table), tableWrite(table), tableScan(table)],
+        bind: runpodSecrets,
+      },
+    },
+  });
+
   stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
-  return { stateMachine, dispatch, markFailed };
+  return { stateMachine, dispatch, markFailed, sweeper };
 }

@@ -10,12 +10,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
-import { failJob, listJobsInFlight } from "@doctown/core/job";
-import { bestEffort } from "@doctown/core/jobSubmit";
-import { provideServices, resetServices, services } from "@doctown/core/services";
+import { provideServices, resetServices } from "@doctown/core/services";
 import { startGateway } from "./gateway";
 import { startLocalServices } from "./services";
 import { LocalWorkflow } from "./workflow";
+import { failJobsInFlight, failStaleJobs, INTERRUPTED_AT_START, INTERRUPTED_AT_STOP, SWEEP_EVERY_MINUTES } from "@doctown/core/jobSweep";
 
 export type LocalStackOptions = {
   /** Gateway port; 0 picks a free one. Default 3000. */
@@ -52,8 +51,6 @@ export type LocalStack = {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const LOCAL_ENDPOINT_ID = "local";
 
-const INTERRUPTED_AT_START = { code: "interrupted", message: "The local stack stopped while this job was running (found on restart)." };
-const INTERRUPTED_AT_STOP = { code: "interrupted", message: "The local stack stopped while this job was running." };
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
@@ -103,6 +100,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
     await failJobsInFlight(INTERRUPTED_AT_START);
+    // The same stale-job sweep the cloud runs on a schedule (core/src/jobSweep.ts).
+    const sweeper = setInterval(() => {
+      failStaleJobs().catch((error) => console.error("doctown: stale-job sweep failed:", error));
+    }, SWEEP_EVERY_MINUTES * 60_000);
+    sweeper.unref();
+    cleanups.push(async () => clearInterval(sweeper));
 
     const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
     cleanups.push(gateway.close);
@@ -148,19 +151,6 @@ async function startRunpod(options: LocalStackOptions) {
     handlerDeps: { allowLocalSources: true },
   });
   return { url: `${server.url}/v2`, apiKey, endpointId: LOCAL_ENDPOINT_ID, close: () => server.close() };
-}
-
-/** Fails every pending/building job and cancels its RunPod job (best effort). */
-async function failJobsInFlight(reason: { code: string; message: string }) {
-  for (const job of await listJobsInFlight()) {
-    const { changed } = await failJob(job.id, reason);
-    if (changed && job.runpodJobId) {
-      const runpodJobId = job.runpodJobId;
-      await bestEffort("cancel an interrupted RunPod job", async () => {
-        await services().runpod.cancel(runpodJobId);
-      });
-    }
-  }
 }
 
 /**

@@ -5,14 +5,14 @@
  * "RunpodUnavailable" and sends everything else (e.g. "RunpodRejected") to MarkFailed.
  */
 import * as z from "zod";
-import { isLocalStage } from "@doctown/core/config";
+import { isLocalStage, loadSecrets } from "@doctown/core/config";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
 import { findJob, recordDispatch, recordRunpodJob, type Job } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { RunpodRejected, RunpodUnavailable } from "@doctown/core/runpod";
-import { services } from "@doctown/core/services";
 import { docpackObjectKey, presignPut } from "@doctown/core/storage";
 import { getGitHubToken } from "@doctown/core/user";
+import { runpod } from "@doctown/core/runpodService";
 
 export const DispatchEvent = z.object({ jobId: z.string().min(1), taskToken: z.string().min(1) });
 
@@ -39,6 +39,7 @@ export type BuilderInput = {
 
 export async function handler(event: unknown): Promise<{ jobId: string; runpodJobId: string }> {
   const { jobId, taskToken } = DispatchEvent.parse(event);
+  await loadSecrets();
   const job = await findJob(jobId);
   if (!job) throw new JobNotRunnable(`Job ${jobId} does not exist.`);
   // "building" is a retry of this task after RunPod was unavailable: dispatch again.
@@ -57,7 +58,7 @@ export async function handler(event: unknown): Promise<{ jobId: string; runpodJo
   if (!recorded) {
     // Cancelled (or failed) while RunPod was being called: the build must not run on.
     await bestEffort("cancel a RunPod job of a finished job", async () => {
-      await services().runpod.cancel(runpodJob.id);
+      await runpod().cancel(runpodJob.id);
     });
   }
   return { jobId: job.id, runpodJobId: runpodJob.id };
@@ -84,7 +85,7 @@ async function builderInput(job: Job, callbackSecret: string, uploadUrl: string)
 /** POST /run; RunPod's own retries are in the client, the state machine's Retry covers longer outages. */
 async function runOnRunpod(input: BuilderInput) {
   try {
-    return await services().runpod.run(input);
+    return await runpod().run(input);
   } catch (error) {
     if (error instanceof RunpodUnavailable || error instanceof RunpodRejected) throw error;
     throw new RunpodUnavailable(`RunPod could not be reached: ${(error as Error).message}`);
