@@ -1,20 +1,21 @@
-// `npm run stage:sim [-- --outdir DIR] [--verbose] [--secret NAME=VALUE]…`: synthesizes the stage (offline, once per
-// change), runs the synthesized stage on this machine (README "Stage simulation") and takes one
-// job through it end to end. Exits non-zero when anything on the way fails.
+// `npm run stage:sim [-- --stage NAME] [--verbose] [--secret NAME=VALUE]…`: synthesizes the stage
+// (offline, once per change; by default the preview stage the tests share, .sst/dist/test-sim),
+// runs the synthesized stage on this machine (README "Stage simulation") and takes one job through
+// it end to end. Exits non-zero when anything on the way fails.
 import { unzipSync } from "fflate";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
 import { download, OWNER, requiredSecrets, REPO_NAME, startScenario, waitForJob, type Scenario } from "../local/src/stageSim/scenario";
-import { ensureSynth } from "../local/src/stageSim/synth";
+import { ensureSynth, TEST_SYNTH } from "../local/src/stageSim/synth";
 
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
-const outdirArg = args.indexOf("--outdir");
-const stage = "sim";
+const stageArg = args.indexOf("--stage");
+const stage = stageArg >= 0 ? args[stageArg + 1] : TEST_SYNTH.stage;
+const outdir = stageArg >= 0 ? `.sst/dist/stage-sim-${stage}` : TEST_SYNTH.outdir;
 // Extra secrets on top of the required ones (e.g. an optional one, to compare).
 const extraSecrets = Object.fromEntries(
   args.flatMap((arg, i) => (arg === "--secret" && args[i + 1]?.includes("=") ? [[args[i + 1].split("=")[0], args[i + 1].slice(args[i + 1].indexOf("=") + 1)]] : [])),
 );
-const outdir = outdirArg >= 0 ? args[outdirArg + 1] : `.sst/dist/stage-sim`;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const say = (line: string) => console.log(`[${elapsed()}] ${line}`);

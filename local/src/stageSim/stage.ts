@@ -80,7 +80,7 @@ export async function startStageSim(options: StageSimOptions) {
       apiKey: options.secrets.RUNPOD_API_KEY ?? "sim-runpod-key",
       endpointId: options.secrets.RUNPOD_ENDPOINT_ID ?? "sim-endpoint",
       httpsProxy: github.proxyUrl,
-      caFile: certs.caFile,
+      certs,
       log,
     });
     cleanups.push(() => runpod.close());
@@ -200,6 +200,14 @@ export async function startStageSim(options: StageSimOptions) {
     ];
     if (options.githubApiUrl)
       deviations.push({ variable: "GITHUB_API_URL", value: options.githubApiUrl, why: "the GitHub REST API (default https://api.github.com)", how: new Set() });
+    const lambdas = assembly.resourcesOfType("AWS::Lambda::Function").filter(({ resource }) => resource.Properties?.Code?.S3Key);
+    const environmentOf = (stack: (typeof lambdas)[number]["stack"], props: Record<string, any>) =>
+      Object.fromEntries(Object.entries(intrinsics.resolve(stack, props.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const takes = (environment: Record<string, string>, variable: string) =>
+      variable in environment || `SST_Secret_value_${variable}` in environment || `SST_Parameter_value_${variable}` in environment;
+    // A setting some function of the template takes is configured where it is taken; one that none
+    // takes is added to every function (a deviation: the deployed stage could not reach a stand-in).
+    const templateTakes = new Set(deviations.filter((d) => lambdas.some(({ stack, resource }) => takes(environmentOf(stack, resource.Properties!), d.variable))).map((d) => d.variable));
     /** The environment with each endpoint pointed at its stand-in, the way the template allows. */
     const pointAtStandIns = (environment: Record<string, string>) => {
       const result = { ...environment };
@@ -211,20 +219,21 @@ export async function startStageSim(options: StageSimOptions) {
           if (result[`SST_Parameter_value_${d.variable}`] === "__FETCH_FROM_SSM__") ssm.parameters.set(`/sst/${app}/${stage}/Parameter/${d.variable}/value`, d.value);
           else result[`SST_Parameter_value_${d.variable}`] = d.value;
           d.how.add("configured");
-        } else {
-          d.how.add(d.variable in result ? "configured" : "added");
+        } else if (d.variable in result) {
           result[d.variable] = d.value;
+          d.how.add("configured");
+        } else if (!templateTakes.has(d.variable)) {
+          result[d.variable] = d.value;
+          d.how.add("added");
         }
       }
       return result;
     };
 
-    for (const { stack, logicalId, resource } of assembly.resourcesOfType("AWS::Lambda::Function")) {
+    // Functions with inline code (CDK's own providers) are never invoked here.
+    for (const { stack, logicalId, resource } of lambdas) {
       const props = resource.Properties!;
-      if (!props.Code?.S3Key) continue; // inline code: CDK's own providers, never invoked here
-      const environment = Object.fromEntries(
-        Object.entries((intrinsics.resolve(stack, props.Environment?.Variables ?? {}) as Record<string, unknown>)).map(([k, v]) => [k, String(v)]),
-      );
+      const environment = environmentOf(stack, props);
       const spec: FunctionSpec = {
         logicalId: `${stack.stackName}/${logicalId}`,
         name: intrinsics.functionName(stack, logicalId),
