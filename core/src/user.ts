@@ -96,8 +96,10 @@ export async function getGitHubToken(userId: string): Promise<string | undefined
   const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: userKey(userId), ProjectionExpression: "githubTokenEncrypted" }));
   const sealed = Item?.githubTokenEncrypted as string | undefined;
   if (!sealed) return undefined;
+  // A missing or malformed key is the stage's configuration error (named), not the user's problem.
+  const key = encryptionKey();
   try {
-    return decryptSecret(sealed, encryptionKey());
+    return decryptSecret(sealed, key);
   } catch {
     // The key was rotated or the value damaged: the user must sign in again to store a new token.
     throw new Unauthorized("github_token_unreadable", "The stored GitHub token cannot be read; sign in again.");

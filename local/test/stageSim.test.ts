@@ -8,7 +8,7 @@
 import { GetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { unzipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
 import { download, OWNER, REPO_NAME, requiredSecrets, startScenario, waitForJob, type Scenario } from "../src/stageSim/scenario";
 import { ensureSynth, TEST_SYNTH } from "../src/stageSim/synth";
@@ -58,9 +58,12 @@ describe("the synthesized stage, simulated", () => {
       expect(job.commit).toBe(repo.head);
       expect(seen.some((view) => view.status === "building")).toBe(true);
 
-      // The bundled handlers reached the Step Functions stand-in through AWS_ENDPOINT_URL_SFN.
+      // The bundled handlers reached the Step Functions stand-in (AWS_ENDPOINT_URL_SFN): the execution
+      // the job started succeeds once complete's SendTaskSuccess arrives (just after the job is completed).
+      const executionArn = `${sim.sfn.stateMachineArn.replace(":stateMachine:", ":execution:")}:${jobId}`;
+      await vi.waitFor(() => expect(sim.sfn.workflow.describe(executionArn)?.status).toBe("SUCCEEDED"), { timeout: 30_000, interval: 100 });
       const operations = sim.sfn.calls.map((call) => call.operation);
-      expect(operations).toEqual(expect.arrayContaining(["StartExecution", "SendTaskSuccess"]));
+      expect(operations, operations.join(", ")).toEqual(expect.arrayContaining(["StartExecution", "SendTaskHeartbeat", "SendTaskSuccess"]));
       // The builder cloned https://github.com/octo/sample.git with the user's token.
       expect(sim.github.authorizations.length).toBeGreaterThan(0);
 
@@ -120,7 +123,7 @@ describe("the synthesized stage, simulated", () => {
     try {
       await reposList.stop(); // the next invocation is a cold start that loads the secrets again
       const response = await client.get("/api/repos");
-      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(response.status, await response.clone().text()).toBeGreaterThanOrEqual(500);
       expect(reposList.logs.join("\n")).toContain("TOKEN_ENCRYPTION_KEY");
       // Functions that do not need it keep working.
       expect((await anonymous.get("/api/docpacks/public")).status).toBe(200);
