@@ -44,7 +44,7 @@ describe("the synthesized stage, simulated", () => {
 
   it(
     "runs a job to completed with only the required secrets (no OPENAI_API_KEY): create → dispatch → build → callbacks → completed → listed → download " +
-      "[not simulated: GitHub OAuth sign-in (session written by core's session functions); R2, RunPod and GitHub API endpoints added to the functions' environment]",
+      "[not simulated: GitHub OAuth sign-in (session written by core's session functions); R2 and GitHub API endpoints added to the functions' environment]",
     async () => {
       const { sim, client, repo } = scenario;
       expect(secrets.OPENAI_API_KEY).toBeUndefined();
@@ -173,5 +173,13 @@ describe("the synthesized stage, simulated", () => {
     }
     const after = ((await (await client.get("/api/jobs")).json()) as { jobs: unknown[] }).jobs.length;
     expect(after).toBe(before);
+  });
+
+  it("runs each EventBridge scheduled rule's Lambda target with its permissions (fired by hand here, not on its clock)", async () => {
+    const { sim } = scenario;
+    expect(sim.schedules.length).toBeGreaterThan(0);
+    const deniedBefore = sim.iam.denied.length;
+    for (const rule of sim.schedules) await expect(rule.fire(), rule.logicalId).resolves.toBeDefined();
+    expect(sim.iam.denied.slice(deniedBefore)).toEqual([]);
   });
 });
