@@ -1,4 +1,4 @@
-// `npm run stage:sim [-- --stage NAME] [--verbose] [--secret NAME=VALUE]…`: synthesizes the stage
+// `npm run stage:sim [-- --stage NAME] [--verbose] [--secret NAME=VALUE]… [--without NAME]…`: synthesizes the stage
 // (offline, once per change; by default the preview stage the tests share, .sst/dist/test-sim),
 // runs the synthesized stage on this machine (README "Stage simulation") and takes one job through
 // it end to end. Exits non-zero when anything on the way fails.
@@ -25,7 +25,8 @@ try {
   const synth = await ensureSynth({ stage, outdir, log: say });
   say(`${synth.reused ? "reused the synthesis in" : "synthesized"} ${synth.outdir} (${(synth.ms / 1000).toFixed(1)} s)`);
   const started = Date.now();
-  const secrets = { ...requiredSecrets(), ...extraSecrets };
+  const without = new Set(args.flatMap((arg, i) => (arg === "--without" && args[i + 1] ? [args[i + 1]] : [])));
+  const secrets = Object.fromEntries(Object.entries({ ...requiredSecrets(), ...extraSecrets }).filter(([name]) => !without.has(name)));
   say(`secrets set in SSM: ${Object.keys(secrets).sort().join(", ")}`);
   scenario = await startScenario({ outdir: synth.outdir, secrets, log: (line) => (verbose || !line.startsWith("[") ? say(line) : undefined) });
   const { sim, client } = scenario;
