@@ -17,7 +17,10 @@ function httpsUrl(name: string, raw: string): string {
   } catch {
     throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
   }
-  if (url.protocol !== "https:") throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
+  // Plain http only for a stand-in on this machine (the stage simulation, tests).
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+    throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
   return raw.replace(/\/+$/, "");
 }
 
