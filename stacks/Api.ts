@@ -52,7 +52,8 @@ export const NEEDS: Record<HandlerModule, Needs> = {
     write: true,
     startJobs: true,
     stopJobs: true,
-    secrets: ["githubWebhookSecret", ...GITHUB, ...RUNPOD],
+    // Push builds use the installation's or user's token at dispatch, not here.
+    secrets: ["githubWebhookSecret", ...RUNPOD],
     runpodCalls: 1,
     githubCalls: 1,
   },

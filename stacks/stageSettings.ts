@@ -17,7 +17,10 @@ function httpsUrl(name: string, raw: string): string {
   } catch {
     throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
   }
-  if (url.protocol !== "https:") throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
+  // Plain http only for a stand-in on this machine (the stage simulation, tests).
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+    throw new Error(`${name} must be an https URL, got ${JSON.stringify(raw)} (set it in .env.<stage>).`);
   return raw.replace(/\/+$/, "");
 }
 
@@ -36,7 +39,11 @@ const GITHUB_CALL_SECONDS = 10;
 const SSM_LOAD_SECONDS = 2 * 5; // secrets: stage path, then the fallback path, 5 s each
 const MARGIN_SECONDS = 10; // DynamoDB (3 attempts), presigning, the function's own work
 
-/** A Lambda timeout that outlasts `runpodCalls` RunPod calls and `githubCalls` GitHub calls in sequence. */
+/**
+ * A Lambda timeout that outlasts `runpodCalls` RunPod calls and `githubCalls` GitHub calls in
+ * sequence. For an API route this may exceed API Gateway's 30 s integration limit: the caller then
+ * gets a 503 while the function still finishes (or fails) its work cleanly instead of dying midway.
+ */
 export function lambdaTimeout({ runpodCalls = 0, githubCalls = 0 }: { runpodCalls?: number; githubCalls?: number }): number {
   return Math.ceil(runpodCalls * RUNPOD_CALL_SECONDS + githubCalls * GITHUB_CALL_SECONDS + SSM_LOAD_SECONDS + MARGIN_SECONDS);
 }

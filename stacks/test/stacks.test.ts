@@ -149,7 +149,10 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   it("binds each function exactly the secrets its bundled code reads (issue 18 item 6)", () => {
     const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
     expect(fns.length).toBe(Object.keys(ROUTES).length + 3);
-    for (const fn of fns) expect(boundSecrets(fn), `${fn.handler} binds what it reads`).toEqual(secretsReadBy(fn));
+    const mismatched = fns
+      .filter((fn) => JSON.stringify(boundSecrets(fn)) !== JSON.stringify(secretsReadBy(fn)))
+      .map((fn) => ({ handler: fn.handler, bound: boundSecrets(fn), read: secretsReadBy(fn) }));
+    expect(mismatched).toEqual([]);
     const dispatch = fns.find((fn) => fn.handler.includes("pipeline/dispatch"))!;
     expect(boundSecrets(dispatch)).toContain("RUNPOD_API_KEY");
     expect(Object.keys(dispatch.env).some((k) => k.includes("OPENAI"))).toBe(false);
@@ -161,8 +164,8 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
       expect(fn.code, fn.handler).not.toContain("sourceMappingURL");
       const files = readdirSync(fn.assetDir, { recursive: true }).map(String);
       expect(files.filter((f) => f.endsWith(".map")), fn.handler).toEqual([]);
-      // Minified: no indentation left in the bundle.
-      expect(fn.code.split("\n").filter((line) => line.startsWith("  ")).length, fn.handler).toBeLessThan(20);
+      // Minified: long lines (unminified esbuild output averages ~40 characters a line).
+      expect(fn.code.length / fn.code.split("\n").length, fn.handler).toBeGreaterThan(400);
     }
   });
 
@@ -242,7 +245,7 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   });
 
   it("grants no wildcard action anywhere", () => {
-    for (const template of Object.values(t).filter((value): value is Template => typeof value !== "string")) {
+    for (const template of Object.values(t).filter((value): value is Template => value instanceof Template)) {
       for (const statement of statements(template)) {
         for (const action of actionsOf(statement)) {
           expect(action === "*" || action.endsWith(":*"), `wildcard action ${action}`).toBe(false);
