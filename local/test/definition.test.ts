@@ -22,6 +22,7 @@ describe("one pipeline definition, deployed and local", () => {
   let deployed: { DefinitionString: string; DefinitionSubstitutions: Record<string, unknown> };
 
   beforeAll(async () => {
+    stack = await startLocalStack({ port: 0 });
     await initProject({ stage: "local-parity", region: OFFLINE_ENV.region });
     const app = new App({ mode: "dev", stage: "local-parity", ...OFFLINE_ENV });
     await config.stacks(app);
@@ -29,9 +30,6 @@ describe("one pipeline definition, deployed and local", () => {
     const machines = Template.fromStack(getStack(Pipeline)).findResources("AWS::StepFunctions::StateMachine");
     expect(Object.keys(machines)).toHaveLength(1);
     deployed = Object.values(machines)[0].Properties;
-    // Started after synthesis: the local stack puts its own (http) RUNPOD_API_URL into the environment,
-    // which the stacks read as the stage's setting (and refuse: a stage's RunPod API is https).
-    stack = await startLocalStack({ port: 0 });
   }, 120_000);
   afterAll(() => stack?.stop());
 
