@@ -1,20 +1,21 @@
-// `npm run stage:sim [-- --outdir DIR] [--verbose] [--secret NAME=VALUE]…`: synthesizes the stage (offline, once per
-// change), runs the synthesized stage on this machine (README "Stage simulation") and takes one
-// job through it end to end. Exits non-zero when anything on the way fails.
+// `npm run stage:sim [-- --stage NAME] [--verbose] [--secret NAME=VALUE]… [--without NAME]…`: synthesizes the stage
+// (offline, once per change; by default the preview stage the tests share, .sst/dist/test-sim),
+// runs the synthesized stage on this machine (README "Stage simulation") and takes one job through
+// it end to end. Exits non-zero when anything on the way fails.
 import { unzipSync } from "fflate";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
 import { download, OWNER, requiredSecrets, REPO_NAME, startScenario, waitForJob, type Scenario } from "../local/src/stageSim/scenario";
-import { ensureSynth } from "../local/src/stageSim/synth";
+import { ensureSynth, TEST_SYNTH } from "../local/src/stageSim/synth";
 
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
-const outdirArg = args.indexOf("--outdir");
-const stage = "sim";
+const stageArg = args.indexOf("--stage");
+const stage = stageArg >= 0 ? args[stageArg + 1] : TEST_SYNTH.stage;
+const outdir = stageArg >= 0 ? `.sst/dist/stage-sim-${stage}` : TEST_SYNTH.outdir;
 // Extra secrets on top of the required ones (e.g. an optional one, to compare).
 const extraSecrets = Object.fromEntries(
   args.flatMap((arg, i) => (arg === "--secret" && args[i + 1]?.includes("=") ? [[args[i + 1].split("=")[0], args[i + 1].slice(args[i + 1].indexOf("=") + 1)]] : [])),
 );
-const outdir = outdirArg >= 0 ? args[outdirArg + 1] : `.sst/dist/stage-sim`;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const say = (line: string) => console.log(`[${elapsed()}] ${line}`);
@@ -24,12 +25,16 @@ try {
   const synth = await ensureSynth({ stage, outdir, log: say });
   say(`${synth.reused ? "reused the synthesis in" : "synthesized"} ${synth.outdir} (${(synth.ms / 1000).toFixed(1)} s)`);
   const started = Date.now();
-  const secrets = { ...requiredSecrets(), ...extraSecrets };
+  const without = new Set(args.flatMap((arg, i) => (arg === "--without" && args[i + 1] ? [args[i + 1]] : [])));
+  const secrets = Object.fromEntries(Object.entries({ ...requiredSecrets(), ...extraSecrets }).filter(([name]) => !without.has(name)));
   say(`secrets set in SSM: ${Object.keys(secrets).sort().join(", ")}`);
   scenario = await startScenario({ outdir: synth.outdir, secrets, log: (line) => (verbose || !line.startsWith("[") ? say(line) : undefined) });
   const { sim, client } = scenario;
   say(`stage up in ${((Date.now() - started) / 1000).toFixed(1)} s; site ${sim.siteUrl}`);
-  for (const d of sim.deviations) say(`not from the template: ${d.variable}=${d.value} (${d.why})`);
+  for (const d of sim.deviations) {
+    if (d.how.has("added")) say(`not from the template: ${d.variable}=${d.value} added (${d.why}; the template has no such setting)`);
+    if (d.how.has("configured")) say(`stage setting ${d.variable} configured as ${d.value} (${d.why})`);
+  }
 
   const jobStarted = Date.now();
   const created = await client.send("POST", "/api/jobs", { repo: `${OWNER}/${REPO_NAME}`, git_ref: "main" });

@@ -1,19 +1,28 @@
-import { ArnFormat, Stack } from "aws-cdk-lib";
+import { ArnFormat, Fn, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Api as HttpApi, use, type ApiRouteProps, type StackContext } from "sst/constructs";
-import { ROUTES, type HandlerModule } from "../functions/src/routes";
+import { ORIGIN_VERIFY_HEADER, ROUTES, type HandlerModule } from "../functions/src/routes";
 import { Data } from "./Data";
 import { Pipeline } from "./Pipeline";
 import { Secrets } from "./Secrets";
-import { tableEnvironment, tableRead, tableWrite, taskCallbacks } from "./permissions";
+import { siteUrlParameterName, siteUrlParameterRead, tableEnvironment, tableRead, tableWrite, taskCallbacks } from "./permissions";
+import { lambdaTimeout, stageSettings } from "./stageSettings";
+
+export { ORIGIN_VERIFY_HEADER, siteUrlParameterName };
+
+export type SecretKey = keyof ReturnType<typeof Secrets>;
 
 /** What one route's handler may touch; everything else is denied by omission. */
 type Needs = {
   write?: boolean;
   startJobs?: boolean;
   stopJobs?: boolean;
-  callbacks?: Parameters<typeof taskCallbacks>;
-  secrets?: (keyof ReturnType<typeof Secrets>)[];
+  callbacks?: ("SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat")[];
+  /** Exactly the secrets the handler's code reads (the stack test checks this against the bundle). */
+  secrets?: SecretKey[];
+  /** Calls out of AWS in sequence at worst, for the function's timeout. */
+  runpodCalls?: number;
+  githubCalls?: number;
 };
 
 // The user's GitHub App token: stored encrypted, refreshed with the app's client credentials.
@@ -25,20 +34,20 @@ const RUNPOD = ["runpodApiKey", "runpodEndpointId"] as const;
 /** What each handler needs; a handler missing here fails synthesis rather than getting defaults. */
 export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/login": { secrets: ["githubClientId", "githubClientSecret"] },
-  "auth/callback": { write: true, secrets: [...OAUTH] },
-  "auth/setup": { write: true, secrets: [...OAUTH] },
+  "auth/callback": { write: true, secrets: [...OAUTH], githubCalls: 2 },
+  "auth/setup": { write: true, secrets: [...OAUTH], githubCalls: 2 },
   "auth/forward": { secrets: ["githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
   // Reads no secret on a deployed stage: the sign-in mode and build-on-push checks that read
   // GITHUB_CLIENT_ID / GITHUB_WEBHOOK_SECRET run only on the local stage.
   session: { write: true },
-  "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"] },
-  "repos/settings": { write: true, secrets: [...GITHUB] },
-  "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB] },
+  "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"], githubCalls: 2 },
+  "repos/settings": { write: true, secrets: [...GITHUB], githubCalls: 2 },
+  "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB], githubCalls: 2 },
   "jobs/list": { write: true },
   "jobs/get": { write: true },
-  "jobs/cancel": { write: true, stopJobs: true, secrets: [...RUNPOD] },
+  "jobs/cancel": { write: true, stopJobs: true, secrets: [...RUNPOD], runpodCalls: 1 },
   "jobs/progress": { write: true, callbacks: ["SendTaskHeartbeat"] },
   "jobs/complete": { write: true, callbacks: ["SendTaskSuccess", "SendTaskFailure"], secrets: [...R2] },
   "docpacks/list": { write: true },
@@ -49,15 +58,19 @@ export const NEEDS: Record<HandlerModule, Needs> = {
     write: true,
     startJobs: true,
     stopJobs: true,
-    secrets: ["githubWebhookSecret", ...GITHUB, ...RUNPOD],
+    // Push builds use the installation's or user's token at dispatch, not here.
+    secrets: ["githubWebhookSecret", ...RUNPOD],
+    runpodCalls: 1,
+    githubCalls: 1,
   },
 };
 
 /** The HTTP API. Session reads slide the expiry, so signed-in routes also need table writes. */
-export function Api({ stack }: StackContext) {
+export function Api({ stack, app }: StackContext) {
   const { table } = use(Data);
   const { stateMachine } = use(Pipeline);
   const secrets = use(Secrets);
+  const settings = stageSettings();
 
   const executions = Stack.of(stack).formatArn({
     service: "states",
@@ -66,19 +79,27 @@ export function Api({ stack }: StackContext) {
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 
+  // The value CloudFront adds as ORIGIN_VERIFY_HEADER: the random id of this stack (stable for the
+  // stack's life, unknown outside the AWS account), so no secret has to be set by hand.
+  const originVerify = Fn.select(2, Fn.split("/", Stack.of(stack).stackId));
+
   const routeProps = (handler: HandlerModule): ApiRouteProps<never> => {
     const needs = NEEDS[handler];
-    const permissions = [tableRead(table)];
+    const permissions = [tableRead(table), siteUrlParameterRead(stack, app)];
     if (needs.write) permissions.push(tableWrite(table));
     if (needs.startJobs)
       permissions.push(new PolicyStatement({ actions: ["states:StartExecution"], resources: [stateMachine.stateMachineArn] }));
     if (needs.stopJobs)
       permissions.push(new PolicyStatement({ actions: ["states:StopExecution"], resources: [executions] }));
-    if (needs.callbacks) permissions.push(taskCallbacks(...needs.callbacks));
+    if (needs.callbacks) permissions.push(taskCallbacks(stateMachine, ...needs.callbacks));
+    const environment: Record<string, string> = {};
+    if (needs.runpodCalls) environment.RUNPOD_API_URL = settings.runpodApiUrl;
     return {
       function: {
         handler: `functions/src/${handler}.handler`,
         permissions,
+        environment,
+        timeout: lambdaTimeout(needs),
         bind: (needs.secrets ?? []).map((name) => secrets[name]),
       },
     };
@@ -87,12 +108,19 @@ export function Api({ stack }: StackContext) {
   const api = new HttpApi(stack, "Api", {
     defaults: {
       function: {
-        environment: { ...tableEnvironment(table), DOCTOWN_STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+        environment: {
+          ...tableEnvironment(table),
+          DOCTOWN_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
+          DOCTOWN_ORIGIN_VERIFY: originVerify,
+          // The site's URL, fetched on first use (the Web stack writes it; see stacks/Web.ts).
+          SST_Parameter_value_SITE_URL: "__FETCH_FROM_SSM__",
+          ...(settings.siteUrl ? { DOCTOWN_SITE_URL: settings.siteUrl } : {}),
+        },
       },
     },
     routes: Object.fromEntries(Object.entries(ROUTES).map(([route, handler]) => [route, routeProps(handler)])),
   });
 
   stack.addOutputs({ ApiUrl: api.url });
-  return { api };
+  return { api, originVerify };
 }

@@ -1,17 +1,23 @@
 import { ArnFormat, Stack } from "aws-cdk-lib";
 import { DefinitionBody, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
-import { Function, use, type StackContext } from "sst/constructs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Cron, Function, use, type StackContext } from "sst/constructs";
+import { SWEEP_EVERY_MINUTES } from "../core/src/jobSweep";
 import { DEFINITION_SUBSTITUTIONS, DISPATCH_TIMEOUT_SECONDS, pipelineDefinition } from "../core/src/pipeline/definition";
-import { PIPELINE_HANDLERS } from "../functions/src/routes";
+import { PIPELINE_HANDLERS, SCHEDULED_HANDLERS } from "../functions/src/routes";
 import { Data } from "./Data";
 import { Secrets } from "./Secrets";
-import { taskCallbacks, tableEnvironment, tableRead, tableWrite } from "./permissions";
+import { tableEnvironment, tableRead, tableScan, tableWrite } from "./permissions";
+import { lambdaTimeout, stageSettings } from "./stageSettings";
 
 /** The build pipeline: one Standard state machine per stage, defined by the ASL object in core/. */
 export function Pipeline({ stack, app }: StackContext) {
   const { table } = use(Data);
   const secrets = use(Secrets);
-  const environment = tableEnvironment(table);
+  const { runpodApiUrl } = stageSettings();
+  // Every function here calls RunPod; the endpoint id is the RUNPOD_ENDPOINT_ID secret.
+  const environment = { ...tableEnvironment(table), RUNPOD_API_URL: runpodApiUrl };
+  const runpodSecrets = [secrets.runpodApiKey, secrets.runpodEndpointId];
   const stateMachineName = app.logicalPrefixedName("pipeline");
   // Formatted from the name, not taken from the state machine (which references this function).
   const stateMachineArn = Stack.of(stack).formatArn({
@@ -24,21 +30,25 @@ export function Pipeline({ stack, app }: StackContext) {
   // Dispatch heartbeats its task while the job waits in RunPod's queue (core/src/runpodQueue.ts).
   const dispatch = new Function(stack, "Dispatch", {
     handler: `functions/src/${PIPELINE_HANDLERS.dispatch}.handler`,
-    timeout: DISPATCH_TIMEOUT_SECONDS,
+    // The queue watch (core/src/runpodQueue.ts) plus POST /run, a cancel when the job was cancelled
+    // meanwhile, and the installation token, each with its client's retries.
+    timeout: DISPATCH_TIMEOUT_SECONDS + lambdaTimeout({ runpodCalls: 2, githubCalls: 2 }),
     environment: { ...environment, DOCTOWN_STATE_MACHINE_ARN: stateMachineArn },
-    permissions: [tableRead(table), tableWrite(table), taskCallbacks("SendTaskHeartbeat")],
+    // Dispatch heartbeats its own task while RunPod's queue holds the job: this machine's only.
+    permissions: [tableRead(table), tableWrite(table), new PolicyStatement({ actions: ["states:SendTaskHeartbeat"], resources: [stateMachineArn] })],
+    // Storage (presigned PUT), RunPod, and the app's credentials to mint the build's installation
+    // token. No OpenAI key: only the builder reads it, in its own environment on RunPod.
     bind: [
-      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket,
-      secrets.runpodApiKey, secrets.runpodEndpointId, secrets.openaiApiKey,
-      // Installation tokens for builds are minted here, as the app.
+      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket, ...runpodSecrets,
       secrets.githubAppId, secrets.githubAppPrivateKey,
     ],
   });
   const markFailed = new Function(stack, "MarkFailed", {
     handler: `functions/src/${PIPELINE_HANDLERS.markFailed}.handler`,
+    timeout: lambdaTimeout({ runpodCalls: 1 }),
     environment,
     permissions: [tableRead(table), tableWrite(table)],
-    bind: [secrets.runpodApiKey, secrets.runpodEndpointId],
+    bind: runpodSecrets,
   });
 
   const stateMachine = new StateMachine(stack, "StateMachine", {
@@ -53,6 +63,21 @@ export function Pipeline({ stack, app }: StackContext) {
   dispatch.grantInvoke(stateMachine);
   markFailed.grantInvoke(stateMachine);
 
+  // Fails jobs stuck in flight past the pipeline's limit (core/src/jobSweep.ts), e.g. when
+  // MarkFailed itself failed; each one may need a RunPod cancel, so it gets minutes, not seconds.
+  const sweeper = new Cron(stack, "Sweeper", {
+    schedule: `rate(${SWEEP_EVERY_MINUTES} minutes)`,
+    job: {
+      function: {
+        handler: `functions/src/${SCHEDULED_HANDLERS.sweep}.handler`,
+        timeout: 300,
+        environment,
+        permissions: [tableRead(table), tableWrite(table), tableScan(table)],
+        bind: runpodSecrets,
+      },
+    },
+  });
+
   stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
-  return { stateMachine, dispatch, markFailed };
+  return { stateMachine, dispatch, markFailed, sweeper };
 }

@@ -1,6 +1,11 @@
 import { Config, type StackContext } from "sst/constructs";
 
-/** Every secret Doctown needs; set per stage with `npx sst secrets set NAME VALUE --stage STAGE`. */
+/**
+ * Every secret Doctown's functions read; set per stage with `npx sst secrets set NAME VALUE --stage STAGE`.
+ * Each is bound only to the functions that read it (stacks/Api.ts NEEDS, stacks/Pipeline.ts).
+ * OPENAI_API_KEY / OPENAI_MODEL / OPENAI_BASE_URL are not here: only the builder reads them, on
+ * RunPod (set them in the endpoint's environment; README "Deploying").
+ */
 export function Secrets({ stack }: StackContext) {
   const secret = (name: string) => new Config.Secret(stack, name);
   return {
@@ -16,7 +21,6 @@ export function Secrets({ stack }: StackContext) {
     r2Bucket: secret("R2_BUCKET"),
     runpodApiKey: secret("RUNPOD_API_KEY"),
     runpodEndpointId: secret("RUNPOD_ENDPOINT_ID"),
-    openaiApiKey: secret("OPENAI_API_KEY"),
     tokenEncryptionKey: secret("TOKEN_ENCRYPTION_KEY"),
   };
 }

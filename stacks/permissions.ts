@@ -1,4 +1,7 @@
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
 import type { Table } from "sst/constructs";
 
 /** Least-privilege statements shared by the stacks: named actions only, never `*`. */
@@ -16,11 +19,32 @@ export function tableWrite(table: Table) {
   });
 }
 
-/** Task-token callbacks cannot be scoped to a resource by IAM; the actions are the limit. */
-export function taskCallbacks(...actions: ("SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat")[]) {
-  return new PolicyStatement({ actions: actions.map((a) => `states:${a}`), resources: ["*"] });
+/** The sweeper looks for jobs in flight with a filtered scan. */
+export function tableScan(table: Table) {
+  return new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [table.tableArn] });
+}
+
+/** Task-token callbacks, scoped to the one state machine whose tasks they answer. */
+export function taskCallbacks(stateMachine: IStateMachine, ...actions: ("SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat")[]) {
+  return new PolicyStatement({ actions: actions.map((a) => `states:${a}`), resources: [stateMachine.stateMachineArn] });
 }
 
 export function tableEnvironment(table: Table) {
   return { DOCTOWN_TABLE: table.tableName };
+}
+
+/** The SSM name of the site's URL, in SST's parameter layout (core/src/config.ts reads it). */
+export function siteUrlParameterName(app: { name: string; stage: string }) {
+  return `/sst/${app.name}/${app.stage}/Parameter/SITE_URL/value`;
+}
+
+/** Reading the site URL parameter: by name, so the API needs no reference to the Web stack. */
+export function siteUrlParameterRead(scope: Construct, app: { name: string; stage: string }) {
+  const arn = Stack.of(scope).formatArn({
+    service: "ssm",
+    resource: "parameter",
+    resourceName: siteUrlParameterName(app).slice(1),
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+  return new PolicyStatement({ actions: ["ssm:GetParameters"], resources: [arn] });
 }

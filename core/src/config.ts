@@ -1,7 +1,7 @@
 /**
  * The one place that reads the environment.
  *
- * Secrets (SST v2 `Config.Secret` in the cloud, resolved from SSM by `sst/node/config`; plain
+ * Secrets (SST v2 `Config.Secret` in the cloud, fetched from SSM on first use by loadSecrets; plain
  * environment variables of the same name on the local stack and in tests):
  *   GITHUB_APP_ID, GITHUB_APP_SLUG           the stage's GitHub App (numeric id; URL name for install links)
  *   GITHUB_APP_PRIVATE_KEY                   its PEM private key: signs the app JWT that mints installation tokens
@@ -9,14 +9,14 @@
  *   GITHUB_WEBHOOK_SECRET                    its webhook secret: X-Hub-Signature-256 key
  *   R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET   docpack storage
  *   RUNPOD_API_KEY, RUNPOD_ENDPOINT_ID       builder host
- *   OPENAI_API_KEY                           docs generation (optional)
  *   TOKEN_ENCRYPTION_KEY                     32 bytes, base64 or hex: encrypts GitHub tokens at rest
  * Plain settings:
  *   DOCTOWN_STAGE               "local" on the local stack (enables local repos and dev sign-in)
  *   DOCTOWN_TABLE               DynamoDB table name
  *   DOCTOWN_STATE_MACHINE_ARN   the pipeline state machine
- *   DOCTOWN_SITE_URL            optional explicit site origin; otherwise derived per request from
- *                               x-forwarded-host (set by CloudFront) or host
+ *   DOCTOWN_SITE_URL            the site origin when it is a custom domain; otherwise the Web stack's
+ *                               SITE_URL parameter (deployed) or the Host header (local stack only)
+ *   DOCTOWN_ORIGIN_VERIFY       deployed: the value CloudFront adds as x-doctown-origin-verify
  * Endpoint overrides (local stack and tests):
  *   DOCTOWN_DYNAMODB_ENDPOINT, DOCTOWN_S3_ENDPOINT (replaces https://<account>.r2.cloudflarestorage.com),
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
@@ -43,7 +43,6 @@ export const SECRET_NAMES = [
   "R2_BUCKET",
   "RUNPOD_API_KEY",
   "RUNPOD_ENDPOINT_ID",
-  "OPENAI_API_KEY",
   "TOKEN_ENCRYPTION_KEY",
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
@@ -53,6 +52,7 @@ export const SETTING_NAMES = [
   "DOCTOWN_TABLE",
   "DOCTOWN_STATE_MACHINE_ARN",
   "DOCTOWN_SITE_URL",
+  "DOCTOWN_ORIGIN_VERIFY",
   "DOCTOWN_DYNAMODB_ENDPOINT",
   "DOCTOWN_S3_ENDPOINT",
   "DOCTOWN_SFN_ENDPOINT",
@@ -67,12 +67,66 @@ export const SETTING_NAMES = [
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
-// In Lambda, SST binds secrets as SST_Secret_value_<NAME> = "__FETCH_FROM_SSM__"; its loader fetches
-// them once at cold start (top-level await). Elsewhere the module is never loaded.
-const sstSecrets: Record<string, string | undefined> | undefined =
-  process.env.SST_APP && process.env.AWS_LAMBDA_FUNCTION_NAME
-    ? ((await import("sst/node/config")).Config as unknown as Record<string, string | undefined>)
-    : undefined;
+// In Lambda, SST binds a secret as SST_Secret_value_<NAME>="__FETCH_FROM_SSM__". SST's stock
+// loader (sst/node/config) fetches every bound value at module load through the whole SSM client
+// (~220 ms of cold start) and throws for a bound secret without a value, which made optional
+// secrets required. Here the values are fetched on the first invocation instead (loadSecrets, from
+// the HTTP edge and each task handler), through a small signed request (./ssmParameters), and a
+// missing value is just missing: `secret()` then fails naming it, `optionalSecret()` is undefined.
+const FROM_SSM = "__FETCH_FROM_SSM__";
+type BoundKind = "Secret" | "Parameter";
+let fetched: Map<string, string> | undefined;
+let fetching: Promise<void> | undefined;
+
+function boundFromSsm(kind: BoundKind): string[] {
+  const prefix = `SST_${kind}_value_`;
+  return Object.keys(process.env)
+    .filter((name) => name.startsWith(prefix) && process.env[name] === FROM_SSM)
+    .map((name) => name.slice(prefix.length));
+}
+
+function inLambda(): boolean {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.SST_APP !== undefined;
+}
+
+/**
+ * Fetches this function's bound secrets and parameters from SSM, once (concurrent callers share
+ * the fetch; a failed fetch is retried by the next call). A no-op outside Lambda.
+ */
+export function loadSecrets(): Promise<void> {
+  if (fetched || !inLambda()) return Promise.resolve();
+  const wanted = [...boundFromSsm("Secret").map((name) => ({ kind: "Secret" as const, name })), ...boundFromSsm("Parameter").map((name) => ({ kind: "Parameter" as const, name }))];
+  if (wanted.length === 0) {
+    fetched = new Map();
+    return Promise.resolve();
+  }
+  fetching ??= (async () => {
+    const { readSstValues } = await import("./ssmParameters");
+    fetched = await readSstValues(wanted);
+  })().finally(() => {
+    fetching = undefined;
+  });
+  return fetching;
+}
+
+/** Forgets fetched values (tests change the environment between cases). */
+export function forgetLoadedSecrets(): void {
+  fetched = undefined;
+  fetching = undefined;
+}
+
+function boundValue(kind: BoundKind, name: string): string | undefined {
+  const raw = process.env[`SST_${kind}_value_${name}`];
+  if (raw === undefined) return undefined;
+  if (raw !== FROM_SSM) return raw; // `sst bind` and tests pass values inline
+  if (!fetched) throw new ConfigError(`${kind} ${name} was read before loadSecrets() finished; the handler must await it first.`);
+  return fetched.get(`${kind}/${name}`);
+}
+
+/** A value another stack stores for this function in SST's SSM layout (e.g. SITE_URL), if bound. */
+export function boundParameter(name: string): string | undefined {
+  return nonEmpty(boundValue("Parameter", name));
+}
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
@@ -80,14 +134,21 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /** A secret, or undefined when it is not set. */
 export function optionalSecret(name: SecretName): string | undefined {
-  const fromSst = sstSecrets && nonEmpty(sstSecrets[name]);
-  return fromSst ?? nonEmpty(process.env[name]);
+  return nonEmpty(boundValue("Secret", name)) ?? nonEmpty(process.env[name]);
 }
 
 /** A secret that must be set; throws a ConfigError naming it otherwise. */
 export function secret(name: SecretName): string {
   const value = optionalSecret(name);
-  if (value === undefined) throw new ConfigError(`Missing secret ${name}: set it with \`npx sst secrets set ${name} <value>\` (or as an environment variable locally).`);
+  if (value === undefined) {
+    const stageName = process.env.SST_STAGE ?? "<stage>";
+    const bound = process.env[`SST_Secret_value_${name}`] !== undefined;
+    throw new ConfigError(
+      inLambda() && !bound
+        ? `Secret ${name} is not bound to this function (stacks/ declares which handler reads which secret).`
+        : `Missing secret ${name}: set it with \`npx sst secrets set ${name} <value> --stage ${stageName}\` (or as an environment variable locally).`,
+    );
+  }
   return value;
 }
 
@@ -164,16 +225,28 @@ export function runpodApiUrl(): string {
   return (optionalSetting("RUNPOD_API_URL") ?? "https://api.runpod.ai/v2").replace(/\/+$/, "");
 }
 
-/** The explicit site origin (DOCTOWN_SITE_URL), validated; undefined when derived per request. */
+/**
+ * The site origin a deployed stage is configured with: DOCTOWN_SITE_URL (a custom domain, set at
+ * deploy time), else the SITE_URL parameter the Web stack writes (the distribution's URL; read from
+ * SSM by loadSecrets, since the API stack cannot depend on the Web stack). Undefined when neither.
+ */
+export function deployedSiteOrigin(): string | undefined {
+  return configuredSiteOrigin() ?? originOf("SITE_URL parameter", boundParameter("SITE_URL"));
+}
+
+/** The explicit site origin (DOCTOWN_SITE_URL), validated; undefined when not set. */
 export function configuredSiteOrigin(): string | undefined {
-  const raw = optionalSetting("DOCTOWN_SITE_URL");
+  return originOf("DOCTOWN_SITE_URL", optionalSetting("DOCTOWN_SITE_URL"));
+}
+
+function originOf(what: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   try {
     const url = new URL(raw);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
     return url.origin;
   } catch {
-    throw new ConfigError(`DOCTOWN_SITE_URL must be an http(s) URL, got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(`${what} must be an http(s) URL, got ${JSON.stringify(raw)}.`);
   }
 }
 
@@ -201,7 +274,18 @@ export type DeploymentMode = {
  */
 export function deploymentMode(env: Record<string, string | undefined> = process.env): DeploymentMode {
   const fromEnv = env === process.env;
-  const raw = (name: string) => (fromEnv && sstSecrets?.[name] !== undefined ? sstSecrets[name] : env[name]);
+  // A secret bound by SST (Lambda) wins over a plain variable; before loadSecrets() it is not known yet,
+  // and inside Lambda the answer does not depend on it (never the local stage, GitHub sign-in).
+  const raw = (name: string) => {
+    if (fromEnv && env[`SST_Secret_value_${name}`] !== undefined) {
+      try {
+        return boundValue("Secret", name) ?? env[name];
+      } catch {
+        return env[name];
+      }
+    }
+    return env[name];
+  };
   const value = (name: string) => {
     const text = raw(name);
     if (text === undefined || text === "") return undefined;

@@ -12,6 +12,7 @@ import { bestEffort } from "./jobSubmit";
 import { AcceptedCompletionReport, ProgressReport } from "./protocol";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey, hashObject, headObject } from "./storage";
+import { workflow } from "./stepFunctions";
 
 export type CallbackAnswer = { job_id: string; status: Job["status"]; [field: string]: unknown };
 
@@ -29,7 +30,7 @@ export async function reportProgress(jobId: string, secret: string | undefined, 
   const updated = await recordProgress(job.id, report);
   if (!updated) throw notRunning((await findJob(job.id)) ?? job);
   await bestEffort("send a task heartbeat", async () => {
-    if (updated.taskToken) await services().workflow.sendHeartbeat(updated.taskToken);
+    if (updated.taskToken) await workflow().sendHeartbeat(updated.taskToken);
   });
   return { job_id: updated.id, status: updated.status, stage: updated.stage, progress: updated.progress };
 }
@@ -75,7 +76,7 @@ async function recordBuildSuccess(job: Job, size: number, sha256: string, stats:
     throw notRunning(now);
   }
   await bestEffort("send task success", async () => {
-    if (completed.taskToken) await services().workflow.sendSuccess(completed.taskToken, { jobId: job.id, docpackId: docpack.id });
+    if (completed.taskToken) await workflow().sendSuccess(completed.taskToken, { jobId: job.id, docpackId: docpack.id });
   });
   return successAnswer(completed);
 }
@@ -105,7 +106,7 @@ async function recordBuildFailure(job: Job, error: { code: string; message: stri
     throw notRunning(now ?? job);
   }
   await bestEffort("send task failure", async () => {
-    if (now!.taskToken) await services().workflow.sendFailure(now!.taskToken, "BuildFailed", `${error.code}: ${error.message}`);
+    if (now!.taskToken) await workflow().sendFailure(now!.taskToken, "BuildFailed", `${error.code}: ${error.message}`);
   });
   return failureAnswer(now!);
 }

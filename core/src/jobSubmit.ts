@@ -11,6 +11,8 @@ import { GitRef, parseRepo, resolveLocalCommit } from "./jobRef";
 import { consumeRateLimit } from "./rateLimit";
 import { services } from "./services";
 import { getGitHubToken } from "./user";
+import { runpod } from "./runpodService";
+import { workflow } from "./stepFunctions";
 
 /** How many pending/building jobs one user may have at once. */
 export const MAX_JOBS_IN_FLIGHT = 3;
@@ -76,7 +78,7 @@ export async function submitJob(options: { userId: string; request: unknown; cal
 export async function startJobWorkflow(job: Job): Promise<Job> {
   let executionId: string;
   try {
-    ({ executionId } = await services().workflow.start({ jobId: job.id }));
+    ({ executionId } = await workflow().start({ jobId: job.id }));
   } catch (error) {
     const reason = (error as Error).message || String(error);
     await failJob(job.id, { code: "workflow_start_failed", message: `The build pipeline could not be started: ${reason}` });
@@ -99,10 +101,10 @@ export async function cancelJobForUser(jobId: string, userId: string): Promise<J
     throw new Conflict("job_finished", `The job already ${now.status === "completed" ? "completed" : "failed"}; it cannot be cancelled.`);
   }
   await bestEffort("stop execution", async () => {
-    if (cancelled.executionId) await services().workflow.stop(cancelled.executionId, "Cancelled by the user.");
+    if (cancelled.executionId) await workflow().stop(cancelled.executionId, "Cancelled by the user.");
   });
   await bestEffort("cancel RunPod job", async () => {
-    if (cancelled.runpodJobId) await services().runpod.cancel(cancelled.runpodJobId);
+    if (cancelled.runpodJobId) await runpod().cancel(cancelled.runpodJobId);
   });
   return cancelled;
 }

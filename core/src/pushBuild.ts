@@ -16,6 +16,8 @@ import { findRepoInstallation } from "./installation";
 import { consumeRateLimit } from "./rateLimit";
 import { getRepoSettings } from "./repoSettings";
 import { services } from "./services";
+import { runpod } from "./runpodService";
+import { workflow } from "./stepFunctions";
 
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 const BRANCH_PREFIX = "refs/heads/";
@@ -203,13 +205,14 @@ async function startUnlessSuperseded(job: Job): Promise<void> {
 }
 
 async function stopRunning(job: Job): Promise<void> {
-  const { workflow, runpod } = services();
+  const pipeline = workflow();
+  const builders = runpod();
   await Promise.all([
     withinDeadline("stop the superseded execution", async () => {
-      if (job.executionId) await workflow.stop(job.executionId, "Superseded by a newer push.");
+      if (job.executionId) await pipeline.stop(job.executionId, "Superseded by a newer push.");
     }),
     withinDeadline("cancel the superseded RunPod job", async () => {
-      if (job.runpodJobId) await runpod.cancel(job.runpodJobId);
+      if (job.runpodJobId) await builders.cancel(job.runpodJobId);
     }),
   ]);
 }

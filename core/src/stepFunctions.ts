@@ -9,7 +9,21 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { optionalSetting, setting } from "./config";
+import { service } from "./services";
 import type { Workflow } from "./workflow";
+
+/** The pipeline's workflow: Step Functions, unless the local stack provided its own. */
+export function workflow(): Workflow {
+  return service(
+    "workflow",
+    () =>
+      new StepFunctionsWorkflow(
+        new SFNClient({ endpoint: optionalSetting("DOCTOWN_SFN_ENDPOINT"), region: optionalSetting("AWS_REGION") ?? "us-east-1" }),
+        setting("DOCTOWN_STATE_MACHINE_ARN"),
+      ),
+  );
+}
 
 /** Step Functions caps error names at 256 and causes at 32768 characters. */
 const clip = (value: string, max: number) => (value.length > max ? value.slice(0, max) : value);

@@ -5,9 +5,11 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod";
-import { configuredSiteOrigin, isLocalStage } from "@doctown/core/config";
-import { AppError, BadRequest, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from "@doctown/core/errors";
+import { timingSafeEqual } from "node:crypto";
+import { deployedSiteOrigin, isLocalStage, loadSecrets, optionalSetting } from "@doctown/core/config";
+import { AppError, BadRequest, ConfigError, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from "@doctown/core/errors";
 import { readSession, SESSION_COOKIE, sessionCookie } from "@doctown/core/session";
+import { ORIGIN_VERIFY_HEADER } from "./routes";
 import { apiSecurityHeaders } from "./securityHeaders";
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +51,8 @@ export function route(handle: (req: HttpRequest) => Promise<HttpResponse>, optio
   return async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
     let req: HttpRequest | undefined;
     try {
+      await loadSecrets();
+      checkViaSite(event);
       req = toRequest(event, options.maxBodyBytes ?? MAX_BODY_BYTES);
       if (options.checkOrigin !== false && !SAFE_METHODS.has(req.method)) checkOrigin(req);
       const response = await handle(req);
@@ -91,10 +95,33 @@ function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpReq
   };
 }
 
-/** DOCTOWN_SITE_URL, else the host CloudFront forwarded (x-forwarded-host) or the Host header. */
+export { ORIGIN_VERIFY_HEADER };
+
+/**
+ * On a deployed stage the API answers only requests that came through the site's distribution:
+ * CloudFront adds ORIGIN_VERIFY_HEADER with the stage's value (DOCTOWN_ORIGIN_VERIFY), so the
+ * default execute-api URL is useless to anyone calling it directly.
+ */
+function checkViaSite(event: APIGatewayProxyEventV2) {
+  const expected = optionalSetting("DOCTOWN_ORIGIN_VERIFY");
+  if (expected === undefined) return;
+  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === ORIGIN_VERIFY_HEADER)?.[1] ?? "";
+  const a = Buffer.from(header);
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new Forbidden("not_via_site", "Call the API through the Doctown site's address.");
+}
+
+/**
+ * The site's origin. A deployed stage takes it from configuration (DOCTOWN_SITE_URL, or the
+ * distribution's URL the Web stack stores as the SITE_URL parameter), never from a request header:
+ * it decides the Origin check and the builder's callback URLs. Only outside Lambda (the local
+ * stack, reachable under any host name of this machine, and tests) is it derived from Host.
+ */
 export function siteOriginOf(headers: Record<string, string>): string {
-  const configured = configuredSiteOrigin();
+  const configured = deployedSiteOrigin();
   if (configured) return configured;
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) throw new ConfigError("The site's URL is not configured (DOCTOWN_SITE_URL or the SITE_URL parameter of the Web stack).");
   const host = headers["x-forwarded-host"] ?? headers.host;
   if (!host || !HOST.test(host)) throw new BadRequest("invalid_host", "The request has no valid Host header.");
   // Deployed stages are HTTPS only (CloudFront redirects); the local stack serves plain HTTP.

@@ -40,3 +40,14 @@ export const PIPELINE_HANDLERS = {
   dispatch: "pipeline/dispatch",
   markFailed: "pipeline/markFailed",
 } as const;
+
+/** The scheduled handlers, invoked by EventBridge rules. */
+export const SCHEDULED_HANDLERS = {
+  sweep: "pipeline/sweep",
+} as const;
+
+/**
+ * The header CloudFront adds to every request it forwards to the API, with the stage's value; the
+ * API refuses requests without it, so its default execute-api URL is useless when called directly.
+ */
+export const ORIGIN_VERIFY_HEADER = "x-doctown-origin-verify";

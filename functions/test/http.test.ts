@@ -23,7 +23,7 @@ const post = (headers: Record<string, string>, body: unknown = { n: 1 }, extra: 
 const parse = (result: Awaited<ReturnType<typeof echo>>) => ({ status: result.statusCode, body: JSON.parse(result.body ?? "null") });
 
 describe("the HTTP edge", () => {
-  it("takes the site origin from x-forwarded-host (CloudFront) before host, and checks Origin against it", async () => {
+  it("outside Lambda (local stack, tests) takes the site origin from x-forwarded-host before host, and checks Origin against it", async () => {
     const ok = parse(await post({ host: "abc.execute-api.aws", "x-forwarded-host": "doctown.example", origin: "https://doctown.example" }));
     expect(ok).toEqual({ status: 200, body: { origin: "https://doctown.example", body: { n: 1 } } });
     const apiHost = parse(await post({ host: "abc.execute-api.aws", "x-forwarded-host": "doctown.example", origin: "https://abc.execute-api.aws" }));

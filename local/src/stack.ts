@@ -10,14 +10,14 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deploymentMode } from "@doctown/core/config";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
-import { failJob, listJobsInFlight } from "@doctown/core/job";
 import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
 import { bestEffort } from "@doctown/core/jobSubmit";
-import { provideServices, resetServices, services } from "@doctown/core/services";
+import { provideServices, resetServices } from "@doctown/core/services";
 import { startGateway } from "./gateway";
 import { TABLE_KEYS } from "@doctown/core/table";
 import { startLocalServices } from "@doctown/testing/storage";
 import { LocalWorkflow } from "./workflow";
+import { failJobsInFlight, failStaleJobs, INTERRUPTED_AT_START, INTERRUPTED_AT_STOP, SWEEP_EVERY_MINUTES } from "@doctown/core/jobSweep";
 
 export type LocalStackOptions = {
   /** Gateway port; 0 picks a free one. Default 3000. */
@@ -54,8 +54,6 @@ export type LocalStack = {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const LOCAL_ENDPOINT_ID = "local";
 
-const INTERRUPTED_AT_START = { code: "interrupted", message: "The local stack stopped while this job was running (found on restart)." };
-const INTERRUPTED_AT_STOP = { code: "interrupted", message: "The local stack stopped while this job was running." };
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
@@ -106,6 +104,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
     await failJobsInFlight(INTERRUPTED_AT_START);
     await bestEffort("sweep orphaned docpack objects", async () => void (await sweepOrphanedDocpacks()));
+    // The same stale-job sweep the cloud runs on a schedule (core/src/jobSweep.ts).
+    const sweeper = setInterval(() => {
+      failStaleJobs().catch((error) => console.error("doctown: stale-job sweep failed:", error));
+    }, SWEEP_EVERY_MINUTES * 60_000);
+    sweeper.unref();
+    cleanups.push(async () => clearInterval(sweeper));
 
     const gateway = await startGateway({
       port: options.port ?? 3000,
@@ -164,19 +168,6 @@ async function startRunpod(options: LocalStackOptions) {
 function siteOrigins(url: string): string[] {
   const origin = new URL(url).origin;
   return [origin, origin.replace("://127.0.0.1:", "://localhost:")];
-}
-
-/** Fails every pending/building job and cancels its RunPod job (best effort). */
-async function failJobsInFlight(reason: { code: string; message: string }) {
-  for (const job of await listJobsInFlight()) {
-    const { changed } = await failJob(job.id, reason);
-    if (changed && job.runpodJobId) {
-      const runpodJobId = job.runpodJobId;
-      await bestEffort("cancel an interrupted RunPod job", async () => {
-        await services().runpod.cancel(runpodJobId);
-      });
-    }
-  }
 }
 
 /**

@@ -8,12 +8,14 @@
 import { GetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { unzipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
 import { download, OWNER, REPO_NAME, requiredSecrets, startScenario, waitForJob, type Scenario } from "../src/stageSim/scenario";
 import { ensureSynth, TEST_SYNTH } from "../src/stageSim/synth";
+import { directApiRequest } from "../src/stageSim/client";
 
-const SYNTH_TIMEOUT_MS = 400_000;
+/** A synthesis on a loaded 2-core machine can take minutes (another test file may hold the lock). */
+const SYNTH_TIMEOUT_MS = 600_000;
 
 describe("the synthesized stage, simulated", () => {
   let scenario: Scenario;
@@ -42,7 +44,7 @@ describe("the synthesized stage, simulated", () => {
 
   it(
     "runs a job to completed with only the required secrets (no OPENAI_API_KEY): create → dispatch → build → callbacks → completed → listed → download " +
-      "[not simulated: GitHub OAuth sign-in (session written by core's session functions); R2, RunPod and GitHub API endpoints added to the functions' environment]",
+      "[not simulated: GitHub OAuth sign-in (session written by core's session functions); R2 and GitHub API endpoints added to the functions' environment]",
     async () => {
       const { sim, client, repo } = scenario;
       expect(secrets.OPENAI_API_KEY).toBeUndefined();
@@ -56,9 +58,12 @@ describe("the synthesized stage, simulated", () => {
       expect(job.commit).toBe(repo.head);
       expect(seen.some((view) => view.status === "building")).toBe(true);
 
-      // The bundled handlers reached the Step Functions stand-in through AWS_ENDPOINT_URL_SFN.
+      // The bundled handlers reached the Step Functions stand-in (AWS_ENDPOINT_URL_SFN): the execution
+      // the job started succeeds once complete's SendTaskSuccess arrives (just after the job is completed).
+      const executionArn = `${sim.sfn.stateMachineArn.replace(":stateMachine:", ":execution:")}:${jobId}`;
+      await vi.waitFor(() => expect(sim.sfn.workflow.describe(executionArn)?.status).toBe("SUCCEEDED"), { timeout: 30_000, interval: 100 });
       const operations = sim.sfn.calls.map((call) => call.operation);
-      expect(operations).toEqual(expect.arrayContaining(["StartExecution", "SendTaskSuccess"]));
+      expect(operations, operations.join(", ")).toEqual(expect.arrayContaining(["StartExecution", "SendTaskHeartbeat", "SendTaskSuccess"]));
       // The builder cloned https://github.com/octo/sample.git with the user's token.
       expect(sim.github.authorizations.length).toBeGreaterThan(0);
 
@@ -118,7 +123,7 @@ describe("the synthesized stage, simulated", () => {
     try {
       await reposList.stop(); // the next invocation is a cold start that loads the secrets again
       const response = await client.get("/api/repos");
-      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(response.status, await response.clone().text()).toBeGreaterThanOrEqual(500);
       expect(reposList.logs.join("\n")).toContain("TOKEN_ENCRYPTION_KEY");
       // Functions that do not need it keep working.
       expect((await anonymous.get("/api/docpacks/public")).status).toBe(200);
@@ -150,5 +155,31 @@ describe("the synthesized stage, simulated", () => {
     await expect(dynamo("functions/src/docpacks/listPublic").send(new GetItemCommand({ TableName: sim.tableName, Key: key }))).resolves.toBeDefined();
     await expect(dynamo("functions/src/jobs/get").send(new PutItemCommand({ TableName: sim.tableName, Item: key }))).resolves.toBeDefined();
     expect(sim.iam.denied.map((d) => d.action)).toEqual(expect.arrayContaining(["states:StartExecution", "dynamodb:PutItem"]));
+  });
+
+  it("lets no request that bypasses CloudFront choose the site origin (forged x-forwarded-host and Origin at the execute-api endpoint)", async () => {
+    const { sim, client } = scenario;
+    const before = ((await (await client.get("/api/jobs")).json()) as { jobs: unknown[] }).jobs.length;
+    // The default endpoint is either disabled by the template, or must refuse what did not come through the distribution.
+    if (sim.executeApi) {
+      const evil = "https://evil.example";
+      const answer = await directApiRequest(sim.executeApi, sim.ca, {
+        method: "POST",
+        path: "/api/jobs",
+        headers: { cookie: client.cookie!, origin: evil, "x-forwarded-host": "evil.example", "content-type": "application/json" },
+        body: JSON.stringify({ repo: `${OWNER}/${REPO_NAME}`, git_ref: "main" }),
+      });
+      expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
+    }
+    const after = ((await (await client.get("/api/jobs")).json()) as { jobs: unknown[] }).jobs.length;
+    expect(after).toBe(before);
+  });
+
+  it("runs each EventBridge scheduled rule's Lambda target with its permissions (fired by hand here, not on its clock)", async () => {
+    const { sim } = scenario;
+    expect(sim.schedules.length).toBeGreaterThan(0);
+    const deniedBefore = sim.iam.denied.length;
+    for (const rule of sim.schedules) await expect(rule.fire(), rule.logicalId).resolves.toBeDefined();
+    expect(sim.iam.denied.slice(deniedBefore)).toEqual([]);
   });
 });

@@ -1,24 +1,41 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { getStack } from "sst/constructs";
-import { beforeAll, describe, expect, it } from "vitest";
-import { pipelineDefinition } from "../../core/src/pipeline/definition";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SECRET_NAMES } from "../../core/src/config";
+import { STALE_AFTER_SECONDS, SWEEP_EVERY_MINUTES } from "../../core/src/jobSweep";
+import { EXECUTION_TIMEOUT_SECONDS, pipelineDefinition } from "../../core/src/pipeline/definition";
 import { TABLE_KEYS } from "../../core/src/table";
-import { ROUTES } from "../../functions/src/routes";
+import { ORIGIN_VERIFY_HEADER, ROUTES } from "../../functions/src/routes";
 import { pageContentSecurityPolicy, R2_STORAGE_ORIGIN } from "../../functions/src/securityHeaders";
 import { Api } from "../Api";
 import { Data } from "../Data";
 import { Pipeline } from "../Pipeline";
 import { Secrets } from "../Secrets";
 import { API_PATH_PATTERNS, Web } from "../Web";
+import { siteUrlParameterName } from "../permissions";
+import { DEFAULT_RUNPOD_API_URL } from "../stageSettings";
 import { synthesizeApp } from "../synth";
 import { readAssembly } from "../../local/src/stageSim/assembly";
 import { ensureSynth, TEST_SYNTH } from "../../local/src/stageSim/synth";
 
 type Templates = Record<"secrets" | "data" | "pipeline" | "api" | "web", Template>;
 
-async function templatesFor(stage: string): Promise<Templates> {
-  await synthesizeApp(stage);
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Synthesizes into a temporary cloud assembly, whose asset.<hash> directories hold each function's code. */
+async function templatesFor(stage: string): Promise<Templates & { outdir: string }> {
+  const outdir = mkdtempSync(join(tmpdir(), `doctown-stacks-${stage}-`));
+  outdirs.push(outdir);
+  const app = await synthesizeApp(stage, outdir);
+  app.synth();
   return {
+    outdir,
     secrets: Template.fromStack(getStack(Secrets)),
     data: Template.fromStack(getStack(Data)),
     pipeline: Template.fromStack(getStack(Pipeline)),
@@ -32,7 +49,7 @@ async function templatesFor(stage: string): Promise<Templates> {
  * both, made once per change of the inputs; see local/src/stageSim/synth.ts).
  */
 let previewStackNames: string[] = [];
-async function sharedTemplates(): Promise<Templates> {
+async function sharedTemplates(): Promise<Templates & { outdir: string }> {
   const { outdir } = await ensureSynth(TEST_SYNTH);
   const { stacks } = readAssembly(outdir);
   const of = (name: string) => {
@@ -41,8 +58,33 @@ async function sharedTemplates(): Promise<Templates> {
     return Template.fromJSON(stack.template);
   };
   previewStackNames = stacks.map((s) => s.stackName);
-  return { secrets: of("Secrets"), data: of("Data"), pipeline: of("Pipeline"), api: of("Api"), web: of("Web") };
+  return { outdir, secrets: of("Secrets"), data: of("Data"), pipeline: of("Pipeline"), api: of("Api"), web: of("Web") };
 }
+
+type Fn = { id: string; handler: string; env: Record<string, unknown>; timeout: number; assetDir: string; code: string };
+
+/** Doctown's Lambda functions of a template (not SST's or the CDK's helpers), with their deployed code. */
+function functionsOf(template: Template, outdir: string): Fn[] {
+  return Object.entries(template.findResources("AWS::Lambda::Function"))
+    .filter(([, r]) => String(r.Properties.Handler).startsWith("functions/"))
+    .map(([id, r]) => {
+      const assetDir = join(outdir, `asset.${String(r.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
+      const module = String(r.Properties.Handler).replace(/\.[^.]+$/, "");
+      return {
+        id,
+        handler: String(r.Properties.Handler),
+        env: r.Properties.Environment?.Variables ?? {},
+        timeout: r.Properties.Timeout,
+        assetDir,
+        code: readFileSync(join(assetDir, `${module}.mjs`), "utf8"),
+      };
+    });
+}
+
+const boundSecrets = (fn: Fn) =>
+  Object.keys(fn.env).filter((k) => k.startsWith("SST_Secret_value_")).map((k) => k.slice("SST_Secret_value_".length)).sort();
+/** The secrets a bundle can read: their names survive minification as string literals. */
+const secretsReadBy = (fn: Fn) => SECRET_NAMES.filter((name) => fn.code.includes(`"${name}"`)).sort();
 
 /** Every IAM statement in a template, from inline policies and managed policies alike. */
 function statements(template: Template) {
@@ -58,10 +100,10 @@ function statements(template: Template) {
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
-  let t: Templates;
+  let t: Templates & { outdir: string };
   beforeAll(async () => {
     t = await sharedTemplates();
-  }, 300_000);
+  }, 600_000);
 
   it("has one on-demand table with pk/sk, gsi1, gsi2 and the TTL attribute", () => {
     t.data.resourceCountIs("AWS::DynamoDB::Table", 1);
@@ -99,14 +141,64 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
     expect(previewStackNames).toContain("pr-42-doctown-Data");
   });
 
-  it("declares every secret as an SST Config.Secret", () => {
+  it("declares every secret the functions read as an SST Config.Secret, and no OpenAI key (the builder's, on RunPod)", () => {
     const params = JSON.stringify(t.secrets.toJSON());
-    for (const name of [
-      "GITHUB_APP_ID", "GITHUB_APP_SLUG", "GITHUB_APP_PRIVATE_KEY",
-      "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITHUB_WEBHOOK_SECRET", "R2_ACCOUNT_ID", "R2_ACCESS_KEY_ID",
-      "R2_SECRET_ACCESS_KEY", "R2_BUCKET", "RUNPOD_API_KEY", "RUNPOD_ENDPOINT_ID", "OPENAI_API_KEY", "TOKEN_ENCRYPTION_KEY",
-    ]) {
-      expect(params).toContain(name);
+    for (const name of SECRET_NAMES) expect(params).toContain(name);
+    expect(params).not.toContain("OPENAI");
+  });
+
+  it("binds each function exactly the secrets its bundled code reads (issue 18 item 6)", () => {
+    const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
+    expect(fns.length).toBe(Object.keys(ROUTES).length + 3);
+    const mismatched = fns
+      .filter((fn) => JSON.stringify(boundSecrets(fn)) !== JSON.stringify(secretsReadBy(fn)))
+      .map((fn) => ({ handler: fn.handler, bound: boundSecrets(fn), read: secretsReadBy(fn) }));
+    expect(mismatched).toEqual([]);
+    const dispatch = fns.find((fn) => fn.handler.includes("pipeline/dispatch"))!;
+    expect(boundSecrets(dispatch)).toContain("RUNPOD_API_KEY");
+    expect(Object.keys(dispatch.env).some((k) => k.includes("OPENAI"))).toBe(false);
+  });
+
+  it("ships minified handlers without source maps, and loads none at start", () => {
+    for (const fn of [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)]) {
+      expect(fn.env.NODE_OPTIONS, fn.handler).toBeUndefined();
+      expect(fn.code, fn.handler).not.toContain("sourceMappingURL");
+      const files = readdirSync(fn.assetDir, { recursive: true }).map(String);
+      expect(files.filter((f) => f.endsWith(".map")), fn.handler).toEqual([]);
+      // Minified: long lines (unminified esbuild output averages ~40 characters a line).
+      expect(fn.code.length / fn.code.split("\n").length, fn.handler).toBeGreaterThan(400);
+    }
+  });
+
+  it("bundles only the SDK clients a handler uses (no registry of every client)", () => {
+    const fns = functionsOf(t.api, t.outdir);
+    const logout = fns.find((fn) => fn.handler.includes("auth/logout"))!;
+    const download = fns.find((fn) => fn.handler.includes("docpacks/download"))!;
+    const create = fns.find((fn) => fn.handler.includes("jobs/create"))!;
+    // Operation names survive minification: the S3 client serialises "PutObject", SFN "StartExecution".
+    expect(logout.code).not.toContain("PutObject");
+    expect(logout.code).not.toContain("StartExecution");
+    expect(logout.code).not.toContain("GetParametersCommand");
+    expect(download.code).toContain("GetObject");
+    expect(create.code).toContain("StartExecution");
+    expect(create.code).not.toContain("PutObject");
+  });
+
+  it("gives each function a timeout that outlasts its own retries", () => {
+    const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
+    // RunPod client: 3 attempts × 10 s + backoff per call; Dispatch may call it twice (run, cancel).
+    const runpodCall = 3 * 10 + 0.75;
+    const timeoutOf = (handler: string) => fns.find((fn) => fn.handler.includes(handler))!.timeout;
+    expect(timeoutOf("pipeline/dispatch")).toBeGreaterThan(2 * runpodCall);
+    for (const handler of ["pipeline/markFailed", "jobs/cancel", "github/webhook"]) expect(timeoutOf(handler)).toBeGreaterThan(runpodCall);
+    expect(timeoutOf("jobs/create")).toBeGreaterThan(2 * 10);
+  });
+
+  it("passes the stage's RunPod API URL to every function that calls RunPod", () => {
+    const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
+    for (const fn of fns) {
+      const callsRunpod = boundSecrets(fn).includes("RUNPOD_API_KEY");
+      expect(fn.env.RUNPOD_API_URL, fn.handler).toBe(callsRunpod ? DEFAULT_RUNPOD_API_URL : undefined);
     }
   });
 
@@ -164,13 +256,33 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   });
 
   it("grants no wildcard action anywhere", () => {
-    for (const template of Object.values(t)) {
+    for (const template of Object.values(t).filter((value): value is Template => value instanceof Template)) {
       for (const statement of statements(template)) {
         for (const action of actionsOf(statement)) {
           expect(action === "*" || action.endsWith(":*"), `wildcard action ${action}`).toBe(false);
         }
       }
     }
+  });
+
+  it("scopes the task-token callbacks to the state machine", () => {
+    const callbacks = statements(t.api).filter((s) => actionsOf(s).some((a) => a.startsWith("states:SendTask")));
+    expect(callbacks.length).toBe(2);
+    for (const s of callbacks) {
+      expect(s.Resource).not.toBe("*");
+      expect(JSON.stringify(s.Resource)).toContain("StateMachine");
+    }
+  });
+
+  it("sweeps stuck jobs on a schedule with core's rule, past the pipeline's limit", () => {
+    expect(STALE_AFTER_SECONDS).toBeGreaterThan(EXECUTION_TIMEOUT_SECONDS);
+    const rules = Object.values(t.pipeline.findResources("AWS::Events::Rule"));
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([`rate(${SWEEP_EVERY_MINUTES} minutes)`]);
+    const sweeper = functionsOf(t.pipeline, t.outdir).find((fn) => fn.handler === "functions/src/pipeline/sweep.handler")!;
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain(Object.keys(t.pipeline.findResources("AWS::Lambda::Function")).find((id) => id.startsWith("Sweeper"))!);
+    expect(sweeper.timeout).toBeGreaterThanOrEqual(60);
+    const scans = statements(t.pipeline).filter((s) => actionsOf(s).includes("dynamodb:Scan"));
+    expect(scans.length).toBe(1);
   });
 
   it("grants Step Functions actions only where they are needed", () => {
@@ -183,9 +295,8 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
     expect(byAction("states:SendTaskSuccess")).toBe(1);
     expect(byAction("states:SendTaskFailure")).toBe(1);
     for (const s of statements(t.api)) {
-      // Only actions IAM cannot scope to a resource may use "*": task callbacks and X-Ray tracing.
-      if (s.Resource === "*")
-        expect(actionsOf(s).every((a) => a.startsWith("states:SendTask") || a.startsWith("xray:Put"))).toBe(true);
+      // Only actions IAM cannot scope to a resource may use "*": X-Ray tracing.
+      if (s.Resource === "*") expect(actionsOf(s).every((a) => a.startsWith("xray:Put"))).toBe(true);
     }
   });
 
@@ -198,7 +309,6 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
               PathPattern: pattern,
               AllowedMethods: Match.arrayWith(["PUT", "PATCH", "POST", "DELETE"]),
               ViewerProtocolPolicy: "redirect-to-https",
-              FunctionAssociations: [Match.objectLike({ EventType: "viewer-request" })],
             }),
           ),
         ),
@@ -224,13 +334,72 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
     const config = distribution.Properties.DistributionConfig;
     for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policies[0] });
   });
+
+  it("lets API errors through untouched: no custom error responses, the 404 page only for site paths", () => {
+    const [distribution] = Object.values(t.web.findResources("AWS::CloudFront::Distribution"));
+    const config = distribution!.Properties.DistributionConfig;
+    expect(config.CustomErrorResponses ?? []).toEqual([]);
+    for (const behavior of config.CacheBehaviors) expect(behavior.FunctionAssociations ?? [], behavior.PathPattern).toEqual([]);
+    // The default (site) behaviour routes at the edge: run its function's code on sample requests.
+    const [association] = config.DefaultCacheBehavior.FunctionAssociations;
+    expect(association.EventType).toBe("viewer-request");
+    const functions = t.web.findResources("AWS::CloudFront::Function");
+    const fnId = association.FunctionARN["Fn::GetAtt"][0];
+    const code = functions[fnId]!.Properties.FunctionCode as string;
+    const handler = new Function(`${code}\nreturn handler;`)() as (event: unknown) => any;
+    const run = (uri: string) => handler({ request: { uri, method: "GET", headers: {}, querystring: {} } });
+    expect(run("/").uri).toBe("/index.html");
+    expect(run("/dashboard").uri).toBe("/dashboard/index.html");
+    expect(run("/dashboard/").uri).toBe("/dashboard/index.html");
+    expect(run("/_astro/app.123.js").uri).toBe("/_astro/app.123.js");
+    const missing = run("/no/such/page");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body.data).toBe(readFileSync("web/dist/404.html", "utf8"));
+  });
+
+  it("sends the API's requests with the stage's origin-verify header, which the API requires", () => {
+    const [distribution] = Object.values(t.web.findResources("AWS::CloudFront::Distribution"));
+    const origins = distribution!.Properties.DistributionConfig.Origins as { CustomOriginConfig?: unknown; OriginCustomHeaders?: { HeaderName: string; HeaderValue: unknown }[] }[];
+    const apiOrigin = origins.find((o) => o.CustomOriginConfig)!;
+    const header = apiOrigin.OriginCustomHeaders!.find((h) => h.HeaderName === ORIGIN_VERIFY_HEADER)!;
+    // Web gets the Api stack's id through an export; the functions split the same id in their stack.
+    expect(JSON.stringify(header.HeaderValue)).toContain("Fn::ImportValue");
+    for (const fn of functionsOf(t.api, t.outdir)) {
+      expect(fn.env.DOCTOWN_ORIGIN_VERIFY, fn.handler).toEqual({ "Fn::Select": [2, { "Fn::Split": ["/", { Ref: "AWS::StackId" }] }] });
+    }
+  });
+
+  it("gives the API the site's URL through SSM, never from a request header", () => {
+    t.web.hasResourceProperties("AWS::SSM::Parameter", {
+      Name: siteUrlParameterName({ name: "doctown", stage: "pr-42" }),
+      Value: Match.objectLike({ "Fn::Join": Match.anyValue() }),
+    });
+    expect(JSON.stringify(t.web.toJSON())).not.toContain("x-forwarded-host");
+    const reads = statements(t.api).filter((s) => actionsOf(s).includes("ssm:GetParameters") && JSON.stringify(s.Resource).includes("Parameter/SITE_URL"));
+    expect(reads.length).toBe(Object.keys(ROUTES).length);
+    for (const fn of functionsOf(t.api, t.outdir)) expect(fn.env.SST_Parameter_value_SITE_URL).toBe("__FETCH_FROM_SSM__");
+  });
 });
 
 describe("the prod stage", () => {
-  let t: Templates;
+  let t: Templates & { outdir: string };
+  const custom = { RUNPOD_API_URL: "https://runpod.proxy.example/v2", DOCTOWN_SITE_URL: "https://docs.example.org" };
   beforeAll(async () => {
-    t = await templatesFor("prod");
+    // A stage's settings, as SST loads them from .env.prod at deploy time.
+    Object.assign(process.env, custom);
+    try {
+      t = await templatesFor("prod");
+    } finally {
+      for (const name of Object.keys(custom)) delete process.env[name];
+    }
   }, 300_000);
+
+  it("takes the RunPod API URL and the site URL from the stage's settings", () => {
+    const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
+    expect(fns.find((fn) => fn.handler.includes("pipeline/dispatch"))!.env.RUNPOD_API_URL).toBe(custom.RUNPOD_API_URL);
+    expect(fns.find((fn) => fn.handler.includes("jobs/cancel"))!.env.RUNPOD_API_URL).toBe(custom.RUNPOD_API_URL);
+    for (const fn of functionsOf(t.api, t.outdir)) expect(fn.env.DOCTOWN_SITE_URL).toBe(custom.DOCTOWN_SITE_URL);
+  });
 
   it("retains the table and enables point-in-time recovery", () => {
     t.data.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });

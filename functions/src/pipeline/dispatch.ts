@@ -7,7 +7,7 @@
  * "QueueTimeout", "RunpodLost") to MarkFailed.
  */
 import * as z from "zod";
-import { githubUrl, isLocalStage, optionalSetting } from "@doctown/core/config";
+import { githubUrl, isLocalStage, loadSecrets, optionalSetting } from "@doctown/core/config";
 import { appConfigured, createRepoInstallationToken, findAppInstallationId } from "@doctown/core/githubApp";
 import { findRepoInstallation } from "@doctown/core/installation";
 import { QUEUE_WAIT_SECONDS } from "@doctown/core/pipeline/definition";
@@ -17,7 +17,8 @@ import { bestEffort } from "@doctown/core/jobSubmit";
 import { RunpodRejected, RunpodUnavailable } from "@doctown/core/runpod";
 import type { BuilderInput } from "@doctown/core/protocol";
 import { waitUntilStarted } from "@doctown/core/runpodQueue";
-import { services } from "@doctown/core/services";
+import { runpod } from "@doctown/core/runpodService";
+import { workflow } from "@doctown/core/stepFunctions";
 import { docpackObjectKey, presignPut } from "@doctown/core/storage";
 
 export const DispatchEvent = z.object({ jobId: z.string().min(1), taskToken: z.string().min(1) });
@@ -32,6 +33,7 @@ export class JobNotRunnable extends Error {
 
 export async function handler(event: unknown): Promise<{ jobId: string; runpodJobId: string }> {
   const { jobId, taskToken } = DispatchEvent.parse(event);
+  await loadSecrets();
   const job = await findJob(jobId);
   if (!job) throw new JobNotRunnable(`Job ${jobId} does not exist.`);
   // "building" is a retry of this task after RunPod was unavailable: dispatch again.
@@ -50,14 +52,14 @@ export async function handler(event: unknown): Promise<{ jobId: string; runpodJo
   if (!recorded) {
     // Cancelled (or failed) while RunPod was being called: the build must not run on.
     await bestEffort("cancel a RunPod job of a finished job", async () => {
-      await services().runpod.cancel(runpodJob.id);
+      await runpod().cancel(runpodJob.id);
     });
     return { jobId: job.id, runpodJobId: runpodJob.id };
   }
   // Until a worker takes the job, no builder heartbeats: watch RunPod's queue and send them here.
   await waitUntilStarted(runpodJob.id, {
-    runpod: services().runpod,
-    heartbeat: () => services().workflow.sendHeartbeat(taskToken),
+    runpod: runpod(),
+    heartbeat: () => workflow().sendHeartbeat(taskToken),
     jobState: async () => {
       const now = await findJob(job.id);
       if (!now || now.status !== "building") return "finished";
@@ -111,7 +113,7 @@ async function installationToken(fullName: string): Promise<string | undefined> 
 /** POST /run; RunPod's own retries are in the client, the state machine's Retry covers longer outages. */
 async function runOnRunpod(input: BuilderInput) {
   try {
-    return await services().runpod.run(input);
+    return await runpod().run(input);
   } catch (error) {
     if (error instanceof RunpodUnavailable || error instanceof RunpodRejected) throw error;
     throw new RunpodUnavailable(`RunPod could not be reached: ${(error as Error).message}`);

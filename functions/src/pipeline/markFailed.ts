@@ -4,9 +4,10 @@
  * stays as it is) and cancels the RunPod job, if one was started, so nothing keeps running.
  */
 import * as z from "zod";
+import { loadSecrets } from "@doctown/core/config";
 import { failJob, type JobError } from "@doctown/core/job";
 import { bestEffort } from "@doctown/core/jobSubmit";
-import { services } from "@doctown/core/services";
+import { runpod } from "@doctown/core/runpodService";
 
 export const MarkFailedEvent = z.object({
   jobId: z.string().min(1),
@@ -15,12 +16,13 @@ export const MarkFailedEvent = z.object({
 
 export async function handler(event: unknown): Promise<{ jobId: string; status: string | null; changed: boolean }> {
   const { jobId, error } = MarkFailedEvent.parse(event);
+  await loadSecrets();
   const reason = failureReason(error.Error ?? "States.Runtime", causeText(error.Cause));
   const { changed, job } = await failJob(jobId, reason);
   if (job?.runpodJobId && job.status !== "completed") {
     const runpodJobId = job.runpodJobId;
     await bestEffort("cancel the RunPod job of a failed build", async () => {
-      await services().runpod.cancel(runpodJobId);
+      await runpod().cancel(runpodJobId);
     });
   }
   return { jobId, status: job?.status ?? null, changed };

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "@doctown/testing/apiGateway";
 import type { Assembly } from "./assembly";
-import type { Intrinsics } from "./intrinsics";
+import { SIM_ACCOUNT, type Intrinsics } from "./intrinsics";
 import type { SimCerts } from "./certs";
 
 /** API Gateway's payload limit. */
@@ -42,7 +42,7 @@ export function httpApiRoutes(assembly: Assembly, intrinsics: Intrinsics): { api
 
 export type InvokeFunction = (arn: string, event: unknown) => Promise<unknown>;
 
-export async function startHttpApi(options: { routes: HttpApiRoute[]; certs: SimCerts; invoke: InvokeFunction; log?: (line: string) => void }) {
+export async function startHttpApi(options: { apiId: string; routes: HttpApiRoute[]; certs: SimCerts; invoke: InvokeFunction; log?: (line: string) => void }) {
   const table = Object.fromEntries(options.routes.map((route) => [route.routeKey, route.functionArn]));
   const routes = compileRoutes(table);
   const server: Server = createServer({ key: options.certs.key, cert: options.certs.cert }, (req, res) => {
@@ -65,7 +65,9 @@ export async function startHttpApi(options: { routes: HttpApiRoute[]; certs: Sim
     if (!matched) return json(res, 404, { message: "Not Found" });
     let result: unknown;
     try {
-      result = await options.invoke(matched.route.module, toApiEvent(req, url, matched, Buffer.concat(chunks)));
+      const event = toApiEvent(req, url, matched, Buffer.concat(chunks));
+      Object.assign(event.requestContext, { accountId: SIM_ACCOUNT, apiId: options.apiId });
+      result = await options.invoke(matched.route.module, event);
     } catch (error) {
       options.log?.(`api gateway: ${matched.route.routeKey} failed: ${(error as Error).name}: ${(error as Error).message}`);
       return json(res, 500, { message: "Internal Server Error" });

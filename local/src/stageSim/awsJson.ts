@@ -34,7 +34,7 @@ export async function startAwsJsonServer(options: { targetPrefix: string; versio
     };
     try {
       const handler = options.operations[operation];
-      if (!handler) throw new AwsError("UnknownOperationException", `The simulation does not implement ${target || "(no target)"}.`);
+      if (!handler) throw new AwsError("UnknownOperationException", `The stage simulation does not implement ${target || `${req.method} ${req.url}`}.`);
       const input = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
       calls.push({ operation, input });
       answer(200, (await handler(input, req.headers)) ?? {});

@@ -3,6 +3,7 @@ import { Agent, fetch as undiciFetch } from "undici";
 
 export type SiteClient = {
   origin: string;
+  cookie?: string;
   get(path: string, init?: { redirect?: "manual" | "follow" }): Promise<Response>;
   send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Any URL (the presigned download), same trust settings. */
@@ -16,6 +17,7 @@ export function siteClient(origin: string, ca: string, cookie?: string): SiteCli
   const auth = cookie ? { cookie } : {};
   return {
     origin,
+    cookie,
     get: (path, init = {}) => call(`${origin}${path}`, { headers: auth, redirect: init.redirect ?? "follow" }),
     send: (method, path, body, headers = {}) =>
       call(`${origin}${path}`, {
@@ -26,4 +28,28 @@ export function siteClient(origin: string, ca: string, cookie?: string): SiteCli
     fetchUrl: (url) => call(url),
     close: () => dispatcher.close(),
   };
+}
+
+/**
+ * A request straight to the API's default `execute-api` endpoint (bypassing CloudFront), with the
+ * headers a caller chooses — what anyone on the internet can send there.
+ */
+export async function directApiRequest(
+  endpoint: { host: string; port: number },
+  ca: string,
+  request: { method: string; path: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  const { request: httpsRequest } = await import("node:https");
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      { host: "127.0.0.1", port: endpoint.port, servername: endpoint.host, ca, method: request.method, path: request.path, headers: { host: endpoint.host, ...request.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    req.on("error", reject);
+    req.end(request.body);
+  });
 }

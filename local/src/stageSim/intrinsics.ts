@@ -3,13 +3,22 @@
  * as the simulated stage has them (table name, function ARN, API endpoint…). Cross-stack values
  * go through the producing stack's Outputs and their Export names, as CloudFormation resolves them.
  */
+import { createHash } from "node:crypto";
 import type { Assembly, Resource, StackTemplate } from "./assembly";
 
 export const SIM_ACCOUNT = "123456789012";
 export const SIM_REGION = "us-east-1";
+const NO_VALUE = Symbol("AWS::NoValue");
 
 /** Physical values a simulated resource overrides (e.g. the API endpoint pointing at a local server). */
 export type Overrides = Map<string, { ref?: string; attributes?: Record<string, string> }>;
+
+/** A stack's ARN as CloudFormation gives it: a fixed (per name) id stands in for its random one. */
+export function stackId(stackName: string): string {
+  const hex = createHash("sha256").update(stackName).digest("hex");
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `arn:aws:cloudformation:${SIM_REGION}:${SIM_ACCOUNT}:stack/${stackName}/${uuid}`;
+}
 
 export class Intrinsics {
   readonly overrides: Overrides = new Map();
@@ -25,14 +34,14 @@ export class Intrinsics {
 
   /** The value of a template expression as seen from `stack`. */
   resolve(stack: StackTemplate, value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((item) => this.resolve(stack, item));
+    if (Array.isArray(value)) return value.map((item) => this.resolve(stack, item)).filter((item) => item !== NO_VALUE);
     if (value === null || typeof value !== "object") return value;
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1) {
       const [fn, arg] = entries[0];
       switch (fn) {
         case "Ref":
-          return this.ref(stack, arg as string);
+          return arg === "AWS::NoValue" ? NO_VALUE : this.ref(stack, arg as string);
         case "Fn::GetAtt": {
           const [logicalId, attribute] = Array.isArray(arg) ? (arg as string[]) : String(arg).split(".");
           return this.attribute(stack, logicalId, attribute);
@@ -65,7 +74,7 @@ export class Intrinsics {
         }
       }
     }
-    return Object.fromEntries(entries.map(([key, item]) => [key, this.resolve(stack, item)]));
+    return Object.fromEntries(entries.map(([key, item]) => [key, this.resolve(stack, item)]).filter(([, item]) => item !== NO_VALUE));
   }
 
   ref(stack: StackTemplate, logicalId: string): string {
@@ -75,6 +84,7 @@ export class Intrinsics {
       "AWS::Partition": "aws",
       "AWS::URLSuffix": "amazonaws.com",
       "AWS::StackName": stack.stackName,
+      "AWS::StackId": stackId(stack.stackName),
     };
     if (logicalId in pseudo) return pseudo[logicalId];
     const override = this.overrides.get(`${stack.stackName}/${logicalId}`)?.ref;

@@ -5,6 +5,10 @@
  * the simulation's CA). No OpenAI key: placeholder docs.
  */
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { SimCerts } from "./certs";
 import { fileURLToPath } from "node:url";
 
 const SERVE_MAIN = fileURLToPath(new URL("../../../builder/src/runpod/serveMain.ts", import.meta.url));
@@ -15,9 +19,10 @@ export async function startRunpod(options: {
   apiKey: string;
   endpointId: string;
   httpsProxy: string;
-  caFile: string;
+  certs: SimCerts;
   log?: (line: string) => void;
 }): Promise<RunpodStandIn> {
+  const caFile = options.certs.caFile;
   const child = spawn(process.execPath, ["--import", "tsx", SERVE_MAIN], {
     env: {
       PATH: process.env.PATH,
@@ -32,8 +37,8 @@ export async function startRunpod(options: {
       // fetch (callbacks to the site, the presigned upload) does not use the proxy.
       HTTPS_PROXY: options.httpsProxy,
       NO_PROXY: "127.0.0.1,localhost",
-      GIT_SSL_CAINFO: options.caFile,
-      NODE_EXTRA_CA_CERTS: options.caFile,
+      GIT_SSL_CAINFO: caFile,
+      NODE_EXTRA_CA_CERTS: caFile,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -50,12 +55,25 @@ export async function startRunpod(options: {
     child.stdout.on("data", onData);
     child.once("exit", (code) => reject(new Error(`The RunPod-compatible server exited with ${code}: ${seen.trim()}`)));
   });
+  // RunPod's API is HTTPS (and a stage's RUNPOD_API_URL must be https): TLS in front of the server.
+  const upstream = new URL(url);
+  const tls = createServer({ key: options.certs.key, cert: options.certs.cert }, (req, res) => {
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
   return {
-    url,
+    url: `https://127.0.0.1:${(tls.address() as AddressInfo).port}`,
     apiKey: options.apiKey,
     endpointId: options.endpointId,
     close: () =>
       new Promise<void>((resolve) => {
+        tls.close();
+        tls.closeAllConnections();
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");

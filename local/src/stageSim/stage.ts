@@ -7,15 +7,17 @@
 import type { LambdaHandler } from "../workflow";
 import { readAssembly, type Assembly } from "./assembly";
 import { startHttpApi, httpApiRoutes } from "./apiGateway";
+import { startAwsJsonServer } from "./awsJson";
 import { makeCerts } from "./certs";
 import { distributionsOf, startDistribution } from "./cloudFront";
 import { startGitHubGit } from "./github";
 import { AccessDenied, Iam } from "./iam";
 import { Intrinsics, SIM_REGION } from "./intrinsics";
-import { SimulatedFunction, type FunctionSpec } from "./lambda";
+import { SimulatedFunction, type FunctionSpec, type LambdaError } from "./lambda";
 import { startRunpod } from "./runpod";
 import { startSsm } from "./ssm";
 import { startStepFunctions } from "./stepFunctions";
+import { scheduledRules } from "./schedules";
 import { siteBuckets } from "./staticSite";
 import { startDynamo, startR2 } from "./storage";
 
@@ -28,8 +30,13 @@ export type StageSimOptions = {
   log?: (line: string) => void;
 };
 
-/** A value the simulation adds to a function's environment because the template cannot point it at a stand-in. */
-export type Deviation = { variable: string; value: string; why: string };
+/**
+ * Where a function must reach a stand-in outside AWS. `how` says what the simulation did: "added"
+ * (the template has no such setting: a deviation from the deployed stage), or "configured" (the
+ * template takes it per stage — as a variable, an SST Parameter or a secret — and the simulated
+ * stage is configured with the stand-in's URL, as a stage pointed at such an endpoint would be).
+ */
+export type Deviation = { variable: string; value: string; why: string; how: Set<"added" | "configured"> };
 
 export type StageSim = Awaited<ReturnType<typeof startStageSim>>;
 
@@ -73,7 +80,7 @@ export async function startStageSim(options: StageSimOptions) {
       apiKey: options.secrets.RUNPOD_API_KEY ?? "sim-runpod-key",
       endpointId: options.secrets.RUNPOD_ENDPOINT_ID ?? "sim-endpoint",
       httpsProxy: github.proxyUrl,
-      caFile: certs.caFile,
+      certs,
       log,
     });
     cleanups.push(() => runpod.close());
@@ -105,7 +112,13 @@ export async function startStageSim(options: StageSimOptions) {
         } catch (error) {
           throw Object.assign(new Error((error as Error).message), { name: "Lambda.AWSLambdaException" });
         }
-        return invoke(functionName, payload);
+        try {
+          return await invoke(functionName, payload);
+        } catch (error) {
+          // Step Functions reports a function error by its errorType, the Cause being the runtime's JSON.
+          const { errorType = (error as Error).name, message } = error as LambdaError;
+          throw Object.assign(new Error(message), { name: errorType, cause: JSON.stringify({ errorType, errorMessage: message, trace: [] }) });
+        }
       },
       iam,
     });
@@ -120,7 +133,9 @@ export async function startStageSim(options: StageSimOptions) {
         .filter(({ resource }) => resource.Properties?.Principal === "apigateway.amazonaws.com" && resource.Properties?.Action === "lambda:InvokeFunction")
         .map(({ stack, resource }) => String(intrinsics.resolve(stack, resource.Properties!.FunctionName))),
     );
+    const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const httpApi = await startHttpApi({
+      apiId: intrinsics.ref(apiStack, api.apiLogicalId),
       routes: api.routes,
       certs,
       invoke: (arn, event) => {
@@ -130,21 +145,33 @@ export async function startStageSim(options: StageSimOptions) {
       log,
     });
     cleanups.push(() => httpApi.close());
-    const apiStack = assembly.stacks.find((s) => s.stackName === api.stackName)!;
     const apiDomain = new URL(intrinsics.attribute(apiStack, api.apiLogicalId, "ApiEndpoint")).host;
-    log(`HTTP API ${apiDomain} → 127.0.0.1:${httpApi.port}: ${api.routes.length} routes from the template`);
+    // With DisableExecuteApiEndpoint the default endpoint does not answer, for CloudFront neither.
+    const apiResource = apiStack.template.Resources[api.apiLogicalId];
+    const executeApiDisabled = intrinsics.resolve(apiStack, apiResource.Properties?.DisableExecuteApiEndpoint) === true;
+    log(`HTTP API ${apiDomain} → 127.0.0.1:${httpApi.port}: ${api.routes.length} routes from the template${executeApiDisabled ? " (default endpoint disabled)" : ""}`);
 
     const [distribution] = distributionsOf(assembly, intrinsics);
     const site = await startDistribution({
       config: distribution.config(),
       functions: distribution.functions,
       buckets: siteBuckets(assembly, intrinsics),
-      originPorts: new Map([[apiDomain, httpApi.port]]),
+      originPorts: new Map(executeApiDisabled ? [] : [[apiDomain, httpApi.port]]),
       certs,
     });
     cleanups.push(() => site.close());
     intrinsics.overrides.set(`${distribution.stack.stackName}/${distribution.logicalId}`, { attributes: { DomainName: site.domain } });
+
+    // The template's own SSM parameters (SST writes one per Config.Parameter and per construct), as CloudFormation creates them.
+    for (const { stack, resource } of assembly.resourcesOfType("AWS::SSM::Parameter")) {
+      const props = intrinsics.resolve(stack, resource.Properties ?? {}) as { Name?: string; Value?: string };
+      if (props.Name && props.Value !== undefined && !ssm.parameters.has(props.Name)) ssm.parameters.set(props.Name, String(props.Value));
+    }
     log(`CloudFront ${site.url}: behaviours, functions and error responses from the template`);
+
+    // Any AWS service without a stand-in: refused here, so that nothing reaches the real cloud.
+    const unsimulated = await startAwsJsonServer({ targetPrefix: "", version: "1.0", operations: {} });
+    cleanups.push(() => unsimulated.close());
 
     // What the Lambda service provides every function, and where the AWS SDK's standard
     // AWS_ENDPOINT_URL_<SERVICE> variables send each client.
@@ -158,6 +185,7 @@ export async function startStageSim(options: StageSimOptions) {
       AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL: unsimulated.url,
       // Lambda's Node runtime sets NODE_EXTRA_CA_CERTS (to Amazon's bundle); here: the simulation's CA.
       NODE_EXTRA_CA_CERTS: certs.caFile,
     };
@@ -166,19 +194,46 @@ export async function startStageSim(options: StageSimOptions) {
         variable: "DOCTOWN_S3_ENDPOINT",
         value: r2.url,
         why: "R2's endpoint is https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com, which no environment variable of the SDK redirects",
+        how: new Set(),
       },
-      { variable: "RUNPOD_API_URL", value: `${runpod.url}/v2`, why: "the template sets no RunPod API URL (https://api.runpod.ai/v2 is fixed)" },
+      { variable: "RUNPOD_API_URL", value: `${runpod.url}/v2`, why: "the RunPod API (default https://api.runpod.ai/v2)", how: new Set() },
     ];
     if (options.githubApiUrl)
-      deviations.push({ variable: "GITHUB_API_URL", value: options.githubApiUrl, why: "the template sets no GitHub API URL (https://api.github.com is fixed)" });
+      deviations.push({ variable: "GITHUB_API_URL", value: options.githubApiUrl, why: "the GitHub REST API (default https://api.github.com)", how: new Set() });
+    const lambdas = assembly.resourcesOfType("AWS::Lambda::Function").filter(({ resource }) => resource.Properties?.Code?.S3Key);
+    const environmentOf = (stack: (typeof lambdas)[number]["stack"], props: Record<string, any>) =>
+      Object.fromEntries(Object.entries(intrinsics.resolve(stack, props.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const takes = (environment: Record<string, string>, variable: string) =>
+      variable in environment || `SST_Secret_value_${variable}` in environment || `SST_Parameter_value_${variable}` in environment;
+    // A setting some function of the template takes is configured where it is taken; one that none
+    // takes is added to every function (a deviation: the deployed stage could not reach a stand-in).
+    const templateTakes = new Set(deviations.filter((d) => lambdas.some(({ stack, resource }) => takes(environmentOf(stack, resource.Properties!), d.variable))).map((d) => d.variable));
+    /** The environment with each endpoint pointed at its stand-in, the way the template allows. */
+    const pointAtStandIns = (environment: Record<string, string>) => {
+      const result = { ...environment };
+      for (const d of deviations) {
+        if (`SST_Secret_value_${d.variable}` in result) {
+          ssm.setSecret(app, stage, d.variable, d.value);
+          d.how.add("configured");
+        } else if (`SST_Parameter_value_${d.variable}` in result) {
+          if (result[`SST_Parameter_value_${d.variable}`] === "__FETCH_FROM_SSM__") ssm.parameters.set(`/sst/${app}/${stage}/Parameter/${d.variable}/value`, d.value);
+          else result[`SST_Parameter_value_${d.variable}`] = d.value;
+          d.how.add("configured");
+        } else if (d.variable in result) {
+          result[d.variable] = d.value;
+          d.how.add("configured");
+        } else if (!templateTakes.has(d.variable)) {
+          result[d.variable] = d.value;
+          d.how.add("added");
+        }
+      }
+      return result;
+    };
 
-    for (const { stack, logicalId, resource } of assembly.resourcesOfType("AWS::Lambda::Function")) {
+    // Functions with inline code (CDK's own providers) are never invoked here.
+    for (const { stack, logicalId, resource } of lambdas) {
       const props = resource.Properties!;
-      if (!props.Code?.S3Key) continue; // inline code: CDK's own providers, never invoked here
-      const environment = Object.fromEntries(
-        Object.entries((intrinsics.resolve(stack, props.Environment?.Variables ?? {}) as Record<string, unknown>)).map(([k, v]) => [k, String(v)]),
-      );
-      const added = Object.fromEntries(deviations.filter((d) => !(d.variable in environment) && !(`SST_Secret_value_${d.variable}` in environment)).map((d) => [d.variable, d.value]));
+      const environment = environmentOf(stack, props);
       const spec: FunctionSpec = {
         logicalId: `${stack.stackName}/${logicalId}`,
         name: intrinsics.functionName(stack, logicalId),
@@ -188,7 +243,7 @@ export async function startStageSim(options: StageSimOptions) {
         runtime: String(props.Runtime),
         timeoutSeconds: Number(props.Timeout ?? 3),
         memoryMb: Number(props.MemorySize ?? 128),
-        environment: { ...environment, ...added },
+        environment: pointAtStandIns(environment),
       };
       // The execution role's temporary credentials: one access key per function, so the stand-ins know whose policy applies.
       const accessKeyId = `ASIASIM${String(functions.size).padStart(13, "0")}`;
@@ -198,6 +253,10 @@ export async function startStageSim(options: StageSimOptions) {
     cleanups.push(() => Promise.all([...functions.values()].map((fn) => fn.stop())).then(() => {}));
     log(`Lambda: ${functions.size} functions from their bundled assets`);
 
+    const schedules = scheduledRules(assembly, intrinsics, invoke);
+    cleanups.push(() => schedules.stop());
+    if (schedules.rules.length) log(`EventBridge: ${schedules.rules.map((r) => `${r.logicalId} ${r.expression}`).join(", ")}`);
+
     const [table] = tables;
     return {
       assembly,
@@ -206,12 +265,15 @@ export async function startStageSim(options: StageSimOptions) {
       app,
       stage,
       siteUrl: site.url,
+      /** The API's default endpoint (host name and local port), or undefined when the template disables it. */
+      executeApi: executeApiDisabled ? undefined : { host: apiDomain, port: httpApi.port },
       ca: certs.ca,
       ssm,
       sfn,
       github,
       runpod,
       functions,
+      schedules: schedules.rules,
       deviations,
       dynamodbUrl: dynamo.url,
       r2Url: r2.url,

@@ -14,7 +14,7 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** The shared test synthesis: stage name and outdir. */
 export const TEST_SYNTH = { stage: "pr-42", outdir: join(REPO_ROOT, ".sst/dist/test-sim") } as const;
 
-const INPUTS = ["sst.config.ts", "stacks", "functions/src", "core/src", "core/schema", "web", "package-lock.json"];
+const INPUTS = ["sst.config.ts", "stacks", "functions", "core/src", "core/schema", "core/package.json", "web", "package.json", "package-lock.json", "tsconfig.json"];
 const LOCK_STALE_MS = 10 * 60_000;
 
 /** A hash of every file synthesis reads (tracked or not, minus ignored build output). */
@@ -23,7 +23,11 @@ export function synthFingerprint(stage: string): string {
     .split("\n")
     .filter((file) => file && !file.includes("/test/") && !file.endsWith(".test.ts") && existsSync(join(REPO_ROOT, file)))
     .sort();
+  // SST loads the stage's settings from these (git-ignored) files before running the stacks.
+  for (const env of [".env", `.env.${stage}`, `.env.${stage}.local`]) if (existsSync(join(REPO_ROOT, env))) files.push(env);
   const hash = createHash("sha256").update(`stage=${stage}\n`);
+  // …and stage settings from the environment of the synthesis (stacks/stageSettings.ts, the region).
+  for (const name of Object.keys(process.env).filter((n) => /^(DOCTOWN_|RUNPOD_|AWS_REGION$)/.test(n)).sort()) hash.update(`${name}=${process.env[name]}\n`);
   for (const file of files) hash.update(`${file}\n`).update(readFileSync(join(REPO_ROOT, file)));
   return hash.digest("hex");
 }
