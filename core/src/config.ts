@@ -52,6 +52,7 @@ export const SETTING_NAMES = [
   "DOCTOWN_TABLE",
   "DOCTOWN_STATE_MACHINE_ARN",
   "DOCTOWN_SITE_URL",
+  "DOCTOWN_SITE_ORIGINS",
   "DOCTOWN_ORIGIN_VERIFY",
   "DOCTOWN_DYNAMODB_ENDPOINT",
   "DOCTOWN_S3_ENDPOINT",
@@ -232,6 +233,15 @@ export function runpodApiUrl(): string {
  */
 export function deployedSiteOrigin(): string | undefined {
   return configuredSiteOrigin() ?? originOf("SITE_URL parameter", boundParameter("SITE_URL"));
+}
+
+/**
+ * The origins the local stack answers under (DOCTOWN_SITE_ORIGINS, comma-separated; set by the local
+ * stack once its gateway listens: 127.0.0.1 and localhost with its port). Undefined when not set.
+ */
+export function localSiteOrigins(): string[] | undefined {
+  const raw = optionalSetting("DOCTOWN_SITE_ORIGINS");
+  return raw?.split(",").map((origin) => originOf("DOCTOWN_SITE_ORIGINS", origin.trim())!.toLowerCase());
 }
 
 /** The explicit site origin (DOCTOWN_SITE_URL), validated; undefined when not set. */

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod";
 import { timingSafeEqual } from "node:crypto";
-import { deployedSiteOrigin, isLocalStage, loadSecrets, optionalSetting } from "@doctown/core/config";
+import { deployedSiteOrigin, isLocalStage, loadSecrets, localSiteOrigins, optionalSetting } from "@doctown/core/config";
 import { AppError, BadRequest, ConfigError, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from "@doctown/core/errors";
 import { readSession, SESSION_COOKIE, sessionCookie } from "@doctown/core/session";
 import { ORIGIN_VERIFY_HEADER } from "./routes";
@@ -126,7 +126,11 @@ export function siteOriginOf(headers: Record<string, string>): string {
   if (!host || !HOST.test(host)) throw new BadRequest("invalid_host", "The request has no valid Host header.");
   // Deployed stages are HTTPS only (CloudFront redirects); the local stack serves plain HTTP.
   const protocol = isLocalStage() ? (headers["x-forwarded-proto"] === "https" ? "https" : "http") : "https";
-  return `${protocol}://${host.toLowerCase()}`;
+  const origin = `${protocol}://${host.toLowerCase()}`;
+  // The local stack names its own origins: any other Host is refused, never taken as the site.
+  const allowed = localSiteOrigins();
+  if (allowed && !allowed.includes(origin)) throw new BadRequest("invalid_host", `This site answers only as ${allowed.join(" or ")}.`);
+  return origin;
 }
 
 /**

@@ -120,6 +120,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(gateway.close);
     // The viewer reads presigned downloads from the storage proxy: only the site's own origin may.
     storage.allowBrowserOrigins(siteOrigins(gateway.url));
+    // The site's origins are configuration, not whatever Host a request names: a forged Host must
+    // not choose where the builder sends its callbacks (with their bearer secret).
+    const restoreOrigins = applyEnv({ DOCTOWN_SITE_ORIGINS: siteOrigins(gateway.url).join(",") });
+    cleanups.push(async () => restoreOrigins());
     // First on stop: jobs in flight fail as interrupted and the builder is stopped while the
     // gateway still answers, so its last reports meet a finished job instead of a closed port.
     cleanups.push(async () => {

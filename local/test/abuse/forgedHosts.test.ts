@@ -1,8 +1,8 @@
 /**
  * Forged Host / X-Forwarded-Host on job creation must not choose where the builder sends its
  * callbacks (with their bearer secret): the callback base comes from configuration only.
- * The fix is the callback-base part of issue 17 on branch i13-fix; until it is merged this test
- * is expected to fail (it.fails) — flip it to it() when merging i13-fix.
+ * Deployed, the site's origin comes from the Web stack (SSM) or DOCTOWN_SITE_URL; locally the
+ * stack names its own origins (DOCTOWN_SITE_ORIGINS) and refuses any other Host.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "../support/client";
@@ -12,7 +12,7 @@ const abuse = useAbuseStack();
 beforeAll(() => abuse.ready());
 
 describe("forged hosts", () => {
-  it.fails("job creation with a forged Host or X-Forwarded-Host → callbacks still go to the site", async () => {
+  it("job creation with a forged Host or X-Forwarded-Host → callbacks still go to the site", async () => {
     const { stack, repo, runpod } = abuse();
     const client = await signIn(stack.url, "forger");
     const forgeries: Record<string, string>[] = [
