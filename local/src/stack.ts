@@ -16,7 +16,7 @@ import { provideServices, resetServices, services } from "@doctown/core/services
 import { startGateway } from "./gateway";
 import { TABLE_KEYS } from "@doctown/core/table";
 import { startLocalServices } from "@doctown/testing/storage";
-import { LocalWorkflow } from "./workflow";
+import { LocalWorkflow, type LocalWorkflowOptions } from "./workflow";
 
 export type LocalStackOptions = {
   /** Gateway port; 0 picks a free one. Default 3000. */
@@ -32,6 +32,8 @@ export type LocalStackOptions = {
   taskTimeoutSeconds?: number;
   /** Pause between the state machine's retries, in ms (default: the definition's backoff). */
   retryIntervalMs?: number;
+  /** The timer of the Dispatch task's heartbeat and timeout clocks (tests move theirs by hand). */
+  taskClock?: LocalWorkflowOptions["taskClock"];
   /** Builds running at once on the embedded builder. Default 2. */
   builderConcurrency?: number;
   /** Extra environment for Doctown's config (e.g. GITHUB_CLIENT_ID, OPENAI_API_KEY). */
@@ -100,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       heartbeatSeconds: options.heartbeatSeconds,
       taskTimeoutSeconds: options.taskTimeoutSeconds,
       retryIntervalMs: options.retryIntervalMs,
+      taskClock: options.taskClock,
     });
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
