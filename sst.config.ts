@@ -4,6 +4,7 @@ import { Data } from "./stacks/Data";
 import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
 import { Web } from "./stacks/Web";
+import { githubSettings } from "./stacks/github";
 
 export default {
   config() {
@@ -17,7 +18,7 @@ export default {
       architecture: "arm_64",
       memorySize: 512,
       timeout: 20,
-      environment: { DOCTOWN_STAGE: app.stage, NODE_OPTIONS: "--enable-source-maps" },
+      environment: { DOCTOWN_STAGE: app.stage, NODE_OPTIONS: "--enable-source-maps", ...githubSettings() },
       nodejs: { format: "esm", sourcemap: true },
     });
     // Non-prod stages (developers, pull requests) leave nothing behind when removed.

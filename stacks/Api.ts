@@ -16,8 +16,9 @@ type Needs = {
   secrets?: (keyof ReturnType<typeof Secrets>)[];
 };
 
+// The user's GitHub App token: stored encrypted, refreshed with the app's client credentials.
 const OAUTH = ["githubClientId", "githubClientSecret", "tokenEncryptionKey"] as const;
-const GITHUB = ["tokenEncryptionKey"] as const;
+const GITHUB = OAUTH;
 const R2 = ["r2AccountId", "r2AccessKeyId", "r2SecretAccessKey", "r2Bucket"] as const;
 const RUNPOD = ["runpodApiKey", "runpodEndpointId"] as const;
 
@@ -25,9 +26,12 @@ const RUNPOD = ["runpodApiKey", "runpodEndpointId"] as const;
 export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/login": { secrets: ["githubClientId", "githubClientSecret"] },
   "auth/callback": { write: true, secrets: [...OAUTH] },
+  "auth/setup": { write: true, secrets: [...OAUTH] },
+  "auth/forward": { secrets: ["githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
-  "repos/list": { write: true, secrets: [...GITHUB] },
+  session: { write: true },
+  "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"] },
   "repos/settings": { write: true, secrets: [...GITHUB] },
   "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB] },
   "jobs/list": { write: true },

@@ -119,6 +119,8 @@ describe("builder job through the RunPod-compatible server", () => {
     const percents = calls.filter((c) => c.path.endsWith("/progress")).map((c) => c.body.percent);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(calls.at(-1)).toMatchObject({ path: "/api/jobs/job-ok/complete", body: { status: "succeeded", size: head!.size, sha256 } });
+    // What the build found goes with the report (the job page and the commons show it).
+    expect(calls.at(-1)!.body.stats).toMatchObject({ files: 2, languages: expect.any(Object), duration_ms: expect.any(Number) });
     expect(calls.filter((c) => c.path.endsWith("/complete"))).toHaveLength(1);
 
     const download = await fetch(await presignGet(key));

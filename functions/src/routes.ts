@@ -5,8 +5,11 @@
 export const ROUTES = {
   "GET /auth/github/login": "auth/login",
   "GET /auth/github/callback": "auth/callback",
+  "GET /auth/github/setup": "auth/setup",
+  "GET /auth/github/forward": "auth/forward",
   "POST /auth/logout": "auth/logout",
   "GET /api/me": "me",
+  "GET /api/session": "session",
   "GET /api/repos": "repos/list",
   "GET /api/repos/{owner}/{name}/settings": "repos/settings",
   "PUT /api/repos/{owner}/{name}/settings": "repos/settings",

@@ -7,7 +7,7 @@ import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/s
 import { scanItems } from "@doctown/core/test/support/table";
 import { handler as dispatch } from "../src/pipeline/dispatch";
 import { callApi, signIn } from "./support/api";
-import { deliver, nextPushedAt, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliver, install, nextPushedAt, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
 
 const alice = { id: 401, login: "alice", token: "gho_alice_burst" };
 const BRANCHES = ["burst", "parallel", "order", "dispatched", "fails", "manual"];
@@ -22,6 +22,7 @@ beforeAll(async () => {
     extraEnv: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
   });
   cookie = await signIn(alice);
+  await install(["alice/project"]);
   const saved = await callApi("PUT", "/api/repos/alice/project/settings", { body: { auto_build: true, branches: BRANCHES }, cookie });
   expect(saved.status).toBe(200);
 });
@@ -73,8 +74,10 @@ describe("a newer push supersedes the older push's build", () => {
     const second = nextPushedAt();
     expect((await push("order", 401, { before: 400, pushedAt: second })).json.result).toBe("build_started");
     expect((await push("order", 402, { before: 401, pushedAt: second })).json.result).toBe("build_started");
-    // The push of 401 again in the same second is the predecessor of 402: stale.
-    const late = await push("order", 401, { before: 400, pushedAt: second });
+    // The very same signed body again (under a fresh delivery id) is a replay: nothing happens.
+    expect((await push("order", 401, { before: 400, pushedAt: second })).json.result).toBe("duplicate_delivery");
+    // The push of 401 arriving late in another delivery (its body differs) is the predecessor of 402: stale.
+    const late = await deliver("push", { ...pushPayload({ ref: "refs/heads/order", after: sha(401), before: sha(400), pushedAt: second }), hook_id: 2 });
     expect(late.json.result).toBe("superseded");
     // A push from an earlier second arriving now is stale as well.
     const earlier = await push("order", 399, { pushedAt: second - 5 });

@@ -8,9 +8,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deploymentMode } from "@doctown/core/config";
 import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { failJob, listJobsInFlight } from "@doctown/core/job";
+import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
 import { bestEffort } from "@doctown/core/jobSubmit";
 import { provideServices, resetServices, services } from "@doctown/core/services";
 import { startGateway } from "./gateway";
@@ -96,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       restoreEnv();
     });
 
+    deploymentMode(); // refuses an ambiguous stage or sign-in configuration before anything runs
     resetServices();
     await allowBrowserDownloads();
     const workflow = new LocalWorkflow({
@@ -107,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
     await failJobsInFlight(INTERRUPTED_AT_START);
+    await bestEffort("sweep orphaned docpack objects", async () => void (await sweepOrphanedDocpacks()));
 
     const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
     cleanups.push(gateway.close);

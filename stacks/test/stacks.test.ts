@@ -10,6 +10,8 @@ import { Pipeline } from "../Pipeline";
 import { Secrets } from "../Secrets";
 import { API_PATH_PATTERNS, Web } from "../Web";
 import { synthesizeApp } from "../synth";
+import { readAssembly } from "../../local/src/stageSim/assembly";
+import { ensureSynth, TEST_SYNTH } from "../../local/src/stageSim/synth";
 
 type Templates = Record<"secrets" | "data" | "pipeline" | "api" | "web", Template>;
 
@@ -22,6 +24,23 @@ async function templatesFor(stage: string): Promise<Templates> {
     api: Template.fromStack(getStack(Api)),
     web: Template.fromStack(getStack(Web)),
   };
+}
+
+/**
+ * The preview stage from the synthesis the stage simulation's test runs too (one synthesis for
+ * both, made once per change of the inputs; see local/src/stageSim/synth.ts).
+ */
+let previewStackNames: string[] = [];
+async function sharedTemplates(): Promise<Templates> {
+  const { outdir } = await ensureSynth(TEST_SYNTH);
+  const { stacks } = readAssembly(outdir);
+  const of = (name: string) => {
+    const stack = stacks.find((s) => s.stackName === `${TEST_SYNTH.stage}-doctown-${name}`);
+    if (!stack) throw new Error(`no stack ${name} in ${outdir}`);
+    return Template.fromJSON(stack.template);
+  };
+  previewStackNames = stacks.map((s) => s.stackName);
+  return { secrets: of("Secrets"), data: of("Data"), pipeline: of("Pipeline"), api: of("Api"), web: of("Web") };
 }
 
 /** Every IAM statement in a template, from inline policies and managed policies alike. */
@@ -37,10 +56,10 @@ function statements(template: Template) {
 
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
-describe("a preview stage (pr-42)", () => {
+describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   let t: Templates;
   beforeAll(async () => {
-    t = await templatesFor("pr-42");
+    t = await sharedTemplates();
   }, 300_000);
 
   it("has one on-demand table with pk/sk, gsi1, gsi2 and the TTL attribute", () => {
@@ -76,16 +95,27 @@ describe("a preview stage (pr-42)", () => {
       StateMachineName: "pr-42-doctown-pipeline",
       StateMachineType: "STANDARD",
     });
-    expect(getStack(Data).stackName).toBe("pr-42-doctown-Data");
+    expect(previewStackNames).toContain("pr-42-doctown-Data");
   });
 
   it("declares every secret as an SST Config.Secret", () => {
     const params = JSON.stringify(t.secrets.toJSON());
     for (const name of [
+      "GITHUB_APP_ID", "GITHUB_APP_SLUG", "GITHUB_APP_PRIVATE_KEY",
       "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITHUB_WEBHOOK_SECRET", "R2_ACCOUNT_ID", "R2_ACCESS_KEY_ID",
       "R2_SECRET_ACCESS_KEY", "R2_BUCKET", "RUNPOD_API_KEY", "RUNPOD_ENDPOINT_ID", "OPENAI_API_KEY", "TOKEN_ENCRYPTION_KEY",
     ]) {
       expect(params).toContain(name);
+    }
+  });
+
+  it("gives every function GitHub's addresses as stage settings", () => {
+    for (const template of [t.api, t.pipeline]) {
+      for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+        const variables = fn.Properties.Environment?.Variables;
+        if (!variables?.DOCTOWN_TABLE) continue;
+        expect(variables).toMatchObject({ GITHUB_URL: "https://github.com", GITHUB_API_URL: "https://api.github.com" });
+      }
     }
   });
 

@@ -237,7 +237,7 @@ describe("the dashboard in Chromium", () => {
 
   it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {
     // A GitHub sign-in ends in a session for a user holding a GitHub token; GitHub's API is the fake.
-    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, "octo-token");
+    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, { accessToken: "octo-token" });
     const session = await createSession(user.id);
     await context.addCookies([{ name: "doctown_session", value: session.token, url: stack.url }]);
     await page.goto(`${stack.url}/dashboard/`);

@@ -41,7 +41,7 @@ beforeAll(async () => {
   // The gateway reads the site per request, so the stack can start while the site builds.
   [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
   // A GitHub user as the OAuth callback leaves them: profile, stored token, session cookie.
-  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, alice.token);
+  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, { accessToken: alice.token });
   const session = await createSession(String(alice.id));
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });

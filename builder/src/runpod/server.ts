@@ -16,7 +16,7 @@ import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import * as z from "zod";
 import { retry } from "../retry";
 import { JobQueue, QueueFullError, type QueuedJob } from "./queue";
-import { handleBuilderJob, type HandlerDeps } from "./handler";
+import { BuilderJobError, handleBuilderJob, type HandlerDeps } from "./handler";
 
 export interface RunpodServerOptions {
   port?: number;
@@ -58,7 +58,10 @@ export async function startRunpodServer(options: RunpodServerOptions): Promise<R
   const runJob =
     options.runJob ??
     ((input, { signal }) =>
-      handleBuilderJob(input, { ...options.handlerDeps, signal, env: options.env ?? process.env }));
+      handleBuilderJob(input, { ...options.handlerDeps, signal, env: options.env ?? process.env }).catch((error: unknown) => {
+        // RunPod's error is a string; "<code>: <message>" as the Python worker writes it.
+        throw error instanceof BuilderJobError ? new Error(`${error.code}: ${error.message}`) : error;
+      }));
   const queue = new JobQueue({
     concurrency: options.concurrency ?? 1,
     maxWaiting: options.maxWaiting ?? 100,

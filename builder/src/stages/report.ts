@@ -7,11 +7,10 @@
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
 import { retry } from "../retry";
+import { ERROR_CODE_PATTERN, MAX_ERROR_MESSAGE, MAX_PROGRESS_MESSAGE, type CompletionReport, type ProgressReport } from "@doctown/core/protocol";
 import type { BuildStage, ProgressEvent } from "../types";
 
-export type CompletionReport =
-  | { status: "succeeded"; size: number; sha256: string }
-  | { status: "failed"; error: { code: string; message: string } };
+export type { CompletionReport } from "@doctown/core/protocol";
 
 export interface ReporterOptions {
   /** `<API origin>/api/jobs/<id>`; "/progress" and "/complete" are appended. */
@@ -26,6 +25,8 @@ export interface ReporterOptions {
   timeoutMs?: number;
   /** The API answered 409 to a progress report: the job was cancelled or has finished. */
   onJobNotRunning?: () => void;
+  /** Each progress report as it goes out (after throttling): the RunPod worker forwards them. */
+  onSent?: (report: ProgressReport) => void;
   log?: (message: string) => void;
 }
 
@@ -47,7 +48,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     log = (message: string) => console.error(message),
   } = options;
   const base = options.callbackUrl.replace(/\/+$/, "");
-  let latest: { stage: Stage; percent: number; message?: string } | undefined;
+  let latest: (ProgressReport & { stage: Stage }) | undefined;
   let lastSentStage: Stage | undefined;
   let lastSentAt = 0;
   let trailing: NodeJS.Timeout | undefined;
@@ -101,6 +102,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (!latest || finished) return;
     lastSentStage = latest.stage;
     lastSentAt = Date.now();
+    options.onSent?.(latest);
     void enqueue("progress", latest);
   };
 
@@ -114,7 +116,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     progress(event) {
       if (finished) return;
       const percent = Math.max(0, Math.min(100, Math.round(event.percent * 10) / 10));
-      const message = event.message?.slice(0, 500);
+      const message = event.message?.slice(0, MAX_PROGRESS_MESSAGE);
       latest = { stage: event.stage, percent, ...(message ? { message } : {}) };
       const wait = lastSentAt + minIntervalMs - Date.now();
       if (event.stage !== lastSentStage || wait <= 0) sendLatest();
@@ -136,7 +138,7 @@ export function createReporter(options: ReporterOptions): Reporter {
 
 function sanitize(report: CompletionReport): CompletionReport {
   if (report.status === "succeeded") return report;
-  const code = /^[a-z0-9_]{1,64}$/.test(report.error.code) ? report.error.code : "build_failed";
-  const message = report.error.message.trim().slice(0, 2_000) || "The build failed.";
+  const code = ERROR_CODE_PATTERN.test(report.error.code) ? report.error.code : "build_failed";
+  const message = report.error.message.trim().slice(0, MAX_ERROR_MESSAGE) || "The build failed.";
   return { status: "failed", error: { code, message } };
 }

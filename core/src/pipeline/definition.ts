@@ -12,9 +12,18 @@ export const DEFINITION_SUBSTITUTIONS = {
 
 /** Errors the dispatch handler throws when RunPod is briefly unavailable (429/5xx). */
 export const RETRYABLE_DISPATCH_ERRORS = ["RunpodUnavailable"] as const;
+/** RunPod's 400 "no capacity": no worker can be had now; worth waiting longer for than a blip. */
+export const NO_CAPACITY_ERRORS = ["RunpodNoCapacity"] as const;
 
-/** The longest a build may run, and the longest the builder may stay silent. */
-export const BUILD_TIMEOUT_SECONDS = 1800;
+/**
+ * The longest a job may wait in RunPod's queue before a worker takes it. Dispatch watches RunPod's
+ * /status meanwhile and sends the heartbeats (core/src/runpodQueue.ts), so its Lambda timeout must
+ * exceed this (DISPATCH_TIMEOUT_SECONDS).
+ */
+export const QUEUE_WAIT_SECONDS = 600;
+export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 60;
+/** The longest a build may run (queue wait included), and the longest a started builder may stay silent. */
+export const BUILD_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 1800;
 export const HEARTBEAT_SECONDS = 120;
 export const EXECUTION_TIMEOUT_SECONDS = BUILD_TIMEOUT_SECONDS + 300;
 
@@ -44,6 +53,8 @@ export const pipelineDefinition = {
       HeartbeatSeconds: HEARTBEAT_SECONDS,
       ResultPath: "$.result",
       Retry: [
+        // ~10 minutes of "no capacity" (30 s, 45 s, 68 s, … 5 attempts) before the job fails.
+        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
         {
           ErrorEquals: [...RETRYABLE_DISPATCH_ERRORS, ...LAMBDA_TRANSIENT_ERRORS],
           IntervalSeconds: 2,

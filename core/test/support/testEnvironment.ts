@@ -9,6 +9,7 @@ import { resetServices } from "../../src/services";
 import { TABLE_KEYS } from "../../src/table";
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubRepo, type FakeGitHubUser } from "./fakeGitHub";
 import { startFakeRunpod, type FakeRunpod } from "./fakeRunpod";
+import { selfSignedCert, trustCertificate } from "./selfSignedCert";
 import { FAKE_STATE_MACHINE_ARN, startFakeStepFunctions, type FakeStepFunctions } from "./fakeStepFunctions";
 
 export type TestEnvironment = {
@@ -27,7 +28,8 @@ export async function startTestEnvironment(
 ): Promise<TestEnvironment> {
   const [local, github, stepFunctions, runpod] = await Promise.all([
     startLocalServices({ tableKeys: TABLE_KEYS }),
-    startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }),
+    // Over https: GITHUB_API_URL may be plain http only on the local stage.
+    startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }, { tls: selfSignedCert() }),
     startFakeStepFunctions(),
     startFakeRunpod(TEST_RUNPOD),
   ]);
@@ -37,6 +39,8 @@ export async function startTestEnvironment(
     DOCTOWN_STATE_MACHINE_ARN: FAKE_STATE_MACHINE_ARN,
     DOCTOWN_SFN_ENDPOINT: stepFunctions.url,
     GITHUB_API_URL: github.url,
+    GITHUB_APP_ID: String(github.app.id),
+    GITHUB_APP_PRIVATE_KEY: github.app.privateKey,
     GITHUB_CLIENT_ID: "test-client-id",
     GITHUB_CLIENT_SECRET: "test-client-secret",
     RUNPOD_API_URL: runpod.apiUrl,
@@ -50,6 +54,7 @@ export async function startTestEnvironment(
   delete process.env.DOCTOWN_SITE_URL;
   Object.assign(process.env, env);
   resetServices();
+  const untrust = trustCertificate(selfSignedCert().cert);
 
   return {
     local,
@@ -59,6 +64,7 @@ export async function startTestEnvironment(
     env,
     async stop() {
       resetServices();
+      untrust();
       for (const [name, value] of previous) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;

@@ -47,7 +47,7 @@ export async function callApi(
 
 /** Upserts a GitHub user (with a token the fake GitHub knows) and returns a session cookie header. */
 export async function signIn(user: { id: number; login: string; token: string }): Promise<string> {
-  await upsertGitHubUser({ id: user.id, login: user.login, name: user.login, avatarUrl: null }, user.token);
+  await upsertGitHubUser({ id: user.id, login: user.login, name: user.login, avatarUrl: null }, { accessToken: user.token });
   const { token } = await createSession(String(user.id));
   return `doctown_session=${token}`;
 }

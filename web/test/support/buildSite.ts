@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const WEB = join(ROOT, "web");
-const INPUTS = ["src", "scripts", "astro.config.mjs", "package.json", "tsconfig.json"];
+const INPUTS = ["src", "public", "scripts", "astro.config.mjs", "package.json", "tsconfig.json"];
 const CACHE = join(tmpdir(), "doctown-site-cache");
 /** A build that takes longer than this (or a builder that died) no longer holds the lock. */
 const BUILD_TIMEOUT_MS = 180_000;
