@@ -30,6 +30,8 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/forward": { secrets: ["githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
+  // Reads no secret on a deployed stage: the sign-in mode and build-on-push checks that read
+  // GITHUB_CLIENT_ID / GITHUB_WEBHOOK_SECRET run only on the local stage.
   session: { write: true },
   "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"] },
   "repos/settings": { write: true, secrets: [...GITHUB] },

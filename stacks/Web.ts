@@ -14,6 +14,7 @@ import {
 import { HttpOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { StaticSite, use, type StackContext } from "sst/constructs";
 import { Api } from "./Api";
+import { securityHeadersPolicy } from "./securityHeaders";
 
 /** Paths the distribution sends to the API instead of the static site. */
 export const API_PATH_PATTERNS = ["/api/*", "/auth/*"] as const;
@@ -32,6 +33,7 @@ export function Web({ stack }: StackContext) {
       "function handler(event){var r=event.request;r.headers['x-forwarded-host']={value:r.headers.host.value};return r;}",
     ),
   });
+  const securityHeaders = securityHeadersPolicy(stack);
   const apiBehavior: BehaviorOptions = {
     origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url)), {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -41,6 +43,7 @@ export function Web({ stack }: StackContext) {
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
     functionAssociations: [{ function: forwardHost, eventType: FunctionEventType.VIEWER_REQUEST }],
+    responseHeadersPolicy: securityHeaders,
   };
 
   const site = new StaticSite(stack, "Site", {
@@ -50,6 +53,7 @@ export function Web({ stack }: StackContext) {
     errorPage: "404.html",
     cdk: {
       distribution: {
+        defaultBehavior: { responseHeadersPolicy: securityHeaders },
         additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
       },
     },

@@ -9,7 +9,8 @@ aborts and reports the failure), then SIGKILL after a grace period: nothing outl
 
 Settings (environment): DOCTOWN_NODE (default "node"), DOCTOWN_JOB_SCRIPT (default the bundle
 next to this file's ../dist), DOCTOWN_JOB_TIMEOUT_SECONDS (default 1800),
-DOCTOWN_JOB_STOP_GRACE_SECONDS (default 15); the build reads OPENAI_API_KEY, OPENAI_BASE_URL, ….
+DOCTOWN_JOB_STOP_GRACE_SECONDS (default 15); the build reads OPENAI_API_KEY, OPENAI_BASE_URL,
+OPENAI_MODEL (or DOCTOWN_MODEL), ….
 Local API server for development and tests:
     python builder/runpod/handler.py --rp_serve_api --rp_api_host 127.0.0.1 --rp_api_port 8000
 """
@@ -31,6 +32,9 @@ STOP_GRACE_SECONDS = float(os.environ.get("DOCTOWN_JOB_STOP_GRACE_SECONDS", "15"
 ON_RUNPOD = bool(os.environ.get("RUNPOD_WEBHOOK_POST_OUTPUT"))
 # The worker's own RunPod credentials and URLs are no business of the build.
 CHILD_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("RUNPOD_AI_", "RUNPOD_WEBHOOK_"))}
+# The endpoint may name the model as OPENAI_MODEL, next to OPENAI_API_KEY and OPENAI_BASE_URL.
+if CHILD_ENV.get("OPENAI_MODEL") and not CHILD_ENV.get("DOCTOWN_MODEL"):
+    CHILD_ENV["DOCTOWN_MODEL"] = CHILD_ENV["OPENAI_MODEL"]
 
 
 def log(message):

@@ -24,7 +24,6 @@ export const BUNDLE_ENTRIES = {
   worker: "src/extract/worker.ts",
   symbolsWorker: "src/pack/symbolsWorker.ts",
   "runpod-job": "src/runpod/jobMain.ts",
-  "runpod-worker": "src/runpod/worker.ts",
   "runpod-serve": "src/runpod/serveMain.ts",
 } as const;
 

@@ -64,14 +64,19 @@ export interface SdkServer {
   stderr(): string;
   /** The builder child pids the handler logged ("builder pid N"). */
   builderPids(): number[];
+  /** Kills the worker's own process group (not its builders', which have their own) at once. */
+  crash(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The handler under the SDK's local API server on 127.0.0.1; resolves once it answers HTTP. */
-export async function startSdkServer(python: string, env: Record<string, string>): Promise<SdkServer> {
+/**
+ * The handler under the SDK's local API server on 127.0.0.1; resolves once it answers HTTP.
+ * `at` runs another copy of the handler (the image's layout) from its directory.
+ */
+export async function startSdkServer(python: string, env: Record<string, string>, at?: { handler: string; cwd: string }): Promise<SdkServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(python, [HANDLER, "--rp_serve_api", "--rp_api_host", "127.0.0.1", "--rp_api_port", String(port)], {
-    cwd: repoRoot,
+  const child: ChildProcess = spawn(python, [at?.handler ?? HANDLER, "--rp_serve_api", "--rp_api_host", "127.0.0.1", "--rp_api_port", String(port)], {
+    cwd: at?.cwd ?? repoRoot,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", UVICORN_LOG_LEVEL: "warning", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: close() stops the server and anything it started
@@ -115,6 +120,10 @@ export async function startSdkServer(python: string, env: Record<string, string>
     url,
     stderr: () => stderr,
     builderPids: () => [...stderr.matchAll(/builder pid (\d+)/g)].map((match) => Number(match[1])),
+    async crash() {
+      process.kill(-child.pid!, "SIGKILL");
+      await exited;
+    },
     close,
   };
 }
@@ -127,4 +136,40 @@ export function groupAlive(pgid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+export interface WorkerLoop {
+  stderr(): string;
+  builderPids(): number[];
+  close(): Promise<void>;
+}
+
+/** The handler as RunPod runs it: the SDK's worker loop, taking jobs from RUNPOD_WEBHOOK_GET_JOB. */
+export function startWorkerLoop(python: string, env: Record<string, string>): WorkerLoop {
+  const child = spawn(python, [HANDLER], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    stderr: () => stderr,
+    builderPids: () => [...stderr.matchAll(/builder pid (\d+)/g)].map((match) => Number(match[1])),
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          return;
+        }
+        const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+        if (stopped) return;
+      }
+    },
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * The Python RunPod worker (builder/runpod/handler.py) under the RunPod SDK's own local API server,
- * driven over HTTP as RunPod's /run + /status: the bundled Node builder runs as its child on a real
- * repository made here, PUTs the docpack to a presigned URL on s3rver (presigned and checked by the
+ * driven over HTTP as RunPod's /run + /status, run from the Docker image's layout (builder/Dockerfile's
+ * runtime stage, made outside the workspace by imageLayout.ts) with the image's command: the bundled
+ * Node builder runs as its child on a real repository made here, PUTs the docpack to a presigned URL on s3rver (presigned and checked by the
  * API's own storage module), and reports to a callback server on 127.0.0.1.
  * The SDK's server runs a job when its status is asked (POST /status/{id}) and has no /cancel, so
  * cancellation is tested through the handler's own timeout path, which takes the same stop().
@@ -16,6 +17,9 @@ import { TABLE_KEYS } from "@doctown/core/table";
 import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { readdirSync } from "node:fs";
+import { makeImageLayout, runtimeStage } from "./imageLayout";
+import { startOpenAiServer } from "./openaiServer";
 import { ensureVenv, freshBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
 
 const SECRET = "callback-secret-for-python-tests";
@@ -26,6 +30,9 @@ let slowWorker: SdkServer;
 let bundleDir: string;
 let root: string;
 let repo: string;
+let app: string;
+/** An OpenAI-compatible stand-in: the image-layout worker builds in LLM mode, configured as an endpoint would be. */
+let model: Awaited<ReturnType<typeof startOpenAiServer>>;
 /** Accepts uploads and never answers: a build that reaches its upload hangs there. */
 let hangingUpload: Server;
 const uploadsStarted: string[] = [];
@@ -46,10 +53,17 @@ beforeAll(async () => {
   });
   hangingUpload = createServer((req) => uploadsStarted.push(req.url ?? ""));
   await new Promise<void>((resolve) => hangingUpload.listen(0, "127.0.0.1", resolve));
-  const env = { DOCTOWN_JOB_SCRIPT: bundle.jobScript, DOCTOWN_ALLOW_LOCAL_SOURCES: "1", DOCTOWN_CACHE_DIR: path.join(root, "cache") };
+  app = path.join(root, "app");
+  makeImageLayout(app, bundle.dir);
+  const { cmd } = runtimeStage();
+  expect(cmd).toEqual(["python", "builder/runpod/handler.py"]);
+  const env = { DOCTOWN_ALLOW_LOCAL_SOURCES: "1", DOCTOWN_CACHE_DIR: path.join(root, "cache") };
+  model = await startOpenAiServer();
+  const endpointEnv = { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: model.baseURL, OPENAI_MODEL: "endpoint-model" };
   [worker, slowWorker] = await Promise.all([
-    startSdkServer(python, env),
-    startSdkServer(python, { ...env, DOCTOWN_JOB_TIMEOUT_SECONDS: "3", DOCTOWN_JOB_STOP_GRACE_SECONDS: "5" }),
+    // the image's command, from its working directory; the job bundle found where the image has it
+    startSdkServer(python, { ...env, ...endpointEnv }, { handler: path.join(app, cmd[1]), cwd: app }),
+    startSdkServer(python, { ...env, DOCTOWN_JOB_SCRIPT: bundle.jobScript, DOCTOWN_JOB_TIMEOUT_SECONDS: "3", DOCTOWN_JOB_STOP_GRACE_SECONDS: "5" }),
   ]);
 }, 600_000);
 
@@ -58,6 +72,7 @@ afterAll(async () => {
   hangingUpload?.closeAllConnections();
   hangingUpload?.close();
   await api?.close();
+  await model?.close();
   resetServices();
   await storage?.stop();
   if (root) removeDir(root);
@@ -97,6 +112,12 @@ async function jobInput(jobId: string, extra: Record<string, unknown> = {}) {
 const callsFor = (jobId: string) => api.calls.filter((call) => call.path.startsWith(`/api/jobs/${jobId}/`));
 
 describe("the Python RunPod worker under the SDK's local API server", () => {
+  it("runs from the image's layout: the handler, three bundles, the builder's package.json and two npm packages", () => {
+    expect(readdirSync(app).sort()).toEqual(["builder", "node_modules"]);
+    expect(readdirSync(path.join(app, "builder", "dist")).sort()).toEqual(["runpod-job.mjs", "symbolsWorker.mjs", "worker.mjs"]);
+    expect(readdirSync(path.join(app, "node_modules")).sort()).toEqual(["@vscode", "web-tree-sitter"]);
+  });
+
   it("builds a repository, uploads it to the presigned URL and reports it complete with its size and SHA-256", async () => {
     const status = await runJob(worker, await jobInput("py-ok"));
     expect(status).toMatchObject({ status: "COMPLETED" });
@@ -105,13 +126,16 @@ describe("the Python RunPod worker under the SDK's local API server", () => {
     const sha256 = await hashObject(key);
     expect(head!.size).toBeGreaterThan(0);
     expect(status.output).toMatchObject({ job_id: "py-ok", status: "succeeded", size: head!.size, sha256, stats: { files: 2 } });
+    // the endpoint's OPENAI_* settings reached the build
+    expect(status.output.docs).toMatchObject({ mode: "llm", model: "endpoint-model" });
+    expect(new Set(model.requests.map((request) => request.model))).toEqual(new Set(["endpoint-model"]));
 
     const calls = callsFor("py-ok");
     expect(calls.every((call) => call.authorization === `Bearer ${SECRET}`)).toBe(true);
     const stages = [...new Set(calls.filter((call) => call.path.endsWith("/progress")).map((call) => call.body.stage))];
     expect(stages).toEqual(["clone", "scan", "extract", "document", "pack", "upload"]);
     const completes = calls.filter((call) => call.path.endsWith("/complete"));
-    expect(completes.map((call) => call.body)).toEqual([{ status: "succeeded", size: head!.size, sha256 }]);
+    expect(completes.map((call) => call.body)).toEqual([expect.objectContaining({ status: "succeeded", size: head!.size, sha256 })]);
     // the job input (callback secret, presigned URL) never shows on the worker's command lines or logs
     expect(worker.stderr()).not.toContain(SECRET);
   });
@@ -142,5 +166,22 @@ describe("the Python RunPod worker under the SDK's local API server", () => {
     // SIGTERM let the builder abort and report before it ended
     const completes = callsFor("py-slow").filter((call) => call.path.endsWith("/complete"));
     expect(completes.map((call) => call.body)).toEqual([{ status: "failed", error: { code: "cancelled", message: expect.any(String) } }]);
+  });
+
+  // Last: it takes the slow worker down.
+  it("a builder whose worker died stops on its own (no orphan) and reports the cancellation", async () => {
+    const before = slowWorker.builderPids().length;
+    const port = (hangingUpload.address() as AddressInfo).port;
+    const input = await jobInput("py-orphan", { upload_url: `http://127.0.0.1:${port}/docpacks/py-orphan.docpack.zip` });
+    const submitted = await post(slowWorker, "/run", { input });
+    // /status runs the job; the answer never comes, the worker dies first
+    void fetch(`${slowWorker.url}/status/${submitted.id}`, { method: "POST" }).catch(() => undefined);
+    await expect.poll(() => slowWorker.builderPids().length, { timeout: 30_000 }).toBe(before + 1);
+    const pid = slowWorker.builderPids()[before];
+    await slowWorker.crash();
+    await expect.poll(() => callsFor("py-orphan").filter((call) => call.path.endsWith("/complete")).map((call) => call.body), { timeout: 30_000 }).toEqual([
+      { status: "failed", error: { code: "cancelled", message: expect.any(String) } },
+    ]);
+    await expect.poll(() => groupAlive(pid), { timeout: 30_000 }).toBe(false);
   });
 });

@@ -63,6 +63,7 @@ export const SETTING_NAMES = [
   "AWS_REGION",
   "DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS",
   "DOCTOWN_RUNPOD_POLL_SECONDS",
+  "DOCTOWN_RATE_LIMITS",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 

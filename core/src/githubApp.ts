@@ -5,7 +5,7 @@
  */
 import githubAppJwt from "universal-github-app-jwt";
 import * as z from "zod";
-import { githubApiUrl, secret } from "./config";
+import { githubApiUrl, optionalSecret, secret } from "./config";
 import { BadGateway, ConfigError } from "./errors";
 
 export type InstallationToken = { token: string; expiresAt: string };
@@ -22,6 +22,11 @@ export function normalizePrivateKey(value: string): string {
   const decoded = Buffer.from(text, "base64").toString("utf8");
   if (!decoded.startsWith("-----BEGIN")) throw new ConfigError("GITHUB_APP_PRIVATE_KEY is neither a PEM private key nor one in base64.");
   return decoded.trim();
+}
+
+/** Whether this stage has a GitHub App (the local stage's dev sign-in may run without one). */
+export function appConfigured(): boolean {
+  return optionalSecret("GITHUB_APP_ID") !== undefined && optionalSecret("GITHUB_APP_PRIVATE_KEY") !== undefined;
 }
 
 /** A JWT that authenticates as the app (10 minutes at most; the library backdates iat by 30 s for clock drift). */
@@ -58,4 +63,27 @@ export async function createRepoInstallationToken(installationId: number, repoNa
   const parsed = AccessTokenPayload.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new BadGateway("github_bad_response", "GitHub answered the installation token request with an unexpected body.");
   return { token: parsed.data.token, expiresAt: parsed.data.expires_at };
+}
+
+/**
+ * The installation of the app that reaches owner/name, asked of GitHub as the app
+ * (GET /repos/{owner}/{repo}/installation); null when there is none. For stages that never receive
+ * the app's webhooks (pull-request stages sharing the preview app).
+ */
+export async function findAppInstallationId(owner: string, name: string, timeoutMs = 10_000): Promise<number | null> {
+  const jwt = await appJwt();
+  let response: Response;
+  try {
+    response = await fetch(`${githubApiUrl()}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/installation`, {
+      headers: { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "doctown", authorization: `Bearer ${jwt}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new BadGateway("github_unavailable", `GitHub could not be reached to find the app's installation (${(error as Error).message}).`);
+  }
+  if (response.status === 404 || response.status === 403) return null;
+  if (!response.ok) throw new BadGateway("github_unexpected_status", `GitHub answered HTTP ${response.status} when asked for the app's installation.`);
+  const parsed = z.object({ id: z.number().int().positive() }).safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw new BadGateway("github_bad_response", "GitHub answered the installation lookup with an unexpected body.");
+  return parsed.data.id;
 }

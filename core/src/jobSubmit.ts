@@ -8,6 +8,7 @@ import { claimBuildSlot, releaseBuildSlot } from "./buildSlot";
 import { BadGateway, BadRequest, Conflict, TooManyRequests } from "./errors";
 import { createJob, failJob, getJobForUser, jobHolderStatus, markJobCancelled, recordExecution, type Job } from "./job";
 import { GitRef, parseRepo, resolveLocalCommit } from "./jobRef";
+import { consumeRateLimit } from "./rateLimit";
 import { services } from "./services";
 import { getGitHubToken } from "./user";
 
@@ -23,7 +24,10 @@ export const JobRequest = z.object({
 export type JobRequest = z.input<typeof JobRequest>;
 
 /** Validates, checks access, resolves the ref, enforces the limit, writes the job, starts the workflow. */
-export async function submitJob(options: { userId: string; request: unknown; callbackBaseUrl: string }): Promise<Job> {
+export async function submitJob(options: { userId: string; request: unknown; callbackBaseUrl: string; clientIp?: string }): Promise<Job> {
+  // Counted before any work (GitHub calls, git): refused attempts cost nothing downstream.
+  await consumeRateLimit("jobCreateUser", options.userId);
+  await consumeRateLimit("jobCreateIp", options.clientIp);
   const request = JobRequest.parse(options.request);
   const repo = parseRepo(request.repo);
   let repoName: string;

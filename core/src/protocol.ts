@@ -111,6 +111,7 @@ export const BuilderJobResult = z.object({
   docs: z.looseObject({ mode: z.string() }),
   duration_ms: z.number().nonnegative(),
 });
+export type BuilderJobResult = z.infer<typeof BuilderJobResult>;
 
 /** A failed job's `error` on RunPod's /status: "<code>: <message>", from the worker and the local server alike. */
 export const RUNPOD_ERROR_PATTERN = /^[a-z0-9_]{1,64}: \S/;

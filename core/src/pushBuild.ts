@@ -8,11 +8,12 @@
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { BadRequest } from "./errors";
+import { BadRequest, RateLimited } from "./errors";
 import { createJob, failJob, findJob, markJobSuperseded, type Job } from "./job";
 import { bestEffort, startJobWorkflow } from "./jobSubmit";
 import { gitRefProblem, parseRepo } from "./jobRef";
 import { findRepoInstallation } from "./installation";
+import { consumeRateLimit } from "./rateLimit";
 import { getRepoSettings } from "./repoSettings";
 import { services } from "./services";
 
@@ -47,7 +48,9 @@ export type PushIgnoredReason =
   | "not_installed"
   | "unknown_repository"
   | "auto_build_off"
-  | "branch_not_enabled";
+  | "branch_not_enabled"
+  /** The repository's push builds per hour are used up (rateLimit.ts pushBuildRepo). */
+  | "rate_limited";
 
 export type PushOutcome =
   | { result: "ignored"; reason: PushIgnoredReason }
@@ -86,6 +89,12 @@ export async function buildPush(push: PushPayload, options: { callbackBaseUrl: s
   if (!settings.autoBuild) return ignored("auto_build_off");
   const enabled = settings.branches.length > 0 ? settings.branches : push.repository.default_branch ? [push.repository.default_branch] : [];
   if (!enabled.includes(branch)) return ignored("branch_not_enabled");
+  try {
+    await consumeRateLimit("pushBuildRepo", fullName.toLowerCase());
+  } catch (error) {
+    if (error instanceof RateLimited) return ignored("rate_limited");
+    throw error;
+  }
 
   const job = await createJob({
     userId: settings.ownerUserId,

@@ -101,16 +101,16 @@ export async function presignGet(key: string, options: { filename?: string; expi
 }
 
 /**
- * The dashboard's viewer fetches presigned GETs from the bucket's own origin. After the API's
- * redirect the browser sends `Origin: null`, so the rule must allow any origin; no credentials
- * are involved and the URLs themselves are the authorisation.
+ * The dashboard's viewer fetches presigned GETs from the bucket's own origin; after the download
+ * route's redirect the browser sends the site's origin (checked with Chromium), so only it is
+ * allowed. The URLs themselves are the authorisation; no credentials are involved.
  */
-export const DOWNLOAD_CORS_RULES = [
-  { AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 },
-];
+export function downloadCorsRules(siteOrigin: string) {
+  return [{ AllowedOrigins: [siteOrigin], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }];
+}
 
-/** Lets browsers read presigned downloads (run once per bucket: local stack start, `npm run r2:cors`). */
-export async function allowBrowserDownloads(): Promise<void> {
+/** Lets the site's browsers read presigned downloads (once per bucket: `npm run r2:cors`). */
+export async function allowBrowserDownloads(siteOrigin: string): Promise<void> {
   const { s3, bucket } = services();
-  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: DOWNLOAD_CORS_RULES } }));
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: downloadCorsRules(siteOrigin) } }));
 }

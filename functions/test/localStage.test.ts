@@ -84,6 +84,6 @@ describe("jobs on the local stage", () => {
   it("lists no GitHub repositories for the dev user, who has no GitHub token", async () => {
     const repos = await localCall("GET", "/api/repos");
     expect(repos.status).toBe(200);
-    expect(repos.json).toEqual({ repos: [], next_page: null });
+    expect(repos.json).toEqual({ repos: [], next_page: null, truncated: false, install_url: null });
   });
 });

@@ -149,8 +149,13 @@ describe("POST /api/github/webhook: events", () => {
     const jobId: string = response.json.job_id;
     // The pipeline's Dispatch task sends the job to (fake) RunPod; the builder's input carries the callback secret.
     const { runpodJobId } = await dispatch({ jobId, taskToken: `token-${jobId}` });
-    const input = env.runpod.jobs.get(runpodJobId)!.input as { commit: string; git_ref: string; repo_url: string; callback_secret: string };
+    const input = env.runpod.jobs.get(runpodJobId)!.input as { commit: string; git_ref: string; repo_url: string; callback_secret: string; github_token?: string };
     expect(input).toMatchObject({ commit: sha(115), git_ref: "main", repo_url: "https://github.com/alice/project.git" });
+    // The build's token is the app installation's, for this repository, contents:read; never alice's own.
+    const minted = env.github.installationTokens.at(-1)!;
+    expect(minted).toMatchObject({ installationId: TEST_INSTALLATION_ID, repositories: ["project"], permissions: { contents: "read" } });
+    expect(input.github_token).toBe(minted.token);
+    expect(JSON.stringify(input)).not.toContain(alice.token);
     const upload = await uploadDocpack(jobId);
     const completed = await callback(jobId, "complete", input.callback_secret, { status: "succeeded", size: upload.size, sha256: upload.sha256 });
     expect(completed.status).toBe(200);

@@ -93,7 +93,7 @@ describe("a newer push supersedes the older push's build", () => {
     const firstJobId: string = first.json.job_id;
     // The pipeline's Dispatch task hands the job to (fake) RunPod: building, with a RunPod id.
     const { runpodJobId } = await dispatch({ jobId: firstJobId, taskToken: `token-${firstJobId}` });
-    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_QUEUE");
+    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_PROGRESS");
 
     const second = await push("dispatched", 502, { before: 501 });
     expect(second.json).toMatchObject({ result: "build_started", superseded_job_id: firstJobId });
@@ -108,7 +108,7 @@ describe("a newer push supersedes the older push's build", () => {
     env.runpod.failNext.push(503, 503, 503);
     const second = await push("dispatched", 512, { before: 511 });
     expect(second.json).toMatchObject({ result: "build_started", superseded_job_id: first.json.job_id });
-    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_QUEUE");
+    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_PROGRESS");
     expect((await callApi("GET", `/api/jobs/${first.json.job_id}`, { cookie })).json.status).toBe("cancelled");
 
     // A RunPod that accepts the connection and never answers: GitHub must still get its answer in time.

@@ -1,7 +1,8 @@
 /**
  * `npm start`: all of Doctown on this machine (see stack.ts). Settings from the environment:
  *   PORT (3000), HOST (127.0.0.1), DOCTOWN_DATA_DIR (.doctown/)
- *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   real GitHub sign-in; without them, the dev sign-in
+ *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   sign-in through a GitHub App (with GITHUB_APP_ID, GITHUB_APP_SLUG,
+ *                                            GITHUB_APP_PRIVATE_KEY, GITHUB_WEBHOOK_SECRET; README "GitHub"); without them, the dev sign-in
  *   OPENAI_API_KEY (+ OPENAI_BASE_URL)        generated docs; without them, placeholder docs
  *   DOCTOWN_SKIP_WEB_BUILD=1                  serve web/dist as it is (no rebuild when stale)
  *   DOCTOWN_RUNPOD_URL + DOCTOWN_RUNPOD_API_KEY (+ DOCTOWN_RUNPOD_ENDPOINT_ID)   a builder running
@@ -36,7 +37,7 @@ async function main() {
     throw error;
   });
   // The banner reports what the handlers now see (the stack has set DOCTOWN_STAGE=local).
-  const signIn = deploymentMode().signIn === "github" ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";
+  const signIn = deploymentMode().signIn === "github" ? "GitHub App" : "dev sign-in (no GITHUB_CLIENT_ID set)";
   const url = stack.url.replace("://127.0.0.1:", "://localhost:");
   console.log(`\nDoctown is running at ${url}\n  data:    ${dataDir}\n  sign-in: ${signIn}\n  docs:    ${process.env.OPENAI_API_KEY ? "LLM" : "placeholder (no OPENAI_API_KEY)"}\nPress Ctrl-C to stop.\n`);
 

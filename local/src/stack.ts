@@ -9,7 +9,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deploymentMode } from "@doctown/core/config";
-import { allowBrowserDownloads } from "@doctown/core/storage";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { failJob, listJobsInFlight } from "@doctown/core/job";
 import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
@@ -100,7 +99,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     deploymentMode(); // refuses an ambiguous stage or sign-in configuration before anything runs
     resetServices();
-    await allowBrowserDownloads();
     const workflow = new LocalWorkflow({
       heartbeatSeconds: options.heartbeatSeconds,
       taskTimeoutSeconds: options.taskTimeoutSeconds,
@@ -112,8 +110,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await failJobsInFlight(INTERRUPTED_AT_START);
     await bestEffort("sweep orphaned docpack objects", async () => void (await sweepOrphanedDocpacks()));
 
-    const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
+    const gateway = await startGateway({
+      port: options.port ?? 3000,
+      host: options.host,
+      webRoot: options.webRoot ?? DEFAULT_WEB_ROOT,
+      storageOrigins: [new URL(storage.s3Endpoint).origin],
+    });
     cleanups.push(gateway.close);
+    // The viewer reads presigned downloads from the storage proxy: only the site's own origin may.
+    storage.allowBrowserOrigins(siteOrigins(gateway.url));
     // First on stop: jobs in flight fail as interrupted and the builder is stopped while the
     // gateway still answers, so its last reports meet a finished job instead of a closed port.
     cleanups.push(async () => {
@@ -156,6 +161,12 @@ async function startRunpod(options: LocalStackOptions) {
     handlerDeps: { allowLocalSources: true },
   });
   return { url: `${server.url}/v2`, apiKey, endpointId: LOCAL_ENDPOINT_ID, close: () => server.close() };
+}
+
+/** The gateway's origin and its localhost spelling (npm start announces localhost). */
+function siteOrigins(url: string): string[] {
+  const origin = new URL(url).origin;
+  return [origin, origin.replace("://127.0.0.1:", "://localhost:")];
 }
 
 /** Fails every pending/building job and cancels its RunPod job (best effort). */

@@ -100,18 +100,33 @@ describe("dispatching a GitHub repository", () => {
     expect(JSON.stringify(runpod.runs)).not.toContain(TOKEN);
   });
 
+  it("without a GitHub App (the local stage's dev sign-in) clones anonymously instead of failing", async () => {
+    const appId = process.env.GITHUB_APP_ID;
+    delete process.env.GITHUB_APP_ID;
+    try {
+      const created = await client.post("/api/jobs", { repo: "octo/public-lib", git_ref: "main" });
+      const { job_id: jobId } = await created.json();
+      await expect.poll(() => runpod.runs.some((run) => run.job_id === jobId)).toBe(true);
+      expect(runpod.runs.find((run) => run.job_id === jobId)).not.toHaveProperty("github_token");
+      expect(github.installationTokens).toHaveLength(1);
+      expect((await client.post(`/api/jobs/${jobId}/cancel`)).status).toBe(200);
+    } finally {
+      process.env.GITHUB_APP_ID = appId;
+    }
+  });
+
   it("MarkFailed reads the cloud's Lambda error Cause, fails the job once, and cancels its RunPod job", async () => {
     const created = await client.post("/api/jobs", { repo: "octo/private-lib", git_ref: "main" });
     const { job_id: jobId } = await created.json();
     await expect.poll(async () => (await client.getJson(`/api/jobs/${jobId}`)).status).toBe("building");
-    await expect.poll(() => runpod.runs.length).toBe(3);
+    await expect.poll(() => runpod.runs.length).toBe(4);
     // What Step Functions passes after a Lambda task threw (Cause is the Lambda error as JSON).
     const cause = JSON.stringify({ errorType: "RunpodRejected", errorMessage: "RunPod POST /run answered HTTP 401: bad key", trace: [] });
     const first = await markFailed({ jobId, error: { Error: "RunpodRejected", Cause: cause } });
     expect(first).toMatchObject({ changed: true, status: "failed" });
     const job = await client.getJson(`/api/jobs/${jobId}`);
     expect(job.error).toEqual({ code: "dispatch_error", message: "RunPod refused the build: RunPod POST /run answered HTTP 401: bad key" });
-    await expect.poll(() => runpod.cancels).toContain("standin-3");
+    await expect.poll(() => runpod.cancels).toContain("standin-4");
     // A second, different failure changes nothing: the first reason stands.
     expect(await markFailed({ jobId, error: { Error: "States.Timeout", Cause: "" } })).toMatchObject({ changed: false, status: "failed" });
     expect((await client.getJson(`/api/jobs/${jobId}`)).error.code).toBe("dispatch_error");

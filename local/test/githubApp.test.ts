@@ -185,6 +185,18 @@ describe("the GitHub App on the local stack", () => {
     expect(await jobCount()).toBe(jobs);
   });
 
+  it("builds a repository whose installation event never reached this stage, asking GitHub as the app", async () => {
+    github.addRepo({ owner: "alice", name: "unannounced", private: true, source: source.path });
+    const quiet = github.install("alice", ["unannounced"]); // no webhook delivered (a stage sharing the preview app)
+    const created = await alice.post("/api/jobs", { repo: "alice/unannounced", git_ref: "main" });
+    expect(created.status).toBe(202);
+    const { job } = await waitForJob(alice, (await created.json()).job_id, isFinished);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("completed");
+    expect(github.installationTokens.at(-1)).toMatchObject({ installationId: quiet.id, repositories: ["unannounced"] });
+    expect(github.gitRequests.filter((r) => r.repo === "alice/unannounced").every((r) => r.auth === "installation")).toBe(true);
+  }, BUILD_TEST_TIMEOUT_MS);
+
   it("builds nothing once the app is uninstalled, and a late push naming the old installation is ignored", async () => {
     github.uninstall(installation.id);
     const removed = await deliver("installation", installationEventPayload(github, installation, "deleted"));
@@ -196,6 +208,12 @@ describe("the GitHub App on the local stack", () => {
     expect(push.json).toMatchObject({ result: "ignored", reason: "not_installed" });
     expect(await jobCount()).toBe(jobs);
     // …and the picker no longer offers the repository.
-    expect((await alice.getJson<{ repos: unknown[] }>("/api/repos")).repos).toEqual([]);
+    const names = (await alice.getJson<{ repos: { full_name: string }[] }>("/api/repos")).repos.map((repo) => repo.full_name);
+    expect(names).not.toContain("alice/private-lib");
+    // …and a build by hand is refused: the user's app token no longer reaches the private repository.
+    const manual = await alice.post("/api/jobs", { repo: "alice/private-lib", git_ref: "main" });
+    expect(manual.status).toBe(400);
+    expect((await manual.json()).error.code).toBe("repo_not_found");
+    expect(await jobCount()).toBe(jobs);
   });
 });

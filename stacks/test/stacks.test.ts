@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { pipelineDefinition } from "../../core/src/pipeline/definition";
 import { TABLE_KEYS } from "../../core/src/table";
 import { ROUTES } from "../../functions/src/routes";
+import { pageContentSecurityPolicy, R2_STORAGE_ORIGIN } from "../../functions/src/securityHeaders";
 import { Api } from "../Api";
 import { Data } from "../Data";
 import { Pipeline } from "../Pipeline";
@@ -203,6 +204,25 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
         ),
       }),
     });
+  });
+
+  it("sends CSP, HSTS, nosniff, frame DENY and a referrer policy with every page and API answer", () => {
+    t.web.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: { ContentSecurityPolicy: pageContentSecurityPolicy([R2_STORAGE_ORIGIN]), Override: false },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: "DENY", Override: true },
+          ReferrerPolicy: { ReferrerPolicy: "same-origin", Override: false },
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true }),
+        }),
+      }),
+    });
+    const policies = Object.keys(t.web.findResources("AWS::CloudFront::ResponseHeadersPolicy"));
+    expect(policies).toHaveLength(1);
+    const distribution = Object.values(t.web.findResources("AWS::CloudFront::Distribution"))[0] as any;
+    const config = distribution.Properties.DistributionConfig;
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policies[0] });
   });
 });
 

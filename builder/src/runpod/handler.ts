@@ -7,21 +7,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as z from "zod";
-import { BuilderCallbackFields, BuilderInput, ERROR_CODE_PATTERN } from "@doctown/core/protocol";
+import { BuilderCallbackFields, BuilderInput, ERROR_CODE_PATTERN, type BuilderJobResult } from "@doctown/core/protocol";
 import type { BuildOptions, BuildSummary, ProgressEvent } from "../types";
 import { createReporter, type CompletionReport, type ReporterOptions } from "../stages/report";
 import { uploadStage, type UploadDeps } from "../stages/upload";
 
-export interface BuilderJobOutput {
-  job_id: string;
-  status: "succeeded";
-  size: number;
-  sha256: string;
-  commit: string;
+/** The job's result (RunPod's `output`): the protocol's BuilderJobResult, with the manifest's own types. */
+export type BuilderJobOutput = BuilderJobResult & {
   stats: BuildSummary["manifest"]["stats"];
   docs: BuildSummary["manifest"]["docs"];
-  duration_ms: number;
-}
+};
 
 export interface HandlerDeps {
   /** Default: buildDocpack from ../build (loaded on first use: it brings the parsers). */

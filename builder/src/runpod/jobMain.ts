@@ -10,6 +10,13 @@ console.info = console.error;
 
 const stopped = new AbortController();
 process.once("SIGTERM", () => stopped.abort(new Error("stopped by the worker (cancelled or out of time)")));
+// The worker runs this in its own process group; if the worker itself dies (killed, crashed), this
+// build is nobody's any more: stop it too (reported as cancelled) rather than run on as an orphan.
+const parent = process.ppid;
+process.stdout.on("error", () => stopped.abort(new Error("the worker is gone"))); // EPIPE: nobody reads the lines
+setInterval(() => {
+  if (process.ppid !== parent) stopped.abort(new Error("the worker is gone"));
+}, 1_000).unref();
 
 runJobProcess({ stdin: process.stdin, stdout: process.stdout, env: process.env, signal: stopped.signal }).then(
   // Exit at once: the result is written (pipes are synchronous on Linux) and the temp dir removed;

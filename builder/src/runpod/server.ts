@@ -1,11 +1,11 @@
 /**
- * An HTTP server speaking RunPod's serverless API shape, used by the local stack (and as the
- * worker of a RunPod load-balancing endpoint):
+ * An HTTP server speaking RunPod's serverless API shape, used by the local stack as its "RunPod"
+ * (on RunPod itself the builder is the queue worker builder/runpod/handler.py):
  *   POST /v2/{endpointId}/run          { input, webhook? } → { id, status: "IN_QUEUE" }
  *   GET  /v2/{endpointId}/status/{id}  → { id, status, delayTime?, executionTime?, output?, error? }
  *   POST /v2/{endpointId}/cancel/{id}  → { id, status: "CANCELLED" }
  *   GET  /v2/{endpointId}/health       → { jobs: { completed, failed, inProgress, inQueue, retried } }
- *   GET  /ping                         → 200 (RunPod's load-balancer health check; no key)
+ *   GET  /ping                         → 200 (a health check; no key)
  * Every /v2 call needs `Authorization: Bearer <apiKey>` (RunPod also accepts the bare key).
  * At most `concurrency` jobs run; the rest wait in order. Cancel aborts a running build, whose
  * handler still reports the failure to the API. Finished jobs are kept 30 minutes, as RunPod does.
@@ -20,7 +20,7 @@ import { BuilderJobError, handleBuilderJob, type HandlerDeps } from "./handler";
 
 export interface RunpodServerOptions {
   port?: number;
-  /** Default 127.0.0.1; the worker image listens on 0.0.0.0. */
+  /** Default 127.0.0.1. */
   host?: string;
   apiKey: string;
   /** Builds running at once. Default 1. */

@@ -21,7 +21,8 @@ export const NO_CAPACITY_ERRORS = ["RunpodNoCapacity"] as const;
  * exceed this (DISPATCH_TIMEOUT_SECONDS).
  */
 export const QUEUE_WAIT_SECONDS = 600;
-export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 60;
+// The wait, plus /run and a last /status (each up to 3 attempts of 10 s) and the records around them.
+export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 120;
 /** The longest a build may run (queue wait included), and the longest a started builder may stay silent. */
 export const BUILD_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 1800;
 export const HEARTBEAT_SECONDS = 120;
@@ -53,14 +54,14 @@ export const pipelineDefinition = {
       HeartbeatSeconds: HEARTBEAT_SECONDS,
       ResultPath: "$.result",
       Retry: [
-        // ~10 minutes of "no capacity" (30 s, 45 s, 68 s, … 5 attempts) before the job fails.
-        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
         {
           ErrorEquals: [...RETRYABLE_DISPATCH_ERRORS, ...LAMBDA_TRANSIENT_ERRORS],
           IntervalSeconds: 2,
           MaxAttempts: 4,
           BackoffRate: 2,
         },
+        // ~6½ minutes of "no capacity" (30 s, 45 s, 68 s, 101 s, 152 s) before the job fails.
+        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
       ],
       Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "MarkFailed" }],
       Next: "Done",

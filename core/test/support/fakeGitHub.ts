@@ -90,6 +90,9 @@ export async function startFakeGitHub(
       installationTokens.push(issued);
       return { status: 201, body: { token: issued.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: issued.permissions } };
     }
+    // Installations exist only in Doctown's records here: asked as the app, GitHub knows of none.
+    if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/installation$/.test(req.path))
+      return validAppJwt(req.headers.authorization as string | undefined) ? NOT_FOUND : { status: 401, body: { message: "A JSON web token could not be decoded" } };
     const user = userOf(req.headers.authorization as string | undefined);
     if (user === null) return { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } };
     const login = user?.login;

@@ -6,7 +6,8 @@
  *         GET /apps/<slug>/installations/new, POST /settings/apps/new (the App Manifest form)
  *   api   under /api/v3 (GitHub Enterprise Server's layout): GET /user, /user/installations,
  *         /user/installations/{id}/repositories, /repos/{owner}/{repo}, /repos/{owner}/{repo}/commits/{ref},
- *         POST /app/installations/{id}/access_tokens (checks the RS256 app JWT against the app's key),
+ *         POST /app/installations/{id}/access_tokens and GET /repos/{owner}/{repo}/installation (both check
+ *         the RS256 app JWT against the app's key),
  *         POST /app-manifests/{code}/conversions
  *   git   smart HTTP through `git http-backend`: /{owner}/{repo}.git/…, private repositories only with
  *         an installation token that covers them (Basic x-access-token:<token>), as GitHub does.
@@ -209,6 +210,13 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
       };
     }
     if (method !== "GET") return notFound;
+    const appInstallation = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
+    if (appInstallation) {
+      if (appFromJwt(headers.authorization) !== app.id) return { status: 401, body: { message: "A JSON web token could not be decoded" } };
+      const repo = findRepo(decodeURIComponent(appInstallation[1]), decodeURIComponent(appInstallation[2]));
+      const installation = repo && installations.find((i) => installationReaches(i, repo));
+      return installation ? { status: 200, body: installationPayload(installation) } : notFound;
+    }
     const user = liveUser(headers.authorization);
     if (user === null) return { status: 401, body: { message: "Bad credentials" } };
     if (path === "/user") return user ? { status: 200, body: { login: user.login, id: user.id, name: user.login, avatar_url: null, type: "User" } } : { status: 401, body: { message: "Requires authentication" } };

@@ -31,7 +31,7 @@ export async function startTestEnvironment(
     // Over https: GITHUB_API_URL may be plain http only on the local stage.
     startFakeGitHub({ users: options.githubUsers, repos: options.githubRepos }, { tls: selfSignedCert() }),
     startFakeStepFunctions(),
-    startFakeRunpod(TEST_RUNPOD),
+    startFakeRunpod({ ...TEST_RUNPOD, worker: true }),
   ]);
   const env: Record<string, string> = {
     ...local.env,
@@ -47,6 +47,8 @@ export async function startTestEnvironment(
     RUNPOD_API_KEY: TEST_RUNPOD.apiKey,
     RUNPOD_ENDPOINT_ID: TEST_RUNPOD.endpointId,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    // Suites create hundreds of jobs and sessions from one address; rateLimits.test.ts sets its own.
+    DOCTOWN_RATE_LIMITS: "jobCreateUser=100000/3600,jobCreateIp=100000/3600,signInIp=100000/600,signInUser=100000/600,pushBuildRepo=100000/3600",
     ...options.extraEnv,
   };
   const previous = new Map(Object.keys(env).map((name) => [name, process.env[name]]));

@@ -1,7 +1,9 @@
 // GET /auth/github/callback: check state, exchange the code for the user's tokens, upsert the user, start a session.
 import { constantTimeEqual } from "@doctown/core/crypto";
-import { BadRequest } from "@doctown/core/errors";
+import { deploymentMode } from "@doctown/core/config";
+import { BadRequest, NotFound } from "@doctown/core/errors";
 import { exchangeCode } from "@doctown/core/githubUserAuth";
+import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { services } from "@doctown/core/services";
 import { createSession, sessionCookie } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
@@ -13,6 +15,8 @@ const OAUTH_VALUE = /^[A-Za-z0-9_-]{1,512}$/;
 const STATE_VALUE = /^[A-Za-z0-9_.-]{1,1024}$/;
 
 export const handler = route(async (req) => {
+  await consumeRateLimit("signInIp", req.clientIp);
+  if (deploymentMode().signIn === "dev") throw new NotFound("github_sign_in_off", "This local stack uses the dev sign-in; GitHub sign-in is not configured.");
   if (req.query.error) throw new BadRequest("oauth_denied", "GitHub sign-in was cancelled or refused.");
   const { code, state } = req.query;
   const expectedState = req.cookies[OAUTH_STATE_COOKIE];
@@ -22,6 +26,7 @@ export const handler = route(async (req) => {
 
   const tokens = await exchangeCode(callbackUrl(req.siteOrigin), code);
   const profile = await services().github.getUser(tokens.accessToken);
+  await consumeRateLimit("signInUser", `github:${profile.id}`);
   const user = await upsertGitHubUser(profile, tokens);
   const session = await createSession(user.id);
   return redirect(DASHBOARD_PATH, [

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { deploymentMode } from "@doctown/core/config";
 import { NotFound } from "@doctown/core/errors";
+import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { createSession, sessionCookie } from "@doctown/core/session";
 import { upsertLocalUser } from "@doctown/core/user";
 import { errorResponse, json, jsonBody, route } from "../http";
@@ -21,7 +22,9 @@ export function devSignInEnabled(): boolean {
 }
 
 const signIn = route(async (req) => {
+  await consumeRateLimit("signInIp", req.clientIp);
   const { login } = jsonBody(req, DevSignIn);
+  await consumeRateLimit("signInUser", `dev:${login.toLowerCase()}`);
   const user = await upsertLocalUser(login);
   const session = await createSession(user.id);
   return json(200, { user: userView(user) }, [sessionCookie(session.token, session.expiresAt, { secure: req.secureCookies })]);

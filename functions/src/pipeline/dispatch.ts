@@ -8,7 +8,7 @@
  */
 import * as z from "zod";
 import { githubUrl, isLocalStage, optionalSetting } from "@doctown/core/config";
-import { createRepoInstallationToken } from "@doctown/core/githubApp";
+import { appConfigured, createRepoInstallationToken, findAppInstallationId } from "@doctown/core/githubApp";
 import { findRepoInstallation } from "@doctown/core/installation";
 import { QUEUE_WAIT_SECONDS } from "@doctown/core/pipeline/definition";
 import { randomToken, sha256Hex } from "@doctown/core/crypto";
@@ -98,10 +98,13 @@ async function builderInput(job: Job, callbackSecret: string, uploadUrl: string)
  * the app is not installed there. A user's own token never leaves the API.
  */
 async function installationToken(fullName: string): Promise<string | undefined> {
-  const installed = await findRepoInstallation(fullName);
-  if (!installed) return undefined;
-  const [, name] = fullName.split("/");
-  const minted = await createRepoInstallationToken(installed.installationId, name!);
+  const [owner, name] = fullName.split("/") as [string, string];
+  // Without an app (the local stage's dev sign-in) every GitHub repository is cloned anonymously.
+  if (!appConfigured()) return undefined;
+  // Recorded from the app's events; a stage without them (sharing the preview app) asks GitHub.
+  const installationId = (await findRepoInstallation(fullName))?.installationId ?? (await findAppInstallationId(owner, name));
+  if (installationId === null) return undefined;
+  const minted = await createRepoInstallationToken(installationId, name);
   return minted?.token;
 }
 

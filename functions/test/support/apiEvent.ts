@@ -15,6 +15,8 @@ export type ApiEventInput = {
   body?: unknown;
   /** The body is base64 text of the bytes sent, and API Gateway passes it on base64-encoded. */
   isBase64Encoded?: boolean;
+  /** The client address API Gateway reports (default 127.0.0.1). */
+  sourceIp?: string;
 };
 
 const routes = compileRoutes({ ...ROUTES, ...LOCAL_ONLY_ROUTES });
@@ -30,7 +32,7 @@ export function apiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
   const text = input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body);
   const body = input.isBase64Encoded ? Buffer.from(text, "base64") : Buffer.from(text, "utf8");
   return apiGatewayEvent(
-    { method: input.method, url, headers: input.headers ?? {}, body, bodyEncoding: input.isBase64Encoded ? "base64" : "auto", httpVersion: "1.1" },
+    { method: input.method, url, headers: input.headers ?? {}, body, sourceIp: input.sourceIp, bodyEncoding: input.isBase64Encoded ? "base64" : "auto", httpVersion: "1.1" },
     matchCompiled(routes, input.method.toUpperCase(), url.pathname),
   );
 }

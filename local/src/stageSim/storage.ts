@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_S3_CREDENTIALS } from "@doctown/testing/storage";
 import type { Iam } from "./iam";
 import { SIM_ACCOUNT, SIM_REGION } from "./intrinsics";
 
@@ -19,6 +18,8 @@ const dynalite = require("dynalite") as (options: Record<string, unknown>) => Se
 const S3rver = require("s3rver") as new (options: Record<string, unknown>) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
 
 const DUMMY = { accessKeyId: "sim", secretAccessKey: "sim" };
+/** The key pair s3rver knows out of the box (R2 credentials are secrets the test sets to these). */
+const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
 /** The CreateTable input CloudFormation would send for these (resolved) properties. */
 export function createTableInput(tableName: string, props: Record<string, any>) {

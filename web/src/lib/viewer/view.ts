@@ -15,6 +15,7 @@ export type ViewerParts = {
   tree: HTMLElement;
   drawer: HTMLElement;
   drawerToggle: HTMLButtonElement;
+  drawerClose: HTMLButtonElement;
   search: HTMLInputElement;
   results: HTMLElement;
   resultsStatus: HTMLElement;
@@ -24,8 +25,8 @@ export type ViewerParts = {
 
 /** Rows of a long list shown at once; "Show more" adds as many again. */
 const PAGE_ROWS = 100;
-/** Top-level blocks of a long Markdown page shown before "Show the rest". */
-const PAGE_BLOCKS = 40;
+/** Lines of a long Markdown page rendered before "Show the rest". */
+const PAGE_LINES = 80;
 /** Lines of a long source file shown before "Show more lines". */
 const SOURCE_LINES = 2000;
 /** Entries of one directory shown before "Show all". */
@@ -33,6 +34,28 @@ const TREE_ENTRIES = 300;
 const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
 
 /** Fragment ↔ route: paths and ids stay readable; only what a fragment cannot hold is escaped. */
+/**
+ * Cuts Markdown after about `maxLines` lines, where a cut changes nothing: outside code fences,
+ * not inside a table or paragraph (before a blank line, a heading or a list item).
+ */
+export function splitMarkdown(text: string, maxLines: number): [string, string] {
+  const lines = text.split("\n");
+  if (lines.length <= maxLines * 1.5) return [text, ""];
+  let fenced = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*(```|~~~)/.test(lines[i])) fenced = !fenced;
+    if (i < maxLines || fenced || i === 0) continue;
+    const line = lines[i];
+    const previous = lines[i - 1];
+    const safe = line.trim() === "" || /^#{1,6}\s/.test(line) || (/^\s{0,3}([-*+]|\d+[.)])\s/.test(line) && /^\s{0,3}([-*+]|\d+[.)])\s/.test(previous));
+    if (safe && !/^\s*\|/.test(previous)) {
+      const tail = lines.slice(i).join("\n");
+      return tail.trim() ? [lines.slice(0, i).join("\n"), tail] : [text, ""];
+    }
+  }
+  return [text, ""];
+}
+
 export const routeHref = (route: string) => `#${encodeURI(route).replace(/#/g, "%23")}`;
 function routeFromHash(hash: string): string {
   try {
@@ -68,9 +91,36 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   // ---- helpers
   const link = (route: string, ...children: (string | Node)[]) => el("a", { href: routeHref(route) }, ...children);
   const fileLink = (path: string, line?: number) => link(line ? `file/${path}:L${line}` : `file/${path}`, line ? `${path}:${line}` : path);
-  /** Markdown with its scrollable parts focusable by keyboard (code blocks, wide tables). */
-  function renderMarkdown(text: string): DocumentFragment {
+  /** Where a relative link between docpack pages leads, as a viewer route (null: nowhere known). */
+  function docLinkRoute(fromPage: string, href: string): string | null {
+    const target = href.replace(/#.*$/, "");
+    const parts = fromPage.split("/").slice(0, -1);
+    for (const segment of target.split("/")) {
+      if (segment === "..") parts.pop();
+      else if (segment && segment !== ".") parts.push(segment);
+    }
+    const resolved = parts.join("/");
+    let match = /^docs\/files\/(.+)\.md$/.exec(resolved) ?? /^docs\/pages\/(.+)\.md$/.exec(resolved);
+    if (match && files.has(match[1])) return `file/${match[1]}`;
+    const pkg = packages.find((candidate) => candidate.page === resolved);
+    if (pkg) return `package/${pkg.name}`;
+    match = /^docs\/index\.md$/.exec(resolved);
+    return match ? "overview" : null;
+  }
+  /** Markdown with links between pages routed, its scrollable parts focusable by keyboard. */
+  function renderMarkdown(text: string, page = "docs/index.md"): DocumentFragment {
     const fragment = markdown(text);
+    // The page's own headings sit below the viewer's (h2 for the page, h3 for its sections).
+    for (const heading of fragment.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+      const level = Math.min(6, Number(heading.tagName[1]) + 2);
+      const moved = document.createElement(`h${level}`);
+      moved.append(...heading.childNodes);
+      heading.replaceWith(moved);
+    }
+    for (const a of fragment.querySelectorAll<HTMLAnchorElement>("a[data-doc-link]")) {
+      const route = docLinkRoute(page, a.dataset.docLink ?? "");
+      if (route) a.href = routeHref(route);
+    }
     for (const pre of fragment.querySelectorAll("pre")) pre.tabIndex = 0;
     for (const table of fragment.querySelectorAll("table")) {
       const wrap = el("div", { className: "table-wrap", tabIndex: 0 });
@@ -81,20 +131,21 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     }
     return fragment;
   }
-  /** A long page shows its first blocks; the rest waits behind a button. */
-  function collapsed(fragment: DocumentFragment, what: string): Node {
+  /**
+   * A long Markdown page renders its first PAGE_LINES lines; the rest is rendered only when asked
+   * for (a page listing 2,400 files stays short, and opening it stays fast).
+   */
+  function collapsed(text: string, page: string, what: string): Node {
     const box = el("div", { className: "doc" });
-    box.append(fragment);
-    const blocks = [...box.children];
-    if (blocks.length <= PAGE_BLOCKS * 1.5) return box;
-    const rest = blocks.slice(PAGE_BLOCKS);
-    for (const block of rest) (block as HTMLElement).hidden = true;
-    const more = el("button", { type: "button", className: "more" }, `Show the rest of ${what} (${rest.length} more blocks)`);
-    more.addEventListener("click", () => {
-      for (const block of rest) (block as HTMLElement).hidden = false;
-      more.remove();
-    });
-    box.append(more);
+    const [head, tail] = splitMarkdown(text, PAGE_LINES);
+    box.append(renderMarkdown(head, page));
+    if (tail) {
+      const more = el("button", { type: "button", className: "more" }, `Show the rest of ${what} (${tail.split("\n").length} more lines)`);
+      more.addEventListener("click", () => {
+        more.replaceWith(renderMarkdown(tail, page));
+      });
+      box.append(more);
+    }
     return box;
   }
   /** A list that shows PAGE_ROWS rows at a time. */
@@ -174,8 +225,8 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     return el("li", {}, a);
   });
   parts.tree.replaceChildren(el("ul", {}, el("li", {}, overviewLink)));
-  if (packageLinks.length) parts.tree.append(el("h3", { className: "tree-title" }, "Packages"), el("ul", {}, ...packageLinks));
-  parts.tree.append(el("h3", { className: "tree-title" }, "Files"));
+  if (packageLinks.length) parts.tree.append(el("h2", { className: "tree-title" }, "Packages"), el("ul", {}, ...packageLinks));
+  parts.tree.append(el("h2", { className: "tree-title" }, "Files"));
   renderDir(root, parts.tree);
 
   /** Opens the directories above `path` and marks it current. */
@@ -209,6 +260,15 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   parts.drawer.onclick = (event) => {
     if ((event.target as HTMLElement).closest("a")) setDrawer(false);
   };
+  parts.drawerClose.onclick = () => {
+    setDrawer(false);
+    parts.drawerToggle.focus();
+  };
+  // A tap beside the open drawer (on the dimmed page) closes it.
+  document.onpointerdown = (event) => {
+    const target = event.target as Node;
+    if (parts.drawer.classList.contains("open") && !parts.drawer.contains(target) && !parts.drawerToggle.contains(target)) setDrawer(false);
+  };
 
   // ---- pages
   function showOverview(heading?: string) {
@@ -219,7 +279,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
         el("h3", {}, "Packages"),
         el("ul", { className: "packages" }, ...packages.map((pkg) => el("li", {}, link(`package/${pkg.name}`, pkg.name), pkg.description ? el("span", { className: "muted" }, ` — ${pkg.description}`) : ""))),
       );
-    body.push(overview === null ? emptyNote("This docpack has no overview page.") : collapsed(renderMarkdown(overview), "the overview"));
+    body.push(overview === null ? emptyNote("This docpack has no overview page.") : collapsed(overview, "docs/index.md", "the overview"));
     parts.body.replaceChildren(...body);
     revealInTree(null);
     overviewLink.setAttribute("aria-current", "page");
@@ -235,9 +295,10 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
       ? pkg.public_api.flatMap((id) => symbols.get(id) ?? [])
       : inPackage.flatMap((file) => (file.role === "source" ? (byFile.get(file.path) ?? []).filter((symbol) => symbol.exported && !symbol.parent) : []));
     const body: Node[] = [el("p", { className: "muted" }, `${pkg.path || "repository root"} · ${plural(inPackage.length, "file")}`)];
-    if (pkg.description) body.push(el("p", {}, pkg.description));
     const page = pkg.page ? docpack.readEntry(pkg.page) : null;
-    if (page) body.push(collapsed(renderMarkdown(page), "this page"));
+    // A format-2 package page says what the package is itself.
+    if (pkg.description && !page) body.push(el("p", {}, pkg.description));
+    if (page) body.push(collapsed(page, pkg.page!, "this page"));
     body.push(el("h3", {}, `Public API (${api.length})`), api.length ? paged(api, symbolRow, "symbol-list") : emptyNote("No exported symbols found."));
     body.push(el("h3", {}, `Files (${inPackage.length})`), paged(inPackage, (file) => el("li", {}, fileLink(file.path), el("span", { className: "muted" }, ` ${file.role}`)), "file-list"));
     parts.body.replaceChildren(...body);
@@ -286,8 +347,9 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
       if (manifest.repo.host_url) meta.push(" · ", el("a", { href: `${manifest.repo.host_url}${encodeURI(path)}`, rel: "noopener noreferrer" }, "on the host"));
       body.push(el("p", { className: "muted" }, ...meta));
     }
+    const pagePath = file?.page ?? `docs/files/${path}.md`;
     const page = file?.page ? docpack.readEntry(file.page) : docpack.readPage(path);
-    body.push(page === null ? emptyNote("This file has no docs page.") : collapsed(renderMarkdown(page), "this page"));
+    body.push(page === null ? emptyNote("This file has no docs page.") : collapsed(page, pagePath, "this page"));
     if (!file || file.kind === "code") body.push(el("h3", {}, `Symbols (${list.length})`), list.length ? paged(list, symbolRow, "symbol-list") : emptyNote("No symbols found in this file."));
     const source = file ? sourceView(file, line) : null;
     if (source) body.push(source);
@@ -323,7 +385,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     }
     if (symbol.summary) body.push(el("p", { className: "summary" }, symbol.summary));
     const docText = symbol.doc?.markdown || symbol.doc_comment;
-    if (docText) body.push(el("h3", {}, "Documentation"), collapsed(renderMarkdown(docText), "the documentation"));
+    if (docText) body.push(el("h3", {}, "Documentation"), collapsed(docText, "docs/index.md", "the documentation"));
     if (symbol.doc?.params.length)
       body.push(el("h3", {}, "Parameters"), el("dl", { className: "params" }, ...symbol.doc.params.flatMap((param) => [el("dt", {}, el("code", {}, param.name), param.type ? el("span", { className: "muted" }, ` ${param.type}`) : ""), el("dd", {}, param.description)])));
     if (symbol.doc?.returns) body.push(el("h3", {}, "Returns"), el("p", {}, symbol.doc.returns));
@@ -355,8 +417,12 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   function scrollToHeading(text?: string) {
     if (!text) return;
     const target = [...parts.body.querySelectorAll<HTMLElement>("h1, h2, h3, h4, h5, h6")].find((heading) => heading.textContent?.trim() === text);
-    if (target?.hidden) target.closest(".doc")?.querySelector<HTMLButtonElement>("button.more")?.click();
-    target?.scrollIntoView({ block: "start" });
+    if (!target) {
+      // The heading may be in the part of the page not rendered yet.
+      parts.body.querySelector<HTMLButtonElement>(".doc > button.more")?.click();
+      return void [...parts.body.querySelectorAll<HTMLElement>("h1, h2, h3, h4, h5, h6")].find((heading) => heading.textContent?.trim() === text)?.scrollIntoView({ block: "start" });
+    }
+    target.scrollIntoView({ block: "start" });
   }
 
   /** Shows what the fragment names; `heading` (from a search result) is scrolled to. */
