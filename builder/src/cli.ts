@@ -127,7 +127,8 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-function progressLine(stream: CliIo["stderr"]) {
+/** One progress line, redrawn in place; a width of 0 (some terminals, pipes) counts as unknown. */
+export function progressLine(stream: CliIo["stderr"]) {
   let shown = false;
   let stage = "";
   return {
@@ -136,7 +137,7 @@ function progressLine(stream: CliIo["stderr"]) {
       const width = 24;
       const filled = Math.round((event.percent / 100) * width);
       const line = `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${String(event.percent).padStart(3)}% ${event.stage}: ${stage}`;
-      stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 100) - 1)}`);
+      stream.write(`\r\x1b[2K${line.slice(0, (stream.columns || 100) - 1)}`);
       shown = true;
     },
     clear() {

@@ -40,10 +40,15 @@ export async function startCallbackServer(script?: (call: Callback, index: numbe
   };
 }
 
+/** The machine's timer and clock, kept before any test fakes the global ones. */
+const realSetTimeout = globalThis.setTimeout;
+const now = () => performance.now();
+
+/** Polls on real time, so it also works while a test drives a fake clock. */
 export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => realSetTimeout(resolve, 10));
   }
 }

@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { progressLine } from "../src/cli";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, git, removeDir, tempDir } from "./fixtures/gitRepo";
 import { startOpenAiServer } from "./openaiServer";
@@ -93,5 +95,21 @@ describe("doctown-build CLI", () => {
       expect(code, cases[i].join(" ")).toBe(2);
       expect(stderr).toContain("usage: doctown-build");
     });
+  });
+});
+
+describe("the progress line", () => {
+  const drawn = (columns: number | undefined) => {
+    const written: string[] = [];
+    const stream = Object.assign(new (class extends Writable {})({ write: (chunk, _encoding, done) => (written.push(String(chunk)), done()) }), { isTTY: true, columns });
+    progressLine(stream).update({ stage: "extract", percent: 50, message: "reading files" });
+    return written.join("").replace("\r\x1b[2K", "");
+  };
+
+  it("keeps the whole line when the terminal's width is unknown (0 or absent), and fits it into a known width", () => {
+    const whole = "[############            ]  50% extract: reading files";
+    expect(drawn(0)).toBe(whole);
+    expect(drawn(undefined)).toBe(whole);
+    expect(drawn(20)).toBe(whole.slice(0, 19));
   });
 });

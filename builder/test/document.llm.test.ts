@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { documentWithLlm, type LlmSettings } from "../src/document/llm";
 import type { DocumentInput } from "../src/types";
 import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
+import { waitFor } from "./callbackServer";
 import { startOpenAiServer } from "./openaiServer";
 import { headings, rawHtml, renderedHtml } from "./markdownStructure";
 
@@ -270,15 +271,17 @@ describe("document stage with an OpenAI-compatible server", () => {
   });
 
   it("stops when the build is cancelled", async () => {
-    const server = await startOpenAiServer({ delayMs: 200 });
+    // Slow answers: the build is cancelled while both requests it may have open still wait.
+    const server = await startOpenAiServer({ delayMs: 10_000 });
     try {
       const controller = new AbortController();
       const deps = { ...documentDepsFromEnv(env(server.baseURL, { DOCTOWN_LLM_CONCURRENCY: "2" })), signal: controller.signal };
       const pending = documentStage(manyFiles(10), deps);
-      setTimeout(() => controller.abort(), 50);
+      await waitFor(() => server.requests.length === 2);
+      controller.abort();
       await expect(pending).rejects.toThrow();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(server.requests.length).toBeLessThanOrEqual(2);
+      // Every other file checks the signal before asking (a request after the abort is not sent).
+      expect(server.requests.length).toBe(2);
     } finally {
       await server.close();
     }

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createReporter } from "../src/stages/report";
 import { startCallbackServer, waitFor } from "./callbackServer";
 
 const SECRET = "callback-secret-0123456789";
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
@@ -37,24 +38,38 @@ describe("reporter", () => {
   });
 
   it("re-sends the latest progress as a heartbeat while a stage is quiet, and stops after complete", async () => {
+    // The reporter's heartbeat clock (its interval, Date.now) is the test's: the beats' timing cannot
+    // depend on the machine's load. Requests still go over real HTTP, and setTimeout stays real
+    // (undici's own timers use it).
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
     const server = await api();
-    const reporter = createReporter({ callbackUrl: `${server.origin}/api/jobs/j2`, secret: SECRET, heartbeatMs: 150, log: quiet });
+    const heartbeatMs = 1_000;
+    const reporter = createReporter({ callbackUrl: `${server.origin}/api/jobs/j2`, secret: SECRET, heartbeatMs, log: quiet });
     reporter.progress({ stage: "extract", percent: 40 });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const beats = server.progress();
-    expect(beats.length).toBeGreaterThanOrEqual(3);
-    expect(beats.every((call) => call.body.stage === "extract" && call.body.percent === 40)).toBe(true);
-    const gaps = beats.slice(1).map((call, i) => call.at - beats[i].at);
-    expect(Math.max(...gaps)).toBeLessThan(150 * 1.2 + 100);
+    await waitFor(() => server.progress().length === 1);
+    for (let beat = 2; beat <= 4; beat++) {
+      // Reports go out one after another: once beat N has arrived, an early beat would have too.
+      vi.advanceTimersByTime(heartbeatMs - 1);
+      vi.advanceTimersByTime(1);
+      await waitFor(() => server.progress().length >= beat);
+      expect(server.progress()).toHaveLength(beat);
+    }
+    // ...and not one beat earlier: 999 ms of silence send nothing, the next tick does.
+    vi.advanceTimersByTime(heartbeatMs - 1);
+    reporter.progress({ stage: "extract", percent: 41 }); // throttled: waits for minIntervalMs
+    vi.advanceTimersByTime(1);
+    await waitFor(() => server.progress().length === 5);
+    expect(server.progress().map((call) => call.body.percent)).toEqual([40, 40, 40, 40, 41]);
+    expect(server.progress().every((call) => call.body.stage === "extract")).toBe(true);
 
     await reporter.complete({ status: "failed", error: { code: "git_failed", message: "no such ref" } });
-    const count = server.calls.length;
     reporter.progress({ stage: "pack", percent: 90 });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(server.calls.length).toBe(count);
+    // Positive signal: after complete no heartbeat interval is left that could send anything.
+    expect(vi.getTimerCount()).toBe(0);
     expect(server.completes().map((call) => call.body)).toEqual([
       { status: "failed", error: { code: "git_failed", message: "no such ref" } },
     ]);
+    expect(server.calls.at(-1)?.path).toBe("/api/jobs/j2/complete");
   });
 
   it("retries the completion on 503 until it is accepted", async () => {

@@ -79,4 +79,10 @@ describe("the HTTP edge", () => {
     const result = parse(await get(apiEvent({ method: "GET", path: "/api/jobs?limit=5", headers: { host: "d.example", origin: "https://elsewhere.example" } })));
     expect(result).toEqual({ status: 200, body: { path: "/api/jobs", query: { limit: "5" } } });
   });
+
+  it("sees a repeated query parameter as API Gateway sends it: the values joined with commas", async () => {
+    const get = route(async (req) => json(200, { query: req.query }));
+    const result = parse(await get(apiEvent({ method: "GET", path: "/api/jobs?limit=5&cursor=a&limit=6", headers: { host: "d.example" } })));
+    expect(result).toEqual({ status: 200, body: { query: { limit: "5,6", cursor: "a" } } });
+  });
 });

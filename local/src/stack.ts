@@ -16,7 +16,7 @@ import { provideServices, resetServices } from "@doctown/core/services";
 import { startGateway } from "./gateway";
 import { TABLE_KEYS } from "@doctown/core/table";
 import { startLocalServices } from "@doctown/testing/storage";
-import { LocalWorkflow } from "./workflow";
+import { LocalWorkflow, type LocalWorkflowOptions } from "./workflow";
 import { failJobsInFlight, failStaleJobs, INTERRUPTED_AT_START, INTERRUPTED_AT_STOP, SWEEP_EVERY_MINUTES } from "@doctown/core/jobSweep";
 
 export type LocalStackOptions = {
@@ -33,6 +33,8 @@ export type LocalStackOptions = {
   taskTimeoutSeconds?: number;
   /** Pause between the state machine's retries, in ms (default: the definition's backoff). */
   retryIntervalMs?: number;
+  /** The timer of the Dispatch task's heartbeat and timeout clocks (tests move theirs by hand). */
+  taskClock?: LocalWorkflowOptions["taskClock"];
   /** Builds running at once on the embedded builder. Default 2. */
   builderConcurrency?: number;
   /** Extra environment for Doctown's config (e.g. GITHUB_CLIENT_ID, OPENAI_API_KEY). */
@@ -99,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       heartbeatSeconds: options.heartbeatSeconds,
       taskTimeoutSeconds: options.taskTimeoutSeconds,
       retryIntervalMs: options.retryIntervalMs,
+      taskClock: options.taskClock,
     });
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.

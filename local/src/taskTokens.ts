@@ -4,17 +4,30 @@
  * HeartbeatSeconds, restarted by every heartbeat. Unknown or finished tokens are refused like
  * the cloud refuses them (TaskDoesNotExist), so a late callback changes nothing.
  */
+/** The timer the task clocks run on: the machine's, or one a test moves by hand. */
+export type TaskClock = {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+const SYSTEM_CLOCK: TaskClock = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 type Waiter = {
   executionId: string;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
   heartbeatMs?: number;
-  timeout: NodeJS.Timeout;
-  heartbeat?: NodeJS.Timeout;
+  timeout: unknown;
+  heartbeat?: unknown;
 };
 
 export class TaskTokens {
   private readonly waiting = new Map<string, Waiter>();
+
+  constructor(private readonly clock: TaskClock = SYSTEM_CLOCK) {}
 
   /** The promise of a task's result; rejects with States.Timeout / States.HeartbeatTimeout on silence. */
   register(token: string, executionId: string, clocks: { timeoutMs: number; heartbeatMs?: number }): Promise<unknown> {
@@ -24,7 +37,7 @@ export class TaskTokens {
         resolve,
         reject,
         heartbeatMs: clocks.heartbeatMs,
-        timeout: setTimeout(() => this.settle(token, named("States.Timeout", "The task did not finish within TimeoutSeconds.")), clocks.timeoutMs),
+        timeout: this.clock.setTimeout(() => this.settle(token, named("States.Timeout", "The task did not finish within TimeoutSeconds.")), clocks.timeoutMs),
       };
       this.waiting.set(token, waiter);
       this.restartHeartbeat(token, waiter);
@@ -60,8 +73,8 @@ export class TaskTokens {
 
   private restartHeartbeat(token: string, waiter: Waiter) {
     if (waiter.heartbeatMs === undefined) return;
-    if (waiter.heartbeat) clearTimeout(waiter.heartbeat);
-    waiter.heartbeat = setTimeout(
+    if (waiter.heartbeat) this.clock.clearTimeout(waiter.heartbeat);
+    waiter.heartbeat = this.clock.setTimeout(
       () => this.settle(token, named("States.HeartbeatTimeout", "No heartbeat within HeartbeatSeconds.")),
       waiter.heartbeatMs,
     );
@@ -80,8 +93,8 @@ export class TaskTokens {
   }
 
   private clear(waiter: Waiter) {
-    clearTimeout(waiter.timeout);
-    if (waiter.heartbeat) clearTimeout(waiter.heartbeat);
+    this.clock.clearTimeout(waiter.timeout);
+    if (waiter.heartbeat) this.clock.clearTimeout(waiter.heartbeat);
   }
 }
 

@@ -10,7 +10,7 @@ import { ExecutionAbortedError, ExecutionError, StateMachine, type StateMachineD
 import { DEFINITION_SUBSTITUTIONS, pipelineDefinition, type PipelineInput } from "@doctown/core/pipeline/definition";
 import type { Workflow } from "@doctown/core/workflow";
 import { PIPELINE_HANDLERS } from "@doctown/functions/routes";
-import { named, TaskTokens } from "./taskTokens";
+import { named, TaskTokens, type TaskClock } from "./taskTokens";
 
 // The library uses Promise.withResolvers, which Node 20 lacks (Node 22 has it).
 const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
@@ -32,6 +32,8 @@ export type LocalWorkflowOptions = {
   heartbeatSeconds?: number;
   /** Overrides the pause between retries (milliseconds) instead of IntervalSeconds × BackoffRate. */
   retryIntervalMs?: number;
+  /** The timer of the tasks' heartbeat and timeout clocks. Default the machine's; tests move theirs by hand. */
+  taskClock?: TaskClock;
   /**
    * Another definition with its substitutions already resolved (the stage simulation runs the
    * synthesized one), and the function each Task's FunctionName names; default: core's object.
@@ -49,13 +51,14 @@ export class LocalWorkflow implements Workflow {
   /** What this workflow runs: the very object core exports (a test checks the identity). */
   readonly definition: typeof pipelineDefinition;
   private readonly machine: StateMachine;
-  private readonly tokens = new TaskTokens();
+  private readonly tokens: TaskTokens;
   private readonly executions = new Map<string, ExecutionRecord & { abort: () => void; done: Promise<void> }>();
   /** Lambda handler calls under way (a dispatch mid-flight must finish recording what it started). */
   private readonly invocations = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(private readonly options: LocalWorkflowOptions = {}) {
+    this.tokens = new TaskTokens(options.taskClock);
     this.definition = options.deployed?.definition ?? pipelineDefinition;
     // The library's validator (asl-validator, Ajv with defaults) writes "QueryLanguage" into the
     // definition it checks: it checks a copy, and the machine runs the untouched original.

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../src/stack";
-import { isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
+import { isFinished, signIn, waitForJob, type ApiClient, type JobView } from "./support/client";
+import { ManualClock } from "./support/manualClock";
 import { makeRepo, SAMPLE_FILES, type TestRepo } from "./support/repos";
 import { startRunpodStandIn, type RunpodBehaviour, type RunpodStandIn } from "./support/runpodStandIn";
 
@@ -30,6 +31,19 @@ async function stackWith(behaviour: RunpodBehaviour, options: Parameters<typeof 
   return { stack, runpod, client, repo };
 }
 
+/**
+ * Polls the job until it has finished, moving the task clocks on by `stepMs` between polls: a
+ * heartbeat restarts its clock at most one step later, so the clock runs out within a few polls
+ * however slow the machine is, and never before the test moves it.
+ */
+function finishedAsTimeRuns(client: ApiClient, jobId: string, clock: ManualClock, stepMs: number) {
+  return waitForJob(client, jobId, (job: JobView) => {
+    if (isFinished(job)) return true;
+    clock.advance(stepMs);
+    return false;
+  });
+}
+
 async function submit(client: ApiClient, repoPath: string): Promise<string> {
   const response = await client.post("/api/jobs", { repo: repoPath, git_ref: "main" });
   expect(response.status).toBe(202);
@@ -38,11 +52,12 @@ async function submit(client: ApiClient, repoPath: string): Promise<string> {
 
 describe("a builder that dies mid-job", () => {
   it("fails the job as 'heartbeat lost' once the builder goes silent, and cancels its RunPod job", async () => {
-    const { stack, runpod, client, repo } = await stackWith({ kind: "silent", reportProgress: true }, { heartbeatSeconds: 3 });
+    const taskClock = new ManualClock();
+    const { stack, runpod, client, repo } = await stackWith({ kind: "silent", reportProgress: true }, { heartbeatSeconds: 3, taskClock });
     const jobId = await submit(client, repo.path);
     const { seen } = await waitForJob(client, jobId, (job) => job.stage === "clone");
     expect(seen.at(-1)).toMatchObject({ status: "building", progress: 5 });
-    const { job } = await waitForJob(client, jobId, isFinished, 10_000);
+    const { job } = await finishedAsTimeRuns(client, jobId, taskClock, 3_000);
     expect(job.status).toBe("failed");
     expect(job.error?.code).toBe("heartbeat_lost");
     expect(job.error?.message).toMatch(/stopped reporting/);
@@ -54,17 +69,19 @@ describe("a builder that dies mid-job", () => {
   });
 
   it("fails the job as 'timeout' when the build outlives its time limit despite heartbeats", async () => {
-    const { client, repo } = await stackWith({ kind: "silent" }, { heartbeatSeconds: 30, taskTimeoutSeconds: 1 });
+    const taskClock = new ManualClock();
+    const { client, repo } = await stackWith({ kind: "silent" }, { heartbeatSeconds: 30, taskTimeoutSeconds: 1, taskClock });
     const jobId = await submit(client, repo.path);
-    const { job } = await waitForJob(client, jobId, isFinished, 10_000);
+    const { job } = await finishedAsTimeRuns(client, jobId, taskClock, 1_000);
     expect(job.status).toBe("failed");
     expect(job.error).toMatchObject({ code: "timeout", message: expect.stringMatching(/time limit/) });
   });
 
   it("a late report from the dead builder changes nothing", async () => {
-    const { runpod, client, repo, stack } = await stackWith({ kind: "silent" }, { heartbeatSeconds: 1 });
+    const taskClock = new ManualClock();
+    const { runpod, client, repo, stack } = await stackWith({ kind: "silent" }, { heartbeatSeconds: 1, taskClock });
     const jobId = await submit(client, repo.path);
-    const { job } = await waitForJob(client, jobId, isFinished, 10_000);
+    const { job } = await finishedAsTimeRuns(client, jobId, taskClock, 1_000);
     expect(job.status).toBe("failed");
     const { callback_url, callback_secret } = runpod.runs[0];
     const late = await fetch(`${callback_url}/progress`, {
@@ -122,7 +139,8 @@ describe("cancelling", () => {
       body: JSON.stringify({ status: "failed", error: "too late" }),
     });
     expect(late.status).toBe(409);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Positive signal: no handler call is under way (a MarkFailed would be one) when the job is read.
+    await stack.workflow.drain();
     expect(await client.getJson(`/api/jobs/${jobId}`)).toMatchObject({ status: "cancelled", error: null });
   });
 });

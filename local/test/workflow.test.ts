@@ -3,7 +3,7 @@
  * the real definition), with stand-in Lambda handlers that record the payloads Step Functions
  * would send. The end-to-end tests run the real handlers.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { pipelineDefinition } from "@doctown/core/pipeline/definition";
 import { LocalWorkflow, type LambdaHandler } from "../src/workflow";
 
@@ -24,13 +24,21 @@ function recordingWorkflow(dispatch: (payload: Record<string, unknown>, attempt:
   return { workflow: new LocalWorkflow({ handlers, ...options }), calls };
 }
 
+/** The machine's timer, kept before any test fakes the global one. */
+const realSetTimeout = globalThis.setTimeout;
+
+/** Waits until `check` holds, on real time: a test's fake clock moves only when the test says so. */
 async function until(check: () => boolean, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => realSetTimeout(resolve, 5));
   }
 }
+
+/** The task clocks (TaskTokens' timers) under the test's control: no test depends on the machine's speed. */
+const fakeClocks = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+afterEach(() => vi.useRealTimers());
 
 describe("LocalWorkflow", () => {
   it("runs core's definition object itself", () => {
@@ -72,35 +80,58 @@ describe("LocalWorkflow", () => {
   });
 
   it("fails the task with States.HeartbeatTimeout when heartbeats stop, and heartbeats keep it alive", async () => {
+    fakeClocks();
     const { workflow, calls } = recordingWorkflow(async () => ({}), { heartbeatSeconds: 0.8 });
     const { executionId } = await workflow.start({ jobId: "job-3" });
     await until(() => calls.dispatch.length === 1);
+    const token = calls.dispatch[0].taskToken as string;
+    // 4 × 700 ms: far past one heartbeat period, each gap shorter. A heartbeat on a settled task
+    // would throw (TaskDoesNotExist): each one going through proves the task still waits.
     for (let i = 0; i < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await workflow.sendHeartbeat(calls.dispatch[0].taskToken as string);
+      vi.advanceTimersByTime(700);
+      await workflow.sendHeartbeat(token);
     }
-    expect(calls.markFailed).toEqual([]);
+    expect(workflow.describe(executionId)?.status).toBe("RUNNING");
+    vi.advanceTimersByTime(799);
+    await workflow.sendHeartbeat(token);
+    vi.advanceTimersByTime(800);
     await until(() => calls.markFailed.length === 1);
     expect(calls.markFailed[0]).toMatchObject({ jobId: "job-3", error: { Error: "States.HeartbeatTimeout" } });
     await until(() => workflow.describe(executionId)?.status === "FAILED");
+    await expect(workflow.sendHeartbeat(token)).rejects.toThrow(/unknown/);
   });
 
   it("a clock running out while Dispatch is still running fails the task cleanly", async () => {
+    fakeClocks();
     let dispatchFinished = false;
-    const slowDispatch = () => new Promise((resolve) => setTimeout(() => resolve((dispatchFinished = true)), 1000));
+    let dispatching: Promise<unknown> | undefined;
+    const slowDispatch = () => (dispatching = new Promise((resolve) => setTimeout(() => resolve((dispatchFinished = true)), 1000)));
     const { workflow, calls } = recordingWorkflow(slowDispatch, { heartbeatSeconds: 0.1 });
     const { executionId } = await workflow.start({ jobId: "job-slow" });
+    await until(() => calls.dispatch.length === 1);
+    vi.advanceTimersByTime(100);
     await until(() => calls.markFailed.length === 1);
     expect(dispatchFinished).toBe(false); // the clock did not wait for the handler
     expect(calls.markFailed[0]).toMatchObject({ error: { Error: "States.HeartbeatTimeout" } });
     await until(() => workflow.describe(executionId)?.status === "FAILED");
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the slow handler finishing later changes nothing
+    // The slow handler finishing later changes nothing: drain returns once its call has settled.
+    vi.advanceTimersByTime(900);
+    await dispatching;
+    await workflow.drain();
+    expect(dispatchFinished).toBe(true);
     expect(calls.markFailed).toHaveLength(1);
+    expect(workflow.describe(executionId)?.status).toBe("FAILED");
   });
 
   it("fails the task with States.Timeout after the task timeout even with heartbeats", async () => {
+    fakeClocks();
     const { workflow, calls } = recordingWorkflow(async () => ({}), { heartbeatSeconds: 5, taskTimeoutSeconds: 0.3 });
-    await workflow.start({ jobId: "job-4" });
+    const { executionId } = await workflow.start({ jobId: "job-4" });
+    await until(() => calls.dispatch.length === 1);
+    vi.advanceTimersByTime(299);
+    await workflow.sendHeartbeat(calls.dispatch[0].taskToken as string);
+    expect(workflow.describe(executionId)?.status).toBe("RUNNING");
+    vi.advanceTimersByTime(1);
     await until(() => calls.markFailed.length === 1);
     expect(calls.markFailed[0]).toMatchObject({ error: { Error: "States.Timeout" } });
   });
@@ -136,7 +167,8 @@ describe("LocalWorkflow", () => {
     await until(() => calls.dispatch.length === 1);
     await workflow.stop(executionId, "Cancelled by the user.");
     expect(workflow.describe(executionId)?.status).toBe("ABORTED");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // stop returned after the execution settled, and drain after every handler call: MarkFailed never ran.
+    await workflow.drain();
     expect(calls.markFailed).toEqual([]);
     await expect(workflow.sendSuccess(calls.dispatch[0].taskToken as string, {})).rejects.toThrow();
     await workflow.stop("local:doctown-pipeline:unknown", "nothing"); // unknown: not an error

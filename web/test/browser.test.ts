@@ -38,6 +38,23 @@ let page: Page;
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const text = (selector: string) => page.locator(selector).first().textContent();
 
+/**
+ * Counts the page's pending timers of a second or more (the dashboard's only ones are its pollers,
+ * web/src/lib/poller.ts): "polling stopped" is then something to see, not a silence to wait out.
+ */
+const TRACK_POLL_TIMERS = `(() => {
+  const pending = new Set();
+  const set = window.setTimeout.bind(window);
+  const clear = window.clearTimeout.bind(window);
+  window.setTimeout = (callback, ms, ...args) => {
+    const id = set((...callArgs) => { pending.delete(id); if (typeof callback === "function") callback(...callArgs); }, ms, ...args);
+    if (ms >= 1000) pending.add(id);
+    return id;
+  };
+  window.clearTimeout = (id) => { pending.delete(id); clear(id); };
+  Object.defineProperty(window, "__pendingPollTimers", { get: () => pending.size });
+})();`;
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   repo = makeRepo(SAMPLE_FILES);
@@ -55,6 +72,7 @@ beforeAll(async () => {
   [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+  await context.addInitScript(TRACK_POLL_TIMERS);
   page = context.pages()[0] ?? (await context.newPage());
 }, 180_000);
 
@@ -133,13 +151,8 @@ describe("the dashboard in Chromium", () => {
     expect(await job.locator(".activity").textContent()).toBe("The docpack is ready.");
     expect(await job.getByRole("button", { name: /Cancel/ }).isHidden()).toBe(true);
     await expect.poll(() => text('[data-job-list] [data-role="status"]')).toBe("All builds have finished.");
-    // Polling stops once every build has finished.
-    const polls: string[] = [];
-    const onRequest = (request: { url(): string }) => void (request.url().includes("/api/jobs") && polls.push(request.url()));
-    page.on("request", onRequest);
-    await page.waitForTimeout(5_500);
-    page.off("request", onRequest);
-    expect(polls).toEqual([]);
+    // Polling stops once every build has finished: no poll is scheduled any more.
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __pendingPollTimers: number }).__pendingPollTimers)).toBe(0);
     const docpack = page.locator("[data-docpack-list] li.docpack").first();
     await docpack.waitFor({ timeout: 10_000 });
     expect(await docpack.locator("code").textContent()).toBe(repo.head.slice(0, 7));
