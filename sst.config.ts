@@ -4,6 +4,7 @@ import { Data } from "./stacks/Data";
 import { Pipeline } from "./stacks/Pipeline";
 import { Api } from "./stacks/Api";
 import { Web } from "./stacks/Web";
+import { githubSettings } from "./stacks/github";
 
 export default {
   config() {
@@ -17,7 +18,7 @@ export default {
       architecture: "arm_64",
       memorySize: 512,
       timeout: 20,
-      environment: { DOCTOWN_STAGE: app.stage },
+      environment: { DOCTOWN_STAGE: app.stage, ...githubSettings() },
       // Cold start: minified, no source map in the function code and none loaded at start
       // (--enable-source-maps doubled module load time). bench/lambda prints the figures.
       nodejs: { format: "esm", minify: true, sourcemap: false },

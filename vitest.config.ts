@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{stacks,core,functions,builder,local,web,bench}/**/*.test.ts"],
+    include: ["{stacks,testing,core,functions,builder,local,web,bench}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", ".sst/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,7 +2,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import { Table, type StackContext } from "sst/constructs";
 import { TABLE_KEYS } from "../core/src/table";
 
-/** The one DynamoDB table (DESIGN.md "Data model"). Kept and backed up only on `prod`. */
+/** The one DynamoDB table (key layout: core/src/table.ts). Kept and backed up only on `prod`. */
 export function Data({ stack, app }: StackContext) {
   const isProd = app.stage === "prod";
   const { indexes } = TABLE_KEYS;

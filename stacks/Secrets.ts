@@ -9,6 +9,9 @@ import { Config, type StackContext } from "sst/constructs";
 export function Secrets({ stack }: StackContext) {
   const secret = (name: string) => new Config.Secret(stack, name);
   return {
+    githubAppId: secret("GITHUB_APP_ID"),
+    githubAppSlug: secret("GITHUB_APP_SLUG"),
+    githubAppPrivateKey: secret("GITHUB_APP_PRIVATE_KEY"),
     githubClientId: secret("GITHUB_CLIENT_ID"),
     githubClientSecret: secret("GITHUB_CLIENT_SECRET"),
     githubWebhookSecret: secret("GITHUB_WEBHOOK_SECRET"),

@@ -15,6 +15,7 @@ import { HttpOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { StringParameter } from "aws-cdk-lib/aws-ssm";
 import { StaticSite, use, type StackContext } from "sst/constructs";
 import { Api, ORIGIN_VERIFY_HEADER, siteUrlParameterName } from "./Api";
+import { securityHeadersPolicy } from "./securityHeaders";
 import { siteRoutesFunctionCode } from "./siteRoutes";
 
 /** Paths the distribution sends to the API instead of the static site. */
@@ -26,6 +27,7 @@ export const API_PATH_PATTERNS = ["/api/*", "/auth/*"] as const;
  */
 export function Web({ stack, app }: StackContext) {
   const { api, originVerify } = use(Api);
+  const securityHeaders = securityHeadersPolicy(stack);
 
   const apiBehavior: BehaviorOptions = {
     origin: new HttpOrigin(Fn.select(2, Fn.split("/", api.url)), {
@@ -37,6 +39,7 @@ export function Web({ stack, app }: StackContext) {
     cachePolicy: CachePolicy.CACHING_DISABLED,
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
     viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    responseHeadersPolicy: securityHeaders,
   };
 
   // The site's routes and 404 page, at the edge and for site paths only (see siteRoutes.ts). The
@@ -56,6 +59,7 @@ export function Web({ stack, app }: StackContext) {
         errorResponses: [],
         defaultBehavior: {
           functionAssociations: [{ function: siteRoutes, eventType: FunctionEventType.VIEWER_REQUEST }],
+          responseHeadersPolicy: securityHeaders,
         },
         additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
       },

@@ -23,7 +23,7 @@ export const BUNDLE_ENTRIES = {
   cli: "src/main.ts",
   worker: "src/extract/worker.ts",
   symbolsWorker: "src/pack/symbolsWorker.ts",
-  "runpod-worker": "src/runpod/worker.ts",
+  "runpod-job": "src/runpod/jobMain.ts",
   "runpod-serve": "src/runpod/serveMain.ts",
 } as const;
 

@@ -7,7 +7,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SimpleGit, SimpleGitOptions } from "simple-git";
-import type { FileEntry, Manifest } from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, type FileEntry, type Manifest } from "@doctown/core/docpackFormat";
+import { isProse } from "./scan/languages";
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
@@ -98,14 +99,16 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     // disk; so do the file texts when the LLM will read them, else they are let go once parsed.
     let scanning = true;
     store = new SymbolStore(path.join(workDir, "symbols.jsonl"));
-    if (documentDeps.llm) texts = new Spool(path.join(workDir, "texts"));
+    // The texts go into the docpack (source/), and prose and manifests are read again for pages
+    // and packages: they wait on disk, not in memory.
+    texts = new Spool(path.join(workDir, "texts"));
     const extractDeps: ExtractDeps = {
       workers: tuning.workers,
       inlineBelowBytes: tuning.extractInlineBelowBytes,
       signal,
       onProgress: (f) => !scanning && progress("extract", f),
       store,
-      contentAfterParse: texts ?? "drop",
+      contentAfterParse: texts,
     };
     const scan = await scanStage(repo.commit, {
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
@@ -122,24 +125,51 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
 
     progress("document", 0, "writing documentation");
     const name = options.fullName ?? repo.name;
+    const hostUrl = hostBlobUrl(repo.url, repo.commit);
     const docs = await documentStage(
-      { repoName: name, files },
+      { repoName: name, files, hostUrl },
       { ...documentDeps, signal, onProgress: (done, total) => progress("document", total === 0 ? 1 : done / total) },
     );
     throwIfAborted(signal);
 
     progress("pack", 0, "packing the docpack");
-    const manifest = makeManifest({ name, options, repo, files, scan, docs, generatedAt: tuning.generatedAt ?? new Date() });
-    const fileEntries: FileEntry[] = files.map((file) => ({
-      path: file.path,
-      language: file.language,
-      bytes: file.bytes,
-      lines: file.lines,
-      sha256: file.sha256,
-      symbols: file.symbolCount,
-    }));
+    const manifest = makeManifest({ name, options, repo, files, scan, docs, hostUrl, generatedAt: tuning.generatedAt ?? new Date() });
+    const fileEntries: FileEntry[] = files.map((file) => {
+      const prose = docs.prosePages.get(file.path);
+      const pkg = docs.structure.packageOf.get(file.path);
+      return {
+        path: file.path,
+        language: file.language,
+        bytes: file.bytes,
+        lines: file.lines,
+        sha256: file.sha256,
+        symbols: file.symbolCount,
+        role: file.role,
+        kind: prose ? "prose" : "code",
+        source: DOCPACK_PATHS.source(file.path),
+        page: prose ? DOCPACK_PATHS.prosePage(file.path) : DOCPACK_PATHS.filePage(file.path),
+        ...(pkg ? { package: pkg } : {}),
+        ...(prose ? { title: prose.title, headings: prose.headings } : {}),
+      };
+    });
+    const sources = {
+      *[Symbol.iterator]() {
+        for (const file of files) yield { path: file.path, content: file.content };
+      },
+    };
     const packed = await packStage(
-      { manifest, files: fileEntries, symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom }), index: docs.index, filePages: docs.filePages },
+      {
+        manifest,
+        files: fileEntries,
+        symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom, hostUrl }),
+        index: docs.index,
+        filePages: docs.filePages,
+        prosePages: docs.prosePages,
+        packagePages: docs.packagePages,
+        llms: docs.llms,
+        search: docs.search,
+        sources,
+      },
       options.outFile,
       signal,
     );
@@ -169,31 +199,56 @@ function makeManifest(input: {
   files: ExtractedFile[];
   scan: ScanResult;
   docs: DocumentOutput;
+  hostUrl?: string;
   generatedAt: Date;
 }): Manifest {
   const languages: Record<string, number> = {};
+  const roles: Manifest["stats"]["roles"] = {};
   let bytes = 0;
   let symbols = 0;
+  let pages = 0;
   for (const file of input.files) {
     languages[file.language] = (languages[file.language] ?? 0) + 1;
+    roles[file.role] = (roles[file.role] ?? 0) + 1;
     bytes += file.bytes;
     symbols += file.symbolCount;
+    if (isProse(file.language)) pages++;
   }
   const skipped = Object.fromEntries(Object.entries(input.scan.skipped).sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
     format: "docpack",
-    format_version: 1,
+    format_version: 2,
     name: input.name,
     repo: {
       ...(input.options.fullName ? { full_name: input.options.fullName } : {}),
       url: input.repo.url,
       git_ref: input.repo.ref,
       commit: input.repo.commit,
+      ...(input.hostUrl ? { host_url: input.hostUrl } : {}),
     },
     generated_at: input.generatedAt.toISOString(),
     generator: GENERATOR,
     languages: Object.fromEntries(Object.entries(languages).sort(([a], [b]) => (a < b ? -1 : 1))),
-    stats: { files: input.files.length, symbols, bytes, skipped: skipped as Record<string, number> },
+    stats: {
+      files: input.files.length,
+      symbols,
+      bytes,
+      skipped: skipped as Record<string, number>,
+      skipped_extensions: Object.fromEntries(Object.entries(input.scan.skippedExtensions).sort(([a], [b]) => (a < b ? -1 : 1))),
+      roles,
+      pages,
+    },
     docs: input.docs.docs,
+    packages: input.docs.packages,
+    paths: { llms: DOCPACK_PATHS.llms, search: DOCPACK_PATHS.search, source_prefix: "source/" },
   };
+}
+
+/**
+ * The host's blob URL base at the commit, for repositories on GitHub (https://github.com/o/r[.git]);
+ * undefined elsewhere (local paths, other hosts).
+ */
+export function hostBlobUrl(url: string, commit: string): string | undefined {
+  const match = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(\.git)?\/?$/.exec(url);
+  return match ? `https://github.com/${match[1]}/${match[2]}/blob/${commit}/` : undefined;
 }

@@ -2,10 +2,14 @@
  * Types shared by the builder's stages and entry points (the contract between clone/scan/extract/pack
  * and document/upload/report).
  */
-import type { Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+import type { FileRole, Heading, Manifest, PackageEntry, SearchIndex, SymbolEntry } from "@doctown/core/docpackFormat";
 
-/** A symbol as extract finds it; document adds the summary. */
-export type ExtractedSymbol = Omit<SymbolEntry, "summary">;
+/**
+ * A symbol as extract finds it (kept small: it waits on disk and counts against a per-file budget);
+ * pack adds what the docpack derives from it or from the whole repository (role, source link,
+ * package, summary, type links, see pack/finishSymbol).
+ */
+export type ExtractedSymbol = Omit<SymbolEntry, "summary" | "role" | "source"> & Partial<Pick<SymbolEntry, "role" | "source">>;
 
 /** A tracked, accepted source file. `content` is already secret-redacted. */
 export type SourceFile = {
@@ -14,11 +18,14 @@ export type SourceFile = {
   bytes: number;
   lines: number;
   sha256: string;
+  role: FileRole;
   content: string;
 };
 
 export type DocumentInput = {
   repoName: string;
+  /** blob URL base at the commit (manifest.repo.host_url), when the host is known */
+  hostUrl?: string;
   /**
    * `symbols` may be read from disk on each access (see SymbolStore): read it once per use, and
    * use the counts when only numbers matter.
@@ -37,7 +44,19 @@ export type DocumentOutput = {
   filePages: ReadonlyMap<string, string>;
   /** docs/index.md markdown */
   index: string;
+  /** prose file path → its page (docs/pages/<path>.md), title and headings */
+  prosePages: ReadonlyMap<string, ProsePage>;
+  /** packages found, and each one's overview page (by manifest.packages[i].page) */
+  packages: PackageEntry[];
+  packagePages: ReadonlyMap<string, string>;
+  /** llms.txt */
+  llms: string;
+  search: SearchIndex;
+  /** what pack needs to finish symbols (package names, type links) */
+  structure: { packageOf: ReadonlyMap<string, string>; nameIds: ReadonlyMap<string, string[]> };
 };
+
+export type ProsePage = { markdown: string; title: string; headings: Heading[] };
 
 export type BuildStage = "clone" | "scan" | "extract" | "document" | "pack" | "upload";
 

@@ -76,8 +76,19 @@ describe("buildDocpack on a real repository", () => {
     const expectedPaths = [...Object.keys(SOURCES), "README.md", "src/config.ts"].sort();
     expect(pack.files.map((f) => f.path)).toEqual(expectedPaths);
     expect(pack.manifest.stats.files).toBe(expectedPaths.length);
-    for (const file of pack.files) expect(pack.names).toContain(`docs/files/${file.path}.md`);
-    expect(pack.names).toContain("docs/index.md");
+    for (const file of pack.files) {
+      expect(pack.names).toContain(file.kind === "prose" ? `docs/pages/${file.path}.md` : `docs/files/${file.path}.md`);
+      expect(file.page).toBe(file.kind === "prose" ? `docs/pages/${file.path}.md` : `docs/files/${file.path}.md`);
+      // each accepted file's text is in the docpack, as scan left it (redacted)
+      expect(file.source).toBe(`source/${file.path}`);
+      expect(pack.text(file.source)).toBe(file.path in SOURCES ? SOURCES[file.path as keyof typeof SOURCES].content : pack.text(file.source));
+    }
+    expect(pack.text("source/README.md")).toBe("# Sample\n\nA sample repository.\n");
+    expect(pack.files.find((f) => f.path === "README.md")).toMatchObject({ role: "docs", kind: "prose", title: "Sample" });
+    expect(pack.manifest.stats.skipped_extensions).toEqual({ ".png": 1 });
+    expect(pack.names).toEqual(expect.arrayContaining(["docs/index.md", "llms.txt", "search.json"]));
+    // the README is the overview's introduction
+    expect(pack.text("docs/index.md")).toContain("A sample repository.");
 
     // every expected symbol is there, ids are unique, counts agree
     const ids = pack.symbols.map((s) => s.id);
@@ -135,7 +146,10 @@ describe("buildDocpack on a real repository", () => {
         { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, tmpRoot },
       );
       const prompts = new Map(server.requests.map((r) => [r.path, r.userMessage]));
-      expect([...prompts.keys()].sort()).toEqual(openDocpack(docpackFile).files.map((f) => f.path));
+      // the model reads code; prose is kept as pages of its own
+      const code = openDocpack(docpackFile).files.filter((f) => f.kind === "code" && f.role !== "config");
+      expect(code.length).toBeGreaterThan(5);
+      expect([...prompts.keys()].sort()).toEqual(code.map((f) => f.path));
       for (const [file, source] of Object.entries(SOURCES)) expect(prompts.get(file), file).toContain(source.content.trimEnd());
       expect(prompts.get("src/config.ts")).toContain(`${REDACTED_LINE}\n\`;\nexport function connect() {`);
       const everything = server.requests.map((r) => r.userMessage).join("\n");

@@ -27,12 +27,10 @@ describe("document stage without an LLM", () => {
     expect(first.index).toBe(second.index);
     expect(progress).toEqual([1, 2, 3]);
 
-    // Summaries: first sentence of the doc comment, else a marked description.
+    // Summaries: first sentence of the doc comment, else none (nothing is invented).
     expect(summaries.get("src/math.ts#add")).toBe("Adds two numbers.");
-    expect(summaries.get("src/shapes.ts#Circle.area")).toBe(
-      "Method area of Circle (placeholder: no doc comment).",
-    );
-    expect(summaries.size).toBe(5);
+    expect(summaries.has("src/shapes.ts#Circle.area")).toBe(false);
+    expect(summaries.size).toBe(2);
 
     const page = first.filePages.get("src/shapes.ts")!;
     expect(page).toContain("**Placeholder documentation**");
@@ -40,20 +38,26 @@ describe("document stage without an LLM", () => {
     expect(page).toContain("### `Circle`");
     expect(page).toContain("#### `Circle.area`");
     expect(page.indexOf("`Circle`")).toBeLessThan(page.indexOf("`helper`"));
+    // A symbol without a doc comment: its signature, kind and lines, and no sentence about it.
+    const area = page.slice(page.indexOf("#### `Circle.area`"), page.indexOf("### `helper`"));
+    expect(area).toContain("*method*");
+    expect(area).toContain("```typescript\narea()\n```");
+    expect(area).toContain("[line 2](../../../source/src/shapes.ts#L2)");
+    expect(page).not.toMatch(/placeholder: no doc comment|No symbols were found/);
   });
 
   it("writes an index with languages, counts and links to every file page", async () => {
     const { index, filePages } = await documentStage(sampleInput(), {});
     expect(index).toContain("# acme/widgets");
     expect(index).toContain("**Placeholder documentation**");
-    expect(index).toContain("3 source files · 5 symbols");
+    expect(index).toContain("3 files · 5 symbols");
     expect(index).toMatch(/\| typescript \| 2 \| 4 \|/);
     expect(index).toMatch(/\| python \| 1 \| 1 \|/);
     expect(index).toContain("](files/src/math.ts.md)");
     expect(index).toContain("](files/tools/weird%20%60name%60.py.md)");
-    // Exported top-level symbols only.
-    expect(index).toContain("- `add` (function)");
-    expect(index).not.toContain("- `helper`");
+    // Exported top-level symbols only, linked to their headings.
+    expect(index).toContain("- [`add`](files/src/math.ts.md#add) (function) in `src/math.ts`");
+    expect(index).not.toContain("[`helper`]");
     expect([...filePages.keys()]).toEqual(["src/math.ts", "src/shapes.ts", "tools/weird `name`.py"]);
   });
 
@@ -61,8 +65,9 @@ describe("document stage without an LLM", () => {
     const { filePages, index } = await documentStage(sampleInput(), {});
     const page = filePages.get("tools/weird `name`.py")!;
     expect(page).toContain("# ``weird `name`.py``".replace("weird", "tools/weird"));
-    expect(page).not.toContain("<b>");
-    expect(page).toContain("&lt;b&gt;");
+    expect(rawHtml(page)).toEqual([]);
+    expect(renderedHtml(page)).not.toContain("<b>");
+    expect(renderedHtml(page)).toContain("&lt;b&gt;");
     expect(index).not.toContain("<b>");
   });
 });
@@ -93,17 +98,17 @@ describe("placeholder pages with hostile repository text", () => {
     expect(headings(page)).toEqual(["# `src/hostile.ts`", "## Symbols", ...names.map((name) => `### ${inlineCode(name)}`)]);
     expect(rawHtml(page)).toEqual([]);
     expect(renderedHtml(page)).not.toMatch(/<(img|b)[\s>]/);
-    // Each summary renders as its own text ("1. x" is cut to its first sentence, "1.").
-    for (const text of ["~~~", "```", "---", "1.", "&gt; quote", "| a | b |", "- item", "~~struck~~"])
-      expect(renderedHtml(page)).toContain(`<p>${text}</p>`);
+    // Doc comments are Markdown, held in their section: "# heading" is no heading of the page,
+    // an open fence is closed where the comment ends (the next symbol is still a heading).
+    expect(renderedHtml(page)).toContain("<del>struck</del>");
   });
 
   it("link every file from the index to files/<encoded path>.md, whatever its path", async () => {
     const input = hostileInput();
     const { index } = await documentStage(input, {});
-    expect(headings(index)).toEqual(["# acme/&lt;b&gt;hostile&lt;/b&gt;", "## Languages", "## Top-level exported symbols", "## Files"]);
+    expect(headings(index)).toEqual(["# acme/&lt;b&gt;hostile&lt;/b&gt;", "## Languages", "## Top-level exported symbols", "## Source files", "## Documentation files"]);
     expect(rawHtml(index)).toEqual([]);
-    const targets = linkTargets(index);
+    const targets = linkTargets(index).map((target) => target.split("#")[0]!);
     for (const path of HOSTILE_PATHS) expect(targets).toContain(filePageLink(path));
     expect(new Set(targets.map(pathOfFilePageLink))).toEqual(new Set(input.files.map((file) => file.path)));
   });

@@ -1,11 +1,19 @@
 /** Document-stage inputs spelled out by hand (the shapes extract produces). */
 import { createHash } from "node:crypto";
+import { fileRole } from "../src/scan/roles";
+import { structuredDoc } from "../src/extract/docTags";
+import { cleanComment } from "../src/extract/text";
 import { symbolSummary } from "../src/document/placeholder";
 import type { DocumentInput, DocumentOutput, ExtractedSymbol } from "../src/types";
 
 /** Every symbol's summary by id, read the way pack reads them (symbolSummary). */
 export function summariesOf(out: DocumentOutput, input: DocumentInput): Map<string, string> {
-  return new Map(input.files.flatMap((file) => file.symbols).map((symbol) => [symbol.id, symbolSummary(out.summaries, symbol)]));
+  const out2 = new Map<string, string>();
+  for (const symbol of input.files.flatMap((file) => file.symbols)) {
+    const summary = symbolSummary(out.summaries, symbol);
+    if (summary !== undefined) out2.set(symbol.id, summary);
+  }
+  return out2;
 }
 
 type DocFile = DocumentInput["files"][number];
@@ -19,19 +27,28 @@ export function sourceFile(path: string, content: string, symbols: Array<Partial
     lines: content.split("\n").length,
     sha256: createHash("sha256").update(content).digest("hex"),
     content,
+    role: fileRole(path, language),
     symbolCount: symbols.length,
     exportedTopLevel: symbols.filter((symbol) => symbol.exported !== false && !symbol.parent).length,
     symbols: symbols.map((symbol, i) => {
       const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
+      const line = symbol.start_line ?? i + 1;
+      // As extraction leaves them: a cleaned comment, taken apart.
+      const comment = symbol.doc_comment ? cleanComment(symbol.doc_comment) : undefined;
+      const doc = comment ? structuredDoc(comment) : undefined;
       return {
         id: `${path}#${qualified}`,
+        title: qualified,
         kind: "function",
         language,
         file: path,
-        start_line: i + 1,
-        end_line: i + 1,
+        start_line: line,
+        end_line: symbol.end_line ?? line,
         signature: `function ${symbol.name}()`,
         exported: true,
+        role: fileRole(path, language),
+        source: { path: `source/${path}`, start_line: line, end_line: symbol.end_line ?? line },
+        ...(doc ? { doc } : {}),
         ...symbol,
       };
     }),

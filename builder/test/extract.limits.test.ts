@@ -28,7 +28,7 @@ const qualifiedPath = (depth: number, name: (level: number) => string) =>
   Array.from({ length: depth }, (_, level) => name(level)).join(".");
 
 const sourceFile = (path: string, language: string, content: string): SourceFile => ({
-  path, language, content, bytes: content.length, lines: content.split("\n").length, sha256: "0".repeat(64),
+  path, language, content, bytes: content.length, lines: content.split("\n").length, sha256: "0".repeat(64), role: "source",
 });
 
 describe("extract limits", () => {

@@ -112,6 +112,7 @@ describe("extract stage", () => {
         bytes: source.content.length,
         lines: source.content.split("\n").length,
         sha256: "0".repeat(64),
+        role: "source" as const,
         content: source.content,
       })),
     );
@@ -163,7 +164,7 @@ describe("extract stage", () => {
   });
 
   it("yields no symbols (and no failure) for markdown and unknown languages", async () => {
-    const [readme] = await extractStage([{ path: "README.md", language: "markdown", bytes: 5, lines: 1, sha256: "0".repeat(64), content: "# Hi\n" }]);
+    const [readme] = await extractStage([{ path: "README.md", language: "markdown", bytes: 5, lines: 1, sha256: "0".repeat(64), role: "docs", content: "# Hi\n" }]);
     expect(readme.symbols).toEqual([]);
   });
 });

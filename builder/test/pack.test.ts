@@ -7,13 +7,14 @@ import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackForm
 import { packStage, type PackInput } from "../src/stages/pack";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
+import { extracted, fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
 const freshDir = caseDirs(root);
 
-const symbol = (file: string, name: string, line: number, extra: Partial<SymbolEntry> = {}): SymbolEntry => ({
-  id: `${file}#${name}`, name, kind: "function", language: file.endsWith(".py") ? "python" : "typescript", file,
+const symbol = (file: string, name: string, line: number, extra: Partial<SymbolEntry> = {}): SymbolEntry => extracted({
+  id: `${file}#${name}`, name, kind: "function" as const, language: file.endsWith(".py") ? "python" : "typescript", file,
   start_line: line, end_line: line + 1, signature: `function ${name}()`, exported: true, summary: `Does ${name}.`, ...extra,
 });
 const SYMBOLS: SymbolEntry[] = [
@@ -23,14 +24,14 @@ const SYMBOLS: SymbolEntry[] = [
   symbol("src/ü/b.py", "helper", 1, { signature: "def helper(x)" }),
 ];
 const FILES: FileEntry[] = [
-  { path: "src/a.ts", language: "typescript", bytes: 120, lines: 6, sha256: "a".repeat(64), symbols: 3 },
-  { path: "src/ü/b.py", language: "python", bytes: 30, lines: 2, sha256: "b".repeat(64), symbols: 1 },
+  fileEntry({ path: "src/a.ts", language: "typescript", bytes: 120, lines: 6, sha256: "a".repeat(64), symbols: 3 }),
+  fileEntry({ path: "src/ü/b.py", language: "python", bytes: 30, lines: 2, sha256: "b".repeat(64), symbols: 1 }),
 ];
 const manifest = (symbols: number): Manifest => ({
-  format: "docpack", format_version: 1, name: "demo",
+  format: "docpack", format_version: 2, name: "demo", ...V2_MANIFEST_EXTRAS,
   repo: { full_name: "acme/demo", url: "https://github.com/acme/demo.git", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
   generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
-  languages: { python: 1, typescript: 1 }, stats: { files: 2, symbols, bytes: 150, skipped: {} }, docs: { mode: "placeholder" },
+  languages: { python: 1, typescript: 1 }, stats: v2Stats({ files: 2, symbols, bytes: 150, skipped: {} }), docs: { mode: "placeholder" },
 });
 const PAGES = new Map([["src/ü/b.py", "# b.py\n"], ["src/a.ts", "# a.ts\nÄpfel\n"]]);
 const input = (symbols: Iterable<SymbolEntry>, count: number): PackInput => ({

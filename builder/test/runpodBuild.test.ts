@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strFromU8, unzipSync } from "fflate";
 import { resetServices } from "@doctown/core/services";
 import { hashObject, headObject, presignGet, presignPut } from "@doctown/core/storage";
-import { startLocalServices, type LocalServices } from "../../local/src/services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
 import { serveFromEnv } from "../src/runpod/serve";
 import { startCallbackServer, waitFor } from "./callbackServer";
@@ -36,7 +37,7 @@ function gitRepo(dir: string, files: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  storage = await startLocalServices();
+  storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
   api = await startCallbackServer();
@@ -118,6 +119,8 @@ describe("builder job through the RunPod-compatible server", () => {
     const percents = calls.filter((c) => c.path.endsWith("/progress")).map((c) => c.body.percent);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(calls.at(-1)).toMatchObject({ path: "/api/jobs/job-ok/complete", body: { status: "succeeded", size: head!.size, sha256 } });
+    // What the build found goes with the report (the job page and the commons show it).
+    expect(calls.at(-1)!.body.stats).toMatchObject({ files: 2, languages: expect.any(Object), duration_ms: expect.any(Number) });
     expect(calls.filter((c) => c.path.endsWith("/complete"))).toHaveLength(1);
 
     const download = await fetch(await presignGet(key));

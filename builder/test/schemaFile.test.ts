@@ -3,7 +3,7 @@ import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docpackSchemaText, SCHEMA_FILE } from "../../scripts/docpack-schema";
+import { docpackSchemaText, SCHEMA_FILE, schemaFile } from "../../scripts/docpack-schema";
 import { buildDocpack } from "../src/build";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
@@ -15,9 +15,10 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(root));
 
-describe("the shipped JSON Schema (core/schema/docpack-v1.schema.json)", () => {
-  it("is the one generated from the zod schemas (run scripts/docpack-schema.ts when this fails)", () => {
+describe("the shipped JSON Schemas (core/schema/docpack-v1.schema.json, docpack-v2.schema.json)", () => {
+  it("are the ones generated from the zod schemas (run scripts/docpack-schema.ts when this fails)", () => {
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(docpackSchemaText());
+    expect(readFileSync(schemaFile(1), "utf8")).toBe(docpackSchemaText(1));
   });
 
   it("accepts a docpack the builder writes, and rejects a broken one", async () => {
@@ -32,7 +33,7 @@ describe("the shipped JSON Schema (core/schema/docpack-v1.schema.json)", () => {
     (addFormats as unknown as (a: Ajv2020) => void)(ajv);
     ajv.addSchema(schema);
     const check = (def: string, value: unknown) => ajv.validate(`${schema.$id}#/$defs/${def}`, value);
-    for (const [def, entry] of [["manifest", "manifest.json"], ["files", "files.json"], ["symbols", "symbols.json"]] as const)
+    for (const [def, entry] of [["manifest", "manifest.json"], ["files", "files.json"], ["symbols", "symbols.json"], ["search", "search.json"]] as const)
       expect(check(def, JSON.parse(pack.text(entry))), `${entry}: ${ajv.errorsText()}`).toBe(true);
 
     const broken = JSON.parse(pack.text("symbols.json"));

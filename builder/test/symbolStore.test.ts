@@ -5,11 +5,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SymbolStore } from "../src/extract/symbolStore";
 import type { ExtractedSymbol } from "../src/types";
 import { removeDir, tempDir } from "./fixtures/gitRepo";
+import { extracted } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
 
-const symbol = (file: string, name: string, line: number, doc?: string): ExtractedSymbol => ({
+const symbol = (file: string, name: string, line: number, doc?: string): ExtractedSymbol => extracted({
   id: `${file}#${name}`,
   name,
   kind: "function",

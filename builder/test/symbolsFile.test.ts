@@ -4,7 +4,7 @@ import path from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Manifest } from "@doctown/core/docpackFormat";
-import { placeholderSummary } from "../src/document/placeholder";
+import { finishSymbol, type SymbolContext } from "../src/pack/finishSymbol";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { symbolsJsonChunks } from "../src/pack/jsonLines";
 import { symbolSource } from "../src/pack/symbolSource";
@@ -16,13 +16,14 @@ import type { DocumentOutput } from "../src/types";
 import type { ExtractedSymbol } from "../src/types";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
+import { extracted, fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
 const freshDir = caseDirs(root);
 
-const symbol = (file: string, name: string, line: number, extra: Partial<ExtractedSymbol> = {}): ExtractedSymbol => ({
-  id: `${file}#${name}`, name, kind: "function", language: "typescript", file, start_line: line, end_line: line + 1,
+const symbol = (file: string, name: string, line: number, extra: Partial<ExtractedSymbol> = {}): ExtractedSymbol => extracted({
+  id: `${file}#${name}`, name, kind: "function" as const, language: "typescript", file, start_line: line, end_line: line + 1,
   signature: `function ${name}()`, exported: line % 2 === 0, ...extra,
 });
 /** Three files' symbols: doc comments (summaries come from them), a method, non-ASCII text. */
@@ -31,18 +32,19 @@ const FILES: ExtractedSymbol[][] = [
   [symbol("src/b.ts", "run", 5, { kind: "method", parent: "Box" })],
   Array.from({ length: 300 }, (_, i) => symbol("src/many.ts", `f${i}`, i + 1, i % 3 ? {} : { doc_comment: `/** f${i} ✓ */` })),
 ];
-const ALL = FILES.flat().map((s) => ({ ...s, summary: placeholderSummary(s) }));
+const context = (summaries = new Map<string, string>()): SymbolContext => ({ summaries, packageOf: new Map(), nameIds: new Map() });
+const ALL = FILES.flat().map((s) => finishSymbol(s, context()));
 
 /** A store holding `files` (in a directory of its own) and the task that reads it. */
 function storeWith(files: ExtractedSymbol[][], outFile: string, summaries = new Map<string, string>()): SymbolsFileTask {
   const store = new SymbolStore(path.join(freshDir(), "symbols.jsonl"));
   const parts = files.map((symbols) => store.write(JSON.stringify(symbols)));
   store.close();
-  return { storeFile: store.file, parts, summaries, outFile, level: 4 };
+  return { storeFile: store.file, parts, context: context(summaries), outFile, level: 4 };
 }
 
 describe("symbols.json from the symbol store", () => {
-  it("is written deflated with placeholder summaries, its size and CRC: the same bytes in this thread and in a worker", async () => {
+  it("is written deflated with summaries from doc comments (none invented), its size and CRC: the same bytes in this thread and in a worker", async () => {
     const dir = freshDir();
     const expected = Buffer.from([...symbolsJsonChunks(ALL)].join(""), "utf8");
     const here = await writeSymbolsFile(storeWith(FILES, path.join(dir, "here.deflate")));
@@ -60,11 +62,12 @@ describe("symbols.json from the symbol store", () => {
   it("carries the model's summaries where it wrote them, placeholders elsewhere, also in a worker", async () => {
     const dir = freshDir();
     const written = new Map([["src/a.ts#Box", "Holds things."], ["src/many.ts#f7", "Seventh — ✓."]]);
-    const expected = ALL.map((s) => ({ ...s, summary: written.get(s.id) ?? s.summary }));
+    const expected = FILES.flat().map((s) => finishSymbol(s, context(written)));
+    expect(expected.filter((s) => s.summary === undefined).length).toBeGreaterThan(0);
     const here = await writeSymbolsFile(storeWith(FILES, path.join(dir, "here.deflate"), written));
     const there = await writeSymbolsFileInWorker(storeWith(FILES, path.join(dir, "worker.deflate"), written)).result;
     for (const file of [here, there]) expect(JSON.parse(inflateRawSync(readFileSync(file.file)).toString("utf8"))).toEqual(expected);
-    expect(expected.filter((s) => s.summary !== placeholderSummary(s)).map((s) => s.id)).toEqual(["src/a.ts#Box", "src/many.ts#f7"]);
+    expect(expected.filter((s, i) => s.summary !== ALL[i]!.summary).map((s) => s.id)).toEqual(["src/a.ts#Box", "src/many.ts#f7"]);
   });
 
   it("a symbol the schema refuses fails the worker's job with invalid_docpack, naming it", async () => {
@@ -78,14 +81,14 @@ describe("symbols.json from the symbol store", () => {
 });
 
 const manifest = (symbols: number): Manifest => ({
-  format: "docpack", format_version: 1, name: "demo",
+  format: "docpack", format_version: 2, name: "demo", ...V2_MANIFEST_EXTRAS,
   repo: { url: "file:///demo", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
   generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
-  languages: { typescript: 3 }, stats: { files: 3, symbols, bytes: 300, skipped: {} }, docs: { mode: "placeholder" },
+  languages: { typescript: 3 }, stats: v2Stats({ files: 3, symbols, bytes: 300, skipped: {} }), docs: { mode: "placeholder" },
 });
 const packInput = (symbols: Parameters<typeof packStage>[0]["symbols"]) => ({
   manifest: manifest(ALL.length),
-  files: ["src/a.ts", "src/b.ts", "src/many.ts"].map((p, i) => ({ path: p, language: "typescript", bytes: 100, lines: 10, sha256: String(i).repeat(64), symbols: FILES[i].length })),
+  files: ["src/a.ts", "src/b.ts", "src/many.ts"].map((p, i) => fileEntry({ path: p, language: "typescript", bytes: 100, lines: 10, sha256: String(i).repeat(64), symbols: FILES[i].length })),
   symbols,
   index: "# demo\n",
   filePages: new Map([["src/a.ts", "# a\n"], ["src/b.ts", "# b\n"], ["src/many.ts", "# many\n"]]),
@@ -107,7 +110,7 @@ describe("pack with symbols.json from a worker", () => {
   it("a docpack refused before writing starts (bad manifest) stops the worker too", async () => {
     const dir = freshDir();
     const job = writeSymbolsFileInWorker(storeWith(FILES, path.join(freshDir(), "early.deflate")));
-    const input = { ...packInput(job), manifest: { ...manifest(ALL.length), format_version: 2 } as unknown as Manifest };
+    const input = { ...packInput(job), manifest: { ...manifest(ALL.length), format_version: 3 } as unknown as Manifest };
     await expect(packStage(input, path.join(dir, "refused.zip"))).rejects.toMatchObject({ code: "invalid_docpack" });
     await expect(job.result).rejects.toThrow(/exited/);
     expect(readdirSync(dir)).toEqual([]);
@@ -134,7 +137,7 @@ describe("where pack gets symbols.json from", () => {
     const sources = [
       { path: "src/a.ts", content: "/** Adds. */\nexport function add() {}\nexport class Box { open() {} }\n" },
       { path: "src/b.ts", content: "function helper() {}\n" },
-    ].map((file) => ({ ...file, language: "typescript", bytes: file.content.length, lines: 3, sha256: "0".repeat(64) }));
+    ].map((file) => ({ ...file, language: "typescript", bytes: file.content.length, lines: 3, sha256: "0".repeat(64), role: "source" as const }));
     const files = await extractStage(sources, { workers: 0, store });
     const placeholders = await documentStage({ repoName: "demo", files }, {});
     return { dir, store, files, placeholders };
@@ -164,9 +167,10 @@ describe("where pack gets symbols.json from", () => {
     const { dir, store, files } = await extracted();
     try {
       const summaries = new Map([["src/a.ts#add", "LLM: add"], ["src/a.ts#Box.open", "LLM: open"]]);
-      const llm: DocumentOutput = { docs: { mode: "llm", model: "m" }, summaries, filePages: new Map(), index: "" };
+      const placeholders = await documentStage({ repoName: "demo", files }, {});
+      const llm: DocumentOutput = { ...placeholders, docs: { mode: "llm", model: "m" }, summaries };
       const here = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 5 }));
-      expect(here.map((entry) => entry.summary)).toEqual(["LLM: add", "Exported class Box (placeholder: no doc comment).", "LLM: open", "Function helper (placeholder: no doc comment)."]);
+      expect(here.map((entry) => entry.summary)).toEqual(["LLM: add", undefined, "LLM: open", undefined]);
       const job = symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 0 }) as ReturnType<typeof writeSymbolsFileInWorker>;
       expect(job).toHaveProperty("result");
       expect(JSON.parse(inflateRawSync(readFileSync((await job.result).file)).toString("utf8"))).toEqual(here);

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetServices } from "@doctown/core/services";
 import { hashObject, headObject, presignPut } from "@doctown/core/storage";
-import { startLocalServices, type LocalServices } from "../../local/src/services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices, type LocalServices } from "@doctown/testing/storage";
 import { UploadError, uploadStage } from "../src/stages/upload";
 
 let services: LocalServices;
@@ -16,7 +17,7 @@ let file: string;
 let content: Buffer;
 
 beforeAll(async () => {
-  services = await startLocalServices();
+  services = await startLocalServices({ tableKeys: TABLE_KEYS });
   // The API's own storage module presigns (as the dispatcher does) and checks the object.
   Object.assign(process.env, services.env);
   resetServices();

@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { crc32, deflateRawSync } from "node:zlib";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { ZipWriter } from "../src/pack/zipWriter";
+import { ZIP_LIMITS, ZipWriter } from "../src/pack/zipWriter";
 import { removeDir, tempDir } from "./fixtures/gitRepo";
 
 const root = tempDir();
@@ -205,5 +205,72 @@ describe("ZipWriter", () => {
         await expect(zip.finish()).rejects.toThrow(/disk full/);
       }, 10_000);
     }
+  });
+
+  describe("refuses what a ZIP without ZIP64 cannot describe, with a clear error", () => {
+    /** Counts what reaches the destination. */
+    const sink = () => {
+      const sink = { bytes: 0, output: new Writable({ write: (chunk: Buffer, _encoding, done) => ((sink.bytes += chunk.length), done()) }) };
+      return sink;
+    };
+
+    it("the format's own limits: 65,534 entries (0xFFFF means ZIP64) and 4 GiB less one byte", () => {
+      expect(ZIP_LIMITS).toEqual({ entries: 65_534, bytes: 2 ** 32 - 2 });
+    });
+
+    it("refuses the entry past the limit before writing any of it", async () => {
+      const { output, ...counted } = sink();
+      const zip = new ZipWriter(output, { limits: { entries: 3 } });
+      for (const name of ["a", "b", "c"]) await zip.add(name, name);
+      const before = counted.bytes;
+      await expect(zip.add("one-too-many", "")).rejects.toMatchObject({ code: "pack_failed", message: "the docpack is too large for a ZIP file: it would hold more than 3 files" });
+      await expect(zip.addStream("another", ["x"])).rejects.toThrow(/more than 3 files/);
+      expect(counted.bytes).toBe(before);
+    });
+
+    it("refuses an entry over the size limit, whole, streamed or precompressed", async () => {
+      const limits = { bytes: 1_000 };
+      await expect(new ZipWriter(sink().output, { limits }).add("big.md", "x".repeat(1_001))).rejects.toThrow(
+        "the docpack is too large for a ZIP file: big.md would exceed 1,000 bytes",
+      );
+      await expect(new ZipWriter(sink().output, { limits }).addStream("symbols.json", ["x".repeat(600), "x".repeat(600)])).rejects.toMatchObject({
+        code: "pack_failed",
+        message: expect.stringContaining("symbols.json would exceed 1,000 bytes"),
+      });
+      await expect(new ZipWriter(sink().output, { limits }).addCompressed("s.json", { size: 1_001, crc: 0 }, deflatedParts())).rejects.toThrow(/s\.json would exceed/);
+    });
+
+    it("stops before the archive passes the size limit: no byte beyond it reaches the destination", async () => {
+      const limit = 50_000;
+      const destination = sink();
+      const zip = new ZipWriter(destination.output, { level: 0, limits: { bytes: limit } });
+      const attempt = async () => {
+        for (let i = 0; i < 100; i++) await zip.add(`noise${i}.bin`, noiseOf(4_000));
+        await zip.finish();
+      };
+      await expect(attempt()).rejects.toThrow("the docpack is too large for a ZIP file: the archive would exceed 50,000 bytes");
+      expect(destination.bytes).toBeLessThanOrEqual(limit);
+      expect(destination.bytes).toBeGreaterThan(limit - 5_000);
+    });
+
+    it("fails in finish when the central directory would pass the limit", async () => {
+      const entries = async (zip: ZipWriter) => {
+        await zip.add("a.md", "short");
+        await zip.add("b.md", "short");
+      };
+      const whole = sink();
+      const unlimited = new ZipWriter(whole.output);
+      await entries(unlimited);
+      const beforeDirectory = whole.bytes;
+      await unlimited.finish();
+      const limit = beforeDirectory + 10; // room for the entries, not for the central directory
+      expect(whole.bytes).toBeGreaterThan(limit);
+
+      const destination = sink();
+      const zip = new ZipWriter(destination.output, { limits: { bytes: limit } });
+      await entries(zip);
+      await expect(zip.finish()).rejects.toThrow(`archive would exceed ${limit} bytes`);
+      expect(destination.bytes).toBeLessThanOrEqual(limit);
+    });
   });
 });

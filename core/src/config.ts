@@ -3,8 +3,10 @@
  *
  * Secrets (SST v2 `Config.Secret` in the cloud, fetched from SSM on first use by loadSecrets; plain
  * environment variables of the same name on the local stack and in tests):
- *   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   GitHub OAuth app
- *   GITHUB_WEBHOOK_SECRET                    X-Hub-Signature-256 key
+ *   GITHUB_APP_ID, GITHUB_APP_SLUG           the stage's GitHub App (numeric id; URL name for install links)
+ *   GITHUB_APP_PRIVATE_KEY                   its PEM private key: signs the app JWT that mints installation tokens
+ *   GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET   its client credentials: user sign-in (user authorization)
+ *   GITHUB_WEBHOOK_SECRET                    its webhook secret: X-Hub-Signature-256 key
  *   R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET   docpack storage
  *   RUNPOD_API_KEY, RUNPOD_ENDPOINT_ID       builder host
  *   TOKEN_ENCRYPTION_KEY                     32 bytes, base64 or hex: encrypts GitHub tokens at rest
@@ -15,15 +17,25 @@
  *   DOCTOWN_SITE_URL            the site origin when it is a custom domain; otherwise the Web stack's
  *                               SITE_URL parameter (deployed) or the Host header (local stack only)
  *   DOCTOWN_ORIGIN_VERIFY       deployed: the value CloudFront adds as x-doctown-origin-verify
+ *   DOCTOWN_SITE_HOSTS          local stack: the host names (host:port, comma-separated) Host may
+ *                               name when the origin is derived from it; set by the local stack
  * Endpoint overrides (local stack and tests):
  *   DOCTOWN_DYNAMODB_ENDPOINT, DOCTOWN_S3_ENDPOINT (replaces https://<account>.r2.cloudflarestorage.com),
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
- *   GITHUB_API_URL (default https://api.github.com)
+ *   GITHUB_URL (default https://github.com) and GITHUB_API_URL (default https://api.github.com):
+ *   GitHub Enterprise Server, or a stand-in; https only, except http://127.0.0.1|localhost on the local stage
+ *   GITHUB_CALLBACK_URL (optional): the shared preview app's fixed sign-in callback (another stage's
+ *   /auth/github/forward), which forwards to this stage by signed state; unset: this stage's own callback
  *   AWS_REGION (DynamoDB / Step Functions region; Lambda sets it)
+ *   DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS, DOCTOWN_RUNPOD_POLL_SECONDS (Dispatch's watch of RunPod's
+ *   queue; defaults QUEUE_WAIT_SECONDS of core/src/pipeline/definition.ts and 10 s; tests shorten them)
  */
 import { ConfigError } from "./errors";
 
 export const SECRET_NAMES = [
+  "GITHUB_APP_ID",
+  "GITHUB_APP_SLUG",
+  "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_CLIENT_ID",
   "GITHUB_CLIENT_SECRET",
   "GITHUB_WEBHOOK_SECRET",
@@ -43,12 +55,18 @@ export const SETTING_NAMES = [
   "DOCTOWN_STATE_MACHINE_ARN",
   "DOCTOWN_SITE_URL",
   "DOCTOWN_ORIGIN_VERIFY",
+  "DOCTOWN_SITE_HOSTS",
   "DOCTOWN_DYNAMODB_ENDPOINT",
   "DOCTOWN_S3_ENDPOINT",
   "DOCTOWN_SFN_ENDPOINT",
   "RUNPOD_API_URL",
+  "GITHUB_URL",
   "GITHUB_API_URL",
+  "GITHUB_CALLBACK_URL",
   "AWS_REGION",
+  "DOCTOWN_RUNPOD_QUEUE_WAIT_SECONDS",
+  "DOCTOWN_RUNPOD_POLL_SECONDS",
+  "DOCTOWN_RATE_LIMITS",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -148,18 +166,62 @@ export function setting(name: SettingName): string {
   return value;
 }
 
-/** "local" on the local stack; the SST stage name (or "dev") elsewhere. */
+/** "local" on the local stack; the SST stage name (or "dev") elsewhere. See deploymentMode. */
 export function stage(): string {
-  return optionalSetting("DOCTOWN_STAGE") ?? process.env.SST_STAGE ?? "dev";
+  return stageMode(process.env).stage;
 }
 
 /** True only on the embedded local stack: never inside Lambda, whatever the stage is called. */
 export function isLocalStage(): boolean {
-  return stage() === "local" && process.env.AWS_LAMBDA_FUNCTION_NAME === undefined;
+  return stageMode(process.env).local;
 }
 
+/** GitHub's web origin (sign-in, app pages, clone URLs): GITHUB_URL, default https://github.com. */
+export function githubUrl(): string {
+  return githubBase("GITHUB_URL", "https://github.com");
+}
+
+/** The shared preview app's fixed callback (https), or undefined when this stage has its own app. */
+export function githubCallbackUrl(): string | undefined {
+  const raw = optionalSetting("GITHUB_CALLBACK_URL");
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`GITHUB_CALLBACK_URL must be a URL, got ${JSON.stringify(raw)}.`);
+  }
+  if (url.protocol !== "https:" || url.search || url.hash || url.username || url.password)
+    throw new ConfigError(`GITHUB_CALLBACK_URL must be an https URL without query, got ${JSON.stringify(raw)}.`);
+  return url.href;
+}
+
+/** GitHub's REST API base: GITHUB_API_URL, default https://api.github.com (GHES: https://HOST/api/v3). */
 export function githubApiUrl(): string {
-  return (optionalSetting("GITHUB_API_URL") ?? "https://api.github.com").replace(/\/+$/, "");
+  return githubBase("GITHUB_API_URL", "https://api.github.com");
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * An https base URL without query or fragment (trailing slashes dropped). Plain http only for a
+ * loopback stand-in on the local stage: a deployed stage never sends tokens in the clear.
+ */
+function githubBase(name: "GITHUB_URL" | "GITHUB_API_URL", fallback: string): string {
+  const raw = optionalSetting(name) ?? fallback;
+  const refuse = (why: string): never => {
+    throw new ConfigError(`${name} ${why}, got ${JSON.stringify(raw)}.`);
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return refuse("must be a URL");
+  }
+  if (url.username || url.password || url.search || url.hash) refuse("must have no credentials, query or fragment");
+  const loopbackHttp = url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && isLocalStage();
+  if (url.protocol !== "https:" && !loopbackHttp) refuse("must be https (plain http://127.0.0.1 only on the local stage)");
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 export function runpodApiUrl(): string {
@@ -194,4 +256,55 @@ function originOf(what: string, raw: string | undefined): string | undefined {
 /** The S3-compatible endpoint for docpacks: the override, or Cloudflare R2 for R2_ACCOUNT_ID. */
 export function s3Endpoint(): string {
   return optionalSetting("DOCTOWN_S3_ENDPOINT") ?? `https://${secret("R2_ACCOUNT_ID")}.r2.cloudflarestorage.com`;
+}
+
+export type SignInMode = "github" | "dev" | "none";
+export type DeploymentMode = {
+  /** DOCTOWN_STAGE, else SST_STAGE, else "dev" (trimmed). */
+  stage: string;
+  /** The embedded local stack: DOCTOWN_STAGE=local, outside Lambda. SST_STAGE=local alone is not. */
+  local: boolean;
+  /** GitHub OAuth when a client id is set; the dev sign-in only on the local stack without one. */
+  signIn: SignInMode;
+};
+
+/**
+ * The stage and the sign-in mode, decided here only, from trimmed values, so the start banner, the
+ * dev sign-in route and every local-only rule agree. An ambiguous configuration is refused with a
+ * ConfigError naming it: a variable set to blanks (" " is neither a value nor unset), only one of
+ * GITHUB_CLIENT_ID/SECRET on the local stage, DOCTOWN_STAGE=local beside another SST_STAGE.
+ * Inside Lambda nothing is ever the local stage.
+ */
+export function deploymentMode(env: Record<string, string | undefined> = process.env): DeploymentMode {
+  const { stage, local, value } = stageMode(env);
+  const clientId = value("GITHUB_CLIENT_ID");
+  const clientSecret = value("GITHUB_CLIENT_SECRET");
+  if (local && (clientId === undefined) !== (clientSecret === undefined))
+    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
+  return { stage, local, signIn: clientId !== undefined ? "github" : local ? "dev" : "none" };
+}
+
+/**
+ * The stage and whether it is the local stack, without the sign-in mode: what stage() and
+ * isLocalStage() need. Kept apart so that every handler does not read (and need bound) the GitHub
+ * client secrets just to learn it is not on the local stack.
+ */
+function stageMode(env: Record<string, string | undefined>) {
+  const fromEnv = env === process.env;
+  // A secret bound to this Lambda function (fetched by loadSecrets), else the variable.
+  const raw = (name: string) => (fromEnv && process.env[`SST_Secret_value_${name}`] !== undefined ? boundValue("Secret", name) : env[name]);
+  const value = (name: string) => {
+    const text = raw(name);
+    if (text === undefined || text === "") return undefined;
+    if (text.trim() === "") throw new ConfigError(`${name} is set to blanks: give it a value or unset it.`);
+    return text.trim();
+  };
+  const doctownStage = value("DOCTOWN_STAGE");
+  const sstStage = value("SST_STAGE");
+  const inLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+  // A deployed stage may be called "local" (DOCTOWN_STAGE is the stage name there): it stays deployed.
+  if (doctownStage === "local" && !inLambda && sstStage !== undefined && sstStage !== "local")
+    throw new ConfigError(`DOCTOWN_STAGE=local is set beside SST_STAGE=${sstStage}: unset one of them.`);
+  const local = doctownStage === "local" && !inLambda;
+  return { stage: doctownStage ?? sstStage ?? "dev", local, value };
 }

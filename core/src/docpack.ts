@@ -4,6 +4,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { BuildStats } from "./buildStats";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
@@ -19,6 +20,8 @@ export type Docpack = {
   size: number;
   sha256: string;
   public: boolean;
+  /** What the build found (null for builders that did not report it). */
+  stats: BuildStats | null;
   createdAt: string;
 };
 
@@ -36,8 +39,9 @@ export const NewDocpack = z.object({
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   public: z.boolean(),
+  stats: BuildStats.nullable().default(null),
 });
-export type NewDocpack = z.infer<typeof NewDocpack>;
+export type NewDocpack = z.input<typeof NewDocpack>;
 
 /** Records a docpack (id = job id). Idempotent: an existing record is returned unchanged. */
 export async function recordDocpack(input: NewDocpack): Promise<Docpack> {
@@ -117,7 +121,7 @@ export async function setDocpackVisibility(docpackId: string, userId: string, is
 }
 
 async function queryIndex(
-  index: string,
+  index: "gsi1" | "gsi2",
   partitionAttribute: string,
   partition: string,
   sortAttribute: string,
@@ -132,7 +136,7 @@ async function queryIndex(
       ExpressionAttributeValues: { ":pk": partition, ":prefix": "DOCPACK#" },
       ScanIndexForward: false,
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, { [partitionAttribute]: partition }),
+      ExclusiveStartKey: decodeCursor(options.cursor, { index, partition, sortPrefix: "DOCPACK#" }),
     }),
   );
   return { items: (result.Items ?? []).map(toDocpack), nextCursor: encodeCursor(result.LastEvaluatedKey) };
@@ -150,6 +154,7 @@ function toDocpack(item: Record<string, unknown>): Docpack {
     size: Number(item.size),
     sha256: item.sha256 as string,
     public: Boolean(item.public),
+    stats: (item.stats as BuildStats | undefined) ?? null,
     createdAt: item.createdAt as string,
   };
 }

@@ -53,6 +53,15 @@ export class TooManyRequests extends AppError {
     super(429, code, message);
   }
 }
+/** A rate limit was hit: 429 rate_limited, with Retry-After (seconds) for the HTTP edge. */
+export class RateLimited extends TooManyRequests {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", message);
+  }
+}
 /** A service we depend on (GitHub, Step Functions, RunPod) failed or answered nonsense. */
 export class BadGateway extends AppError {
   constructor(code: string, message: string) {

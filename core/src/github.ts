@@ -1,7 +1,7 @@
 /**
- * GitHub REST client for what Doctown needs: the signed-in user's profile and repositories
- * (Link-header pagination), one repository (readability + default branch), and resolving a ref
- * to a commit. The base URL comes from config (GITHUB_API_URL), so tests answer at the HTTP boundary.
+ * GitHub REST client for what Doctown needs: the signed-in user's profile, the app installations
+ * they reach and those installations' repositories (Link-header pagination), one repository
+ * (readability + default branch), and resolving a ref to a commit. The base URL comes from config (GITHUB_API_URL), so tests answer at the HTTP boundary.
  */
 import * as z from "zod";
 import { AppError, BadGateway, TooManyRequests, Unauthorized } from "./errors";
@@ -25,6 +25,12 @@ const GitHubRepoPayload = z.object({
   // Present only when the request is authenticated.
   permissions: z.object({ admin: z.boolean().optional(), push: z.boolean().optional(), pull: z.boolean().optional() }).nullish(),
 });
+const GitHubInstallationPayload = z.object({
+  id: z.number().int().positive(),
+  account: z.object({ login: z.string(), id: z.number().int() }).nullish(),
+  repository_selection: z.enum(["all", "selected"]).optional(),
+  suspended_at: z.string().nullish(),
+});
 const GitHubCommitPayload = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
 
 export type GitHubUser = { id: number; login: string; name: string | null; avatarUrl: string | null };
@@ -42,10 +48,22 @@ export type GitHubRepo = {
   permissions: { admin: boolean; push: boolean; pull: boolean } | null;
 };
 
+export type GitHubInstallation = {
+  id: number;
+  account: string | null;
+  accountId: number | null;
+  repositorySelection: "all" | "selected";
+  suspended: boolean;
+};
+
 export interface GitHubClient {
   getUser(token: string): Promise<GitHubUser>;
   /** One page (1-based, up to 100 per page) of the repositories the user can access. */
   listRepos(token: string, page?: number): Promise<{ repos: GitHubRepo[]; nextPage: number | null }>;
+  /** One page of the app installations this user token reaches (GET /user/installations). */
+  listUserInstallations(token: string, page?: number): Promise<{ installations: GitHubInstallation[]; nextPage: number | null }>;
+  /** One page of an installation's repositories this user reaches; null when the installation is not theirs. */
+  listInstallationRepos(token: string, installationId: number, page?: number): Promise<{ repos: GitHubRepo[]; nextPage: number | null } | null>;
   /** The repository if this token (or anonymous access, without a token) can read it, else null. */
   getRepo(token: string | undefined, owner: string, name: string): Promise<GitHubRepo | null>;
   /** The 40-hex commit a branch, tag or sha names, or null when the repository has no such ref. */
@@ -66,6 +84,16 @@ function toRepo(payload: z.infer<typeof GitHubRepoPayload>): GitHubRepo {
     permissions: payload.permissions
       ? { admin: payload.permissions.admin ?? false, push: payload.permissions.push ?? false, pull: payload.permissions.pull ?? false }
       : null,
+  };
+}
+
+function toInstallation(payload: z.infer<typeof GitHubInstallationPayload>): GitHubInstallation {
+  return {
+    id: payload.id,
+    account: payload.account?.login ?? null,
+    accountId: payload.account?.id ?? null,
+    repositorySelection: payload.repository_selection ?? "selected",
+    suspended: Boolean(payload.suspended_at),
   };
 }
 
@@ -129,6 +157,19 @@ export function createGitHubClient(options: { apiUrl: string; timeoutMs?: number
       if (!response.ok) throw unexpected(response);
       const repos = await parse(response, z.array(GitHubRepoPayload));
       return { repos: repos.map(toRepo), nextPage: nextPageFromLink(response.headers.get("link")) };
+    },
+    async listUserInstallations(token, page = 1) {
+      const response = await get(`/user/installations?per_page=100&page=${page}`, token);
+      if (!response.ok) throw unexpected(response);
+      const body = await parse(response, z.object({ installations: z.array(GitHubInstallationPayload) }));
+      return { installations: body.installations.map(toInstallation), nextPage: nextPageFromLink(response.headers.get("link")) };
+    },
+    async listInstallationRepos(token, installationId, page = 1) {
+      const response = await get(`/user/installations/${installationId}/repositories?per_page=100&page=${page}`, token);
+      if (response.status === 404 || response.status === 403) return null;
+      if (!response.ok) throw unexpected(response);
+      const body = await parse(response, z.object({ repositories: z.array(GitHubRepoPayload) }));
+      return { repos: body.repositories.map(toRepo), nextPage: nextPageFromLink(response.headers.get("link")) };
     },
     async getRepo(token, owner, name) {
       const response = await get(`/repos/${segment(owner)}/${segment(name)}`, token);

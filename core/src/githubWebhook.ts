@@ -1,14 +1,17 @@
 /**
- * GitHub webhook deliveries: authenticate (X-Hub-Signature-256 over the raw body, with
- * GITHUB_WEBHOOK_SECRET), validate, record the delivery once, then act: `ping` answers, `push`
- * may start a build (pushBuild.ts), every other event is acknowledged and ignored. Nothing is
- * written before the signature checks out. Only quick work happens here: GitHub gives up after 10 s.
+ * The GitHub App's webhook deliveries (one endpoint for every installation): authenticate
+ * (X-Hub-Signature-256 over the raw body, with the app's GITHUB_WEBHOOK_SECRET), validate, record
+ * the delivery once by id and by signed content, then act: `ping` answers, `installation` and
+ * `installation_repositories` update the installation records, `push` may start a build
+ * (pushBuild.ts), every other event is acknowledged and ignored. Nothing is written before the
+ * signature checks out. Only quick work happens here: GitHub gives up after 10 s.
  */
 import { verify } from "@octokit/webhooks-methods";
 import { secret } from "./config";
 import { AppError, BadRequest, Unauthorized } from "./errors";
 import { bestEffort } from "./jobSubmit";
 import { buildPush, parsePushPayload, type PushOutcome, type PushPayload } from "./pushBuild";
+import { applyInstallationEvent, parseInstallationEvent } from "./installationEvents";
 import { claimDelivery, DeliveryId } from "./webhookDelivery";
 
 /** GitHub caps payloads at 25 MB, Lambda's synchronous payload at 6 MB (base64 adds a third). */
@@ -43,11 +46,14 @@ export async function receiveGitHubWebhook(delivery: WebhookDelivery): Promise<W
   if ((headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded"))
     throw new AppError(415, "unsupported_content_type", "Set the webhook's content type to application/json.");
   const push = event === "push" ? parsePushPayload(parseJson(payloadText)) : undefined;
+  const installation =
+    event === "installation" || event === "installation_repositories" ? parseInstallationEvent(event, parseJson(payloadText)) : undefined;
   if (event === "ping") parseJson(payloadText);
 
-  const claim = await claimDelivery(deliveryId, event);
+  const claim = await claimDelivery(deliveryId, event, delivery.rawBody!);
   if (!claim) return { status: 200, body: { result: "duplicate_delivery", delivery: deliveryId } };
   try {
+    if (installation) return { status: 202, body: await applyInstallationEvent(installation) };
     return await act(event, push, delivery.callbackBaseUrl);
   } catch (error) {
     // Forget the delivery so that GitHub's "Redeliver" retries it.

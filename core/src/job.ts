@@ -6,10 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { releaseBuildSlot, type HolderStatus } from "./buildSlot";
+import type { BuildStats } from "./buildStats";
 import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
+import { deleteObject, docpackObjectKey } from "./storage";
 
 export const JOB_STATUSES = ["pending", "building", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -39,6 +42,12 @@ export type Job = {
   executionId: string | null;
   runpodJobId: string | null;
   docpackId: string | null;
+  /** The user's build slot this job holds while in flight (buildSlot.ts); null for push builds. */
+  buildSlot: number | null;
+  /** What the build found, once completed (when the builder reported it). */
+  stats: BuildStats | null;
+  /** The docpack's size in bytes, once completed. */
+  docpackSize: number | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -48,6 +57,9 @@ const userJobsPartition = (userId: string) => `USER#${userId}`;
 const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,80}$/);
 
 export const NewJob = z.object({
+  /** Set when a build slot was claimed for this id before the job was written. */
+  id: JobId.optional(),
+  buildSlot: z.number().int().nonnegative().nullable().default(null),
   userId: z.string().min(1),
   repo: z.string().min(1).max(4096),
   repoKind: z.enum(["github", "local"]),
@@ -63,9 +75,10 @@ export async function createJob(input: NewJob): Promise<Job> {
   const fields = NewJob.parse(input);
   const { db, tableName, clock } = services();
   const now = clock.now().toISOString();
+  const { id, ...rest } = fields;
   const job: Job = {
-    id: randomUUID(),
-    ...fields,
+    id: id ?? randomUUID(),
+    ...rest,
     status: "pending",
     stage: null,
     progress: 0,
@@ -76,6 +89,8 @@ export async function createJob(input: NewJob): Promise<Job> {
     executionId: null,
     runpodJobId: null,
     docpackId: null,
+    stats: null,
+    docpackSize: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -121,33 +136,10 @@ export async function listJobsForUser(userId: string, options: { limit: number; 
       ExpressionAttributeValues: { ":pk": partition, ":prefix": "JOB#" },
       ScanIndexForward: false,
       Limit: options.limit,
-      ExclusiveStartKey: decodeCursor(options.cursor, { gsi1pk: partition }),
+      ExclusiveStartKey: decodeCursor(options.cursor, { index: "gsi1", partition, sortPrefix: "JOB#" }),
     }),
   );
   return { items: (result.Items ?? []).map(toJob), nextCursor: encodeCursor(result.LastEvaluatedKey) };
-}
-
-/** How many of the user's jobs are pending or building (for the per-user limit). */
-export async function countJobsInFlight(userId: string): Promise<number> {
-  const { db, tableName } = services();
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :prefix)",
-        FilterExpression: "#status IN (:pending, :building)",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":pk": userJobsPartition(userId), ":prefix": "JOB#", ":pending": "pending", ":building": "building" },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += result.Count ?? 0;
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return count;
 }
 
 /** Whether a presented callback secret is this job's (constant time; false before dispatch). */
@@ -182,12 +174,35 @@ async function transition(jobId: string, from: readonly JobStatus[], set: Record
         ReturnValues: "ALL_NEW",
       }),
     );
-    return toJob(result.Attributes!);
+    const job = toJob(result.Attributes!);
+    // This conditional update is the one moment the job finishes: the slot is released exactly once,
+    // and a job that finishes without a docpack keeps no uploaded object (whoever failed or cancelled it).
+    if (FINISHED_STATUSES.includes(set.status as JobStatus)) {
+      if (job.buildSlot !== null) await releaseBuildSlot(job.userId, job.buildSlot, job.id);
+      if (job.status !== "completed") await discardUpload(job.id);
+    }
+    return job;
   } catch (error) {
     if ((error as Error).name === "ConditionalCheckFailedException") return null;
     throw error;
   }
 }
+
+/** Deletes a finished-without-docpack job's object; a failure is logged (the sweep removes it later). */
+async function discardUpload(jobId: string): Promise<void> {
+  try {
+    await deleteObject(docpackObjectKey(jobId));
+  } catch (error) {
+    console.warn(`doctown: could not delete the docpack object of job ${jobId}: ${(error as Error).message}`);
+  }
+}
+
+/** How a build-slot claim sees the job holding a slot (buildSlot.ts). */
+export const jobHolderStatus: HolderStatus = async (jobId) => {
+  const job = await findJob(jobId);
+  if (!job) return "missing";
+  return IN_FLIGHT_STATUSES.includes(job.status) ? "in_flight" : "finished";
+};
 
 /** Stores the Step Functions execution that runs the job (status unchanged). */
 export function recordExecution(jobId: string, executionId: string) {
@@ -198,8 +213,11 @@ export function recordExecution(jobId: string, executionId: string) {
  * Dispatch handed the job to the builder: pending (or building, on a dispatch retry) → building,
  * with the task token and the callback secret's hash. Null when the job already finished.
  */
+/** The stage of a dispatched job no builder has reported on yet (waiting in RunPod's queue). */
+export const QUEUED_STAGE = "queued";
+
 export function recordDispatch(jobId: string, dispatch: { taskToken: string; callbackSecretHash: string; runpodJobId?: string }) {
-  const set: Record<string, unknown> = { status: "building", taskToken: dispatch.taskToken, callbackSecretHash: dispatch.callbackSecretHash, stage: "queued" };
+  const set: Record<string, unknown> = { status: "building", taskToken: dispatch.taskToken, callbackSecretHash: dispatch.callbackSecretHash, stage: QUEUED_STAGE };
   if (dispatch.runpodJobId) set.runpodJobId = dispatch.runpodJobId;
   return transition(jobId, IN_FLIGHT_STATUSES, set);
 }
@@ -221,8 +239,8 @@ export async function recordProgress(jobId: string, report: { stage: string; per
 }
 
 /** building → completed, pointing at the recorded docpack. */
-export function completeJob(jobId: string, docpackId: string) {
-  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null });
+export function completeJob(jobId: string, docpackId: string, stats: BuildStats | null = null, docpackSize: number | null = null) {
+  return transition(jobId, ["building"], { status: "completed", docpackId, stage: "done", progress: 100, message: null, stats, docpackSize });
 }
 
 /**
@@ -286,6 +304,9 @@ const JOB_DEFAULTS = {
   executionId: null,
   runpodJobId: null,
   docpackId: null,
+  buildSlot: null,
+  stats: null,
+  docpackSize: null,
 } as const;
 
 function toJob(item: Record<string, unknown>): Job {

@@ -4,38 +4,15 @@
  * A success report is believed only after checking the object: HEAD for its size, then a streamed
  * GET to hash it (a presigned PUT cannot force honest metadata, and R2 keeps no SHA-256 of its own).
  */
-import * as z from "zod";
+import type { BuildStats } from "./buildStats";
 import { deleteDocpackRecord, findDocpack, recordDocpack } from "./docpack";
 import { Conflict, Unauthorized, Unprocessable } from "./errors";
 import { completeJob, failJob, findJob, isCallbackSecretValid, recordProgress, type Job } from "./job";
 import { bestEffort } from "./jobSubmit";
+import { AcceptedCompletionReport, ProgressReport } from "./protocol";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey, hashObject, headObject } from "./storage";
 import { workflow } from "./stepFunctions";
-
-/** Larger objects are refused: the complete handler hashes the whole object within its timeout. */
-export const MAX_DOCPACK_BYTES = 512 * 1024 ** 2;
-
-export const ProgressReport = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, "stage: a short lower-case name such as clone or scan"),
-  percent: z.number().min(0).max(100),
-  message: z.string().max(500).optional(),
-});
-
-export const CompletionReport = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("succeeded"),
-    size: z.number().int().positive().max(MAX_DOCPACK_BYTES),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).transform((hash) => hash.toLowerCase()),
-  }),
-  z.object({
-    status: z.literal("failed"),
-    error: z.union([
-      z.string().min(1).max(2000),
-      z.object({ code: z.string().regex(/^[a-z0-9_]{1,64}$/).optional(), message: z.string().min(1).max(2000) }),
-    ]),
-  }),
-]);
 
 export type CallbackAnswer = { job_id: string; status: Job["status"]; [field: string]: unknown };
 
@@ -60,15 +37,15 @@ export async function reportProgress(jobId: string, secret: string | undefined, 
 
 export async function reportCompletion(jobId: string, secret: string | undefined, body: unknown): Promise<CallbackAnswer> {
   const job = await authorizeCallback(jobId, secret);
-  const report = CompletionReport.parse(body);
+  const report = AcceptedCompletionReport.parse(body);
   if (report.status === "failed") {
     const error = typeof report.error === "string" ? { code: "build_failed", message: report.error } : { code: report.error.code ?? "build_failed", message: report.error.message };
     return recordBuildFailure(job, error);
   }
-  return recordBuildSuccess(job, report.size, report.sha256);
+  return recordBuildSuccess(job, report.size, report.sha256, report.stats ?? null);
 }
 
-async function recordBuildSuccess(job: Job, size: number, sha256: string): Promise<CallbackAnswer> {
+async function recordBuildSuccess(job: Job, size: number, sha256: string, stats: BuildStats | null): Promise<CallbackAnswer> {
   if (job.status === "completed") return repeatedSuccess(job, size, sha256);
   if (job.status !== "building") {
     // Too late (cancelled or failed): the upload will never be recorded, so it is not kept either.
@@ -82,14 +59,14 @@ async function recordBuildSuccess(job: Job, size: number, sha256: string): Promi
   if (head.size !== size) return rejectUpload(job, "docpack_mismatch", `The uploaded docpack has ${head.size} bytes, the report says ${size}.`);
   if ((await hashObject(key)) !== sha256) return rejectUpload(job, "docpack_mismatch", "The uploaded docpack's SHA-256 differs from the report.");
 
-  const fields = { jobId: job.id, userId: job.userId, repo: job.repo, gitRef: job.gitRef, commit: job.commit, objectKey: key, size, sha256, public: job.public };
+  const fields = { jobId: job.id, userId: job.userId, repo: job.repo, gitRef: job.gitRef, commit: job.commit, objectKey: key, size, sha256, public: job.public, stats };
   let docpack = await recordDocpack(fields);
   if (docpack.size !== size || docpack.sha256 !== sha256) {
     // A record left by an earlier, interrupted report for a since-replaced upload: the checked object wins.
     await deleteDocpackRecord(docpack.id);
     docpack = await recordDocpack(fields);
   }
-  const completed = await completeJob(job.id, docpack.id);
+  const completed = await completeJob(job.id, docpack.id, stats, size);
   if (!completed) {
     const now = (await findJob(job.id)) ?? job;
     if (now.status === "completed") return repeatedSuccess(now, size, sha256);

@@ -2,10 +2,13 @@
  * Starting and cancelling jobs: the steps around the Job record that talk to GitHub (or local git),
  * the workflow and RunPod. A job is never left pending: if the workflow cannot start, it fails.
  */
+import { randomUUID } from "node:crypto";
 import * as z from "zod";
+import { claimBuildSlot, releaseBuildSlot } from "./buildSlot";
 import { BadGateway, BadRequest, Conflict, TooManyRequests } from "./errors";
-import { countJobsInFlight, createJob, failJob, getJobForUser, markJobCancelled, recordExecution, type Job } from "./job";
+import { createJob, failJob, getJobForUser, jobHolderStatus, markJobCancelled, recordExecution, type Job } from "./job";
 import { GitRef, parseRepo, resolveLocalCommit } from "./jobRef";
+import { consumeRateLimit } from "./rateLimit";
 import { services } from "./services";
 import { getGitHubToken } from "./user";
 import { runpod } from "./runpodService";
@@ -23,7 +26,10 @@ export const JobRequest = z.object({
 export type JobRequest = z.input<typeof JobRequest>;
 
 /** Validates, checks access, resolves the ref, enforces the limit, writes the job, starts the workflow. */
-export async function submitJob(options: { userId: string; request: unknown; callbackBaseUrl: string }): Promise<Job> {
+export async function submitJob(options: { userId: string; request: unknown; callbackBaseUrl: string; clientIp?: string }): Promise<Job> {
+  // Counted before any work (GitHub calls, git): refused attempts cost nothing downstream.
+  await consumeRateLimit("jobCreateUser", options.userId);
+  await consumeRateLimit("jobCreateIp", options.clientIp);
   const request = JobRequest.parse(options.request);
   const repo = parseRepo(request.repo);
   let repoName: string;
@@ -42,18 +48,29 @@ export async function submitJob(options: { userId: string; request: unknown; cal
     commit = sha;
   }
 
-  if ((await countJobsInFlight(options.userId)) >= MAX_JOBS_IN_FLIGHT)
+  // A slot is claimed with a conditional write before the job exists: parallel requests cannot all pass.
+  const jobId = randomUUID();
+  const buildSlot = await claimBuildSlot(options.userId, jobId, MAX_JOBS_IN_FLIGHT, jobHolderStatus);
+  if (buildSlot === null)
     throw new TooManyRequests("too_many_jobs", `You already have ${MAX_JOBS_IN_FLIGHT} jobs in flight; wait for one to finish.`);
 
-  const job = await createJob({
-    userId: options.userId,
-    repo: repoName,
-    repoKind: repo.kind,
-    gitRef: request.git_ref,
-    commit,
-    public: request.public ?? false,
-    callbackBaseUrl: options.callbackBaseUrl,
-  });
+  let job: Job;
+  try {
+    job = await createJob({
+      id: jobId,
+      buildSlot,
+      userId: options.userId,
+      repo: repoName,
+      repoKind: repo.kind,
+      gitRef: request.git_ref,
+      commit,
+      public: request.public ?? false,
+      callbackBaseUrl: options.callbackBaseUrl,
+    });
+  } catch (error) {
+    await releaseBuildSlot(options.userId, buildSlot, jobId);
+    throw error;
+  }
   return startJobWorkflow(job);
 }
 

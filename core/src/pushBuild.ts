@@ -1,16 +1,19 @@
 /**
- * Push builds: a GitHub push to a repository whose owner turned auto-build on, on an enabled
- * branch, becomes a job for the pushed commit, owned by that user. Each repository branch has a
+ * Push builds: a GitHub push to a repository the stage's app is installed on (the installation
+ * named in the delivery is the one recorded for the repository), whose owner turned auto-build
+ * on, on an enabled branch, becomes a job for the pushed commit, owned by that user. Each repository branch has a
  * head item (REPO#<owner/name>, BRANCH#<branch>) naming the newest push's job; moving it is one
  * conditional update, so of a burst of pushes exactly one job stays in flight — the newest — and
  * every job it displaces is cancelled by whoever displaced it.
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { BadRequest } from "./errors";
+import { BadRequest, RateLimited } from "./errors";
 import { createJob, failJob, findJob, markJobSuperseded, type Job } from "./job";
 import { bestEffort, startJobWorkflow } from "./jobSubmit";
 import { gitRefProblem, parseRepo } from "./jobRef";
+import { findRepoInstallation } from "./installation";
+import { consumeRateLimit } from "./rateLimit";
 import { getRepoSettings } from "./repoSettings";
 import { services } from "./services";
 import { runpod } from "./runpodService";
@@ -34,6 +37,8 @@ export const PushPayload = z.object({
     // Push events carry a Unix timestamp here; other events an ISO date.
     pushed_at: z.union([z.number(), z.string().max(64)]).nullish(),
   }),
+  /** Present on every delivery of a GitHub App's webhook. */
+  installation: z.object({ id: z.number().int().positive() }).nullish(),
 });
 export type PushPayload = z.infer<typeof PushPayload>;
 
@@ -42,9 +47,12 @@ export type PushIgnoredReason =
   | "branch_deleted"
   | "unsupported_branch_name"
   | "unsupported_repository"
+  | "not_installed"
   | "unknown_repository"
   | "auto_build_off"
-  | "branch_not_enabled";
+  | "branch_not_enabled"
+  /** The repository's push builds per hour are used up (rateLimit.ts pushBuildRepo). */
+  | "rate_limited";
 
 export type PushOutcome =
   | { result: "ignored"; reason: PushIgnoredReason }
@@ -75,11 +83,20 @@ export async function buildPush(push: PushPayload, options: { callbackBaseUrl: s
     return ignored("unsupported_repository");
   }
 
+  // Removing the app (or the repository from it) stops push builds, whatever the settings say.
+  const installed = await findRepoInstallation(fullName);
+  if (!installed || installed.installationId !== push.installation?.id) return ignored("not_installed");
   const settings = await getRepoSettings(fullName);
   if (!settings) return ignored("unknown_repository");
   if (!settings.autoBuild) return ignored("auto_build_off");
   const enabled = settings.branches.length > 0 ? settings.branches : push.repository.default_branch ? [push.repository.default_branch] : [];
   if (!enabled.includes(branch)) return ignored("branch_not_enabled");
+  try {
+    await consumeRateLimit("pushBuildRepo", fullName.toLowerCase());
+  } catch (error) {
+    if (error instanceof RateLimited) return ignored("rate_limited");
+    throw error;
+  }
 
   const job = await createJob({
     userId: settings.ownerUserId,

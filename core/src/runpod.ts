@@ -11,6 +11,13 @@ export class RunpodUnavailable extends Error {
     this.name = "RunpodUnavailable";
   }
 }
+/** RunPod answered 400 "no capacity" (no worker can be had now): the state machine retries it, longer. */
+export class RunpodNoCapacity extends RunpodUnavailable {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunpodNoCapacity";
+  }
+}
 /** RunPod refused the request (4xx other than 429): retrying will not help. */
 export class RunpodRejected extends Error {
   constructor(message: string, readonly status: number) {
@@ -20,7 +27,8 @@ export class RunpodRejected extends Error {
 }
 
 export const RunpodJobState = z.enum(["IN_QUEUE", "IN_PROGRESS", "COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
-const RunpodJob = z.object({
+/** RunPod's answer to /run, /status and /cancel (the SDK's local API server answers the same shape). */
+export const RunpodJob = z.object({
   id: z.string().min(1),
   status: z.string(),
   output: z.unknown().optional(),
@@ -70,6 +78,8 @@ export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
         continue;
       }
       const text = await response.text();
+      if (response.status === 400 && /capacity|no (available )?workers/i.test(text))
+        throw new RunpodNoCapacity(`RunPod ${method} ${path} has no capacity now: ${text.slice(0, 200)}`);
       if (!response.ok) throw new RunpodRejected(`RunPod ${method} ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`, response.status);
       try {
         return RunpodJob.parse(JSON.parse(text));

@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutBucketCorsCommand,
   PutObjectCommand,
   S3Client,
@@ -43,9 +44,32 @@ export const DOCPACK_CONTENT_TYPE = "application/zip";
 export const UPLOAD_URL_TTL_SECONDS = 3600;
 export const DOWNLOAD_URL_TTL_SECONDS = 300;
 
+export const DOCPACK_PREFIX = "docpacks/";
+const DOCPACK_SUFFIX = ".docpack.zip";
+
 /** Where a job's docpack lives in the bucket. */
 export function docpackObjectKey(jobId: string): string {
-  return `docpacks/${jobId}.docpack.zip`;
+  return `${DOCPACK_PREFIX}${jobId}${DOCPACK_SUFFIX}`;
+}
+
+/** The job id a docpack object key names, or null for any other key. */
+export function jobIdOfObjectKey(key: string): string | null {
+  if (!key.startsWith(DOCPACK_PREFIX) || !key.endsWith(DOCPACK_SUFFIX)) return null;
+  const jobId = key.slice(DOCPACK_PREFIX.length, -DOCPACK_SUFFIX.length);
+  return /^[A-Za-z0-9_-]{1,80}$/.test(jobId) ? jobId : null;
+}
+
+/** Every object under a prefix (key, size, last modified), page by page. */
+export async function* listObjects(prefix: string): AsyncGenerator<{ key: string; size: number; lastModified: Date }> {
+  const s3 = s3Client();
+  const bucket = docpackBucket();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? [])
+      if (object.Key) yield { key: object.Key, size: Number(object.Size ?? 0), lastModified: object.LastModified ?? new Date(0) };
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
 }
 
 export async function putObject(key: string, body: Buffer | string, contentType = DOCPACK_CONTENT_TYPE): Promise<void> {
@@ -109,17 +133,17 @@ export async function presignGet(key: string, options: { filename?: string; expi
 }
 
 /**
- * The dashboard's viewer fetches presigned GETs from the bucket's own origin. After the API's
- * redirect the browser sends `Origin: null`, so the rule must allow any origin; no credentials
- * are involved and the URLs themselves are the authorisation.
+ * The dashboard's viewer fetches presigned GETs from the bucket's own origin; after the download
+ * route's redirect the browser sends the site's origin (checked with Chromium), so only it is
+ * allowed. The URLs themselves are the authorisation; no credentials are involved.
  */
-export const DOWNLOAD_CORS_RULES = [
-  { AllowedOrigins: ["*"], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 },
-];
+export function downloadCorsRules(siteOrigin: string) {
+  return [{ AllowedOrigins: [siteOrigin], AllowedMethods: ["GET", "HEAD"], AllowedHeaders: ["*"], MaxAgeSeconds: 3600 }];
+}
 
-/** Lets browsers read presigned downloads (run once per bucket: local stack start, `npm run r2:cors`). */
-export async function allowBrowserDownloads(): Promise<void> {
+/** Lets the site's browsers read presigned downloads (once per bucket: `npm run r2:cors`). */
+export async function allowBrowserDownloads(siteOrigin: string): Promise<void> {
   const s3 = s3Client();
   const bucket = docpackBucket();
-  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: DOWNLOAD_CORS_RULES } }));
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: downloadCorsRules(siteOrigin) } }));
 }

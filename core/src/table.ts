@@ -1,5 +1,5 @@
 /**
- * The one DynamoDB table's key layout (DESIGN.md "Data model"). Pure data: the CDK stack and the
+ * The one DynamoDB table's key layout. Pure data: the CDK stack and the
  * local stack both build the table from it.
  */
 export const TABLE_KEYS = {

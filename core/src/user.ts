@@ -1,12 +1,15 @@
 /**
  * User: a GitHub account that signed in (id = GitHub's numeric id), or the local stage's dev user.
- * The GitHub access token is stored only encrypted (AES-256-GCM, TOKEN_ENCRYPTION_KEY).
+ * The GitHub App user token (and its refresh token) is stored only encrypted (AES-256-GCM,
+ * TOKEN_ENCRYPTION_KEY). It never leaves the API: it only asks GitHub which installations and
+ * repositories the user reaches. An expiring token is refreshed when it is next needed.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { secret } from "./config";
 import { decryptSecret, encryptSecret, parseEncryptionKey } from "./crypto";
 import { NotFound, Unauthorized } from "./errors";
+import { refreshUserTokens, type UserTokens } from "./githubUserAuth";
 import { services } from "./services";
 
 export type User = {
@@ -26,9 +29,18 @@ const UpsertUserInput = z.object({
   login: z.string().min(1).max(100),
   name: z.string().max(256).nullish(),
   avatarUrl: z.string().url().max(2048).nullish(),
-  /** Plain GitHub access token; stored encrypted. Omitted: any stored token is kept. */
-  githubToken: z.string().min(1).max(1024).optional(),
+  /** Plain GitHub user tokens; stored encrypted. Omitted: any stored token is kept. */
+  githubTokens: z
+    .object({
+      accessToken: z.string().min(1).max(1024),
+      refreshToken: z.string().min(1).max(1024).optional(),
+      expiresAt: z.date().optional(),
+      refreshTokenExpiresAt: z.date().optional(),
+    })
+    .optional(),
 });
+/** Refresh this long before GitHub's expiry, so a token does not lapse in the middle of a request. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
 export type UpsertUserInput = z.input<typeof UpsertUserInput>;
 
 /** The id of the local stage's dev user for a login (never a number, so never a GitHub id). */
@@ -51,9 +63,8 @@ export async function upsertUser(input: UpsertUserInput): Promise<User> {
     ":now": now,
   };
   let update = "SET userId = :id, login = :login, #name = :name, avatarUrl = :avatarUrl, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)";
-  if (user.githubToken !== undefined) {
-    update += ", githubTokenEncrypted = :token";
-    values[":token"] = encryptSecret(user.githubToken, encryptionKey());
+  if (user.githubTokens !== undefined) {
+    update += ", " + tokenUpdate(user.githubTokens, values);
   }
   const result = await db.send(
     new UpdateCommand({
@@ -68,9 +79,19 @@ export async function upsertUser(input: UpsertUserInput): Promise<User> {
   return toUser(result.Attributes!);
 }
 
-/** Upserts the user GitHub signed in, with their access token. */
-export function upsertGitHubUser(profile: { id: number; login: string; name: string | null; avatarUrl: string | null }, accessToken: string) {
-  return upsertUser({ id: String(profile.id), login: profile.login, name: profile.name, avatarUrl: profile.avatarUrl, githubToken: accessToken });
+/** The SET clauses (and values) that store a token set; absent parts are stored as null. */
+function tokenUpdate(tokens: UserTokens, values: Record<string, unknown>): string {
+  const key = encryptionKey();
+  values[":token"] = encryptSecret(tokens.accessToken, key);
+  values[":refresh"] = tokens.refreshToken ? encryptSecret(tokens.refreshToken, key) : null;
+  values[":tokenExpiresAt"] = tokens.expiresAt?.toISOString() ?? null;
+  values[":refreshExpiresAt"] = tokens.refreshTokenExpiresAt?.toISOString() ?? null;
+  return "githubTokenEncrypted = :token, githubRefreshTokenEncrypted = :refresh, githubTokenExpiresAt = :tokenExpiresAt, githubRefreshTokenExpiresAt = :refreshExpiresAt";
+}
+
+/** Upserts the user GitHub signed in, with their user tokens. */
+export function upsertGitHubUser(profile: { id: number; login: string; name: string | null; avatarUrl: string | null }, tokens: UserTokens) {
+  return upsertUser({ id: String(profile.id), login: profile.login, name: profile.name, avatarUrl: profile.avatarUrl, githubTokens: tokens });
 }
 
 /** Upserts the local stage's dev user (no GitHub token: public repositories and local paths only). */
@@ -90,17 +111,82 @@ export async function getUser(userId: string): Promise<User> {
   return user;
 }
 
-/** The user's GitHub access token, decrypted; undefined when they have none (dev user). */
+/**
+ * The user's GitHub user token, decrypted and refreshed when it is about to expire; undefined when
+ * they have none (dev user). Only the API calls this, and only to ask GitHub about the user.
+ */
 export async function getGitHubToken(userId: string): Promise<string | undefined> {
+  const stored = await readTokens(userId);
+  if (!stored) return undefined;
+  const { clock } = services();
+  if (!stored.expiresAt || stored.expiresAt.getTime() - REFRESH_MARGIN_MS > clock.now().getTime()) return stored.accessToken;
+  if (!stored.refreshToken || (stored.refreshTokenExpiresAt && stored.refreshTokenExpiresAt.getTime() <= clock.now().getTime()))
+    throw new Unauthorized("github_token_expired", "Your GitHub authorization expired; sign in again.");
+  let fresh: UserTokens;
+  try {
+    fresh = await refreshUserTokens(stored.refreshToken);
+  } catch (error) {
+    // Refresh tokens are single use: a concurrent request may have refreshed first. Use its token.
+    const now = await readTokens(userId);
+    if (now && now.sealedAccess !== stored.sealedAccess && (!now.expiresAt || now.expiresAt.getTime() > clock.now().getTime())) return now.accessToken;
+    throw error;
+  }
+  await storeRefreshedTokens(userId, stored.sealedAccess, fresh);
+  return fresh.accessToken;
+}
+
+type StoredTokens = {
+  sealedAccess: string;
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: Date;
+  refreshTokenExpiresAt?: Date;
+};
+
+async function readTokens(userId: string): Promise<StoredTokens | undefined> {
   const { db, tableName } = services();
-  const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: userKey(userId), ProjectionExpression: "githubTokenEncrypted" }));
+  const { Item } = await db.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: userKey(userId),
+      ProjectionExpression: "githubTokenEncrypted, githubRefreshTokenEncrypted, githubTokenExpiresAt, githubRefreshTokenExpiresAt",
+    }),
+  );
   const sealed = Item?.githubTokenEncrypted as string | undefined;
   if (!sealed) return undefined;
+  const key = encryptionKey();
   try {
-    return decryptSecret(sealed, encryptionKey());
+    const refresh = Item?.githubRefreshTokenEncrypted as string | null | undefined;
+    const date = (value: unknown) => (typeof value === "string" ? new Date(value) : undefined);
+    return {
+      sealedAccess: sealed,
+      accessToken: decryptSecret(sealed, key),
+      refreshToken: refresh ? decryptSecret(refresh, key) : undefined,
+      expiresAt: date(Item?.githubTokenExpiresAt),
+      refreshTokenExpiresAt: date(Item?.githubRefreshTokenExpiresAt),
+    };
   } catch {
     // The key was rotated or the value damaged: the user must sign in again to store a new token.
     throw new Unauthorized("github_token_unreadable", "The stored GitHub token cannot be read; sign in again.");
+  }
+}
+
+/** Stores refreshed tokens unless another request stored newer ones first (theirs stay). */
+async function storeRefreshedTokens(userId: string, previousSealedAccess: string, tokens: UserTokens): Promise<void> {
+  const { db, tableName } = services();
+  const values: Record<string, unknown> = { ":previous": previousSealedAccess };
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: userKey(userId),
+        UpdateExpression: `SET ${tokenUpdate(tokens, values)}`,
+        ConditionExpression: "githubTokenEncrypted = :previous",
+        ExpressionAttributeValues: values,
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
   }
 }
 

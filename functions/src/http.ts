@@ -7,9 +7,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import * as z from "zod";
 import { timingSafeEqual } from "node:crypto";
 import { deployedSiteOrigin, isLocalStage, loadSecrets, optionalSetting } from "@doctown/core/config";
-import { AppError, BadRequest, ConfigError, Forbidden, PayloadTooLarge, Unauthorized } from "@doctown/core/errors";
+import { AppError, BadRequest, ConfigError, Forbidden, PayloadTooLarge, RateLimited, Unauthorized } from "@doctown/core/errors";
 import { readSession, SESSION_COOKIE, sessionCookie } from "@doctown/core/session";
 import { ORIGIN_VERIFY_HEADER } from "./routes";
+import { apiSecurityHeaders } from "./securityHeaders";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Where a successful sign-in lands. */
@@ -28,6 +29,8 @@ export type HttpRequest = {
   siteOrigin: string;
   /** Whether cookies get the Secure flag (dropped only for a plain-http local site). */
   secureCookies: boolean;
+  /** The client's address (CloudFront's viewer address on deployed stages), for rate limits. */
+  clientIp: string | undefined;
   /** Set-Cookie values the edge adds to the response (e.g. a renewed session). */
   responseCookies: string[];
   rawBody: Buffer | undefined;
@@ -86,6 +89,7 @@ function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpReq
     cookies: parseCookies(cookieHeader),
     siteOrigin,
     secureCookies: !(isLocalStage() && siteOrigin.startsWith("http:")),
+    clientIp: clientIpOf(headers, event.requestContext?.http?.sourceIp),
     responseCookies: [],
     rawBody,
   };
@@ -120,9 +124,26 @@ export function siteOriginOf(headers: Record<string, string>): string {
   if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) throw new ConfigError("The site's URL is not configured (DOCTOWN_SITE_URL or the SITE_URL parameter of the Web stack).");
   const host = headers["x-forwarded-host"] ?? headers.host;
   if (!host || !HOST.test(host)) throw new BadRequest("invalid_host", "The request has no valid Host header.");
+  const allowed = optionalSetting("DOCTOWN_SITE_HOSTS")?.split(",");
+  if (allowed && !allowed.includes(host.toLowerCase()))
+    throw new BadRequest("invalid_host", `This site answers as ${allowed.join(" or ")}; set DOCTOWN_SITE_URL to serve it under another name.`);
   // Deployed stages are HTTPS only (CloudFront redirects); the local stack serves plain HTTP.
   const protocol = isLocalStage() ? (headers["x-forwarded-proto"] === "https" ? "https" : "http") : "https";
   return `${protocol}://${host.toLowerCase()}`;
+}
+
+/**
+ * Who is asking, for per-address limits. Behind CloudFront API Gateway sees CloudFront's address;
+ * CloudFront sets CloudFront-Viewer-Address (ip:port) from the connection itself, so on deployed
+ * stages that header wins. Locally the gateway's socket address is the client's.
+ */
+export function clientIpOf(headers: Record<string, string>, sourceIp: string | undefined): string | undefined {
+  const viewer = headers["cloudfront-viewer-address"];
+  if (viewer && !isLocalStage()) {
+    const ip = viewer.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+    if (/^[0-9A-Fa-f.:]{2,45}$/.test(ip)) return ip;
+  }
+  return sourceIp || undefined;
 }
 
 /** CSRF defence: a state-changing request must carry our own origin (Origin, else Referer). */
@@ -194,23 +215,32 @@ export function pathParam(req: HttpRequest, name: string): string {
   return value;
 }
 
-const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+/** No caching, and the security headers of securityHeaders.ts (HSTS except on the plain-HTTP local stack). */
+function baseHeaders(): Record<string, string> {
+  let local: boolean;
+  try {
+    local = isLocalStage();
+  } catch {
+    local = false; // an ambiguous configuration is reported elsewhere; headers err on the strict side
+  }
+  return { "cache-control": "no-store", ...apiSecurityHeaders({ hsts: !local }) };
+}
 
 export function json(statusCode: number, body: unknown, cookies: string[] = []): HttpResponse {
   return {
     statusCode,
-    headers: { ...BASE_HEADERS, "content-type": "application/json; charset=utf-8" },
+    headers: { ...baseHeaders(), "content-type": "application/json; charset=utf-8" },
     body: JSON.stringify(body),
     cookies,
   };
 }
 
 export function redirect(location: string, cookies: string[] = []): HttpResponse {
-  return { statusCode: 302, headers: { ...BASE_HEADERS, location }, body: "", cookies };
+  return { statusCode: 302, headers: { ...baseHeaders(), location }, body: "", cookies };
 }
 
 export function noContent(cookies: string[] = []): HttpResponse {
-  return { statusCode: 204, headers: { ...BASE_HEADERS }, body: "", cookies };
+  return { statusCode: 204, headers: baseHeaders(), body: "", cookies };
 }
 
 function withCookies(response: HttpResponse, cookies: string[]): HttpResponse {
@@ -226,7 +256,9 @@ export function errorBody(code: string, message: string) {
 export function errorResponse(error: unknown): HttpResponse {
   if (error instanceof AppError) {
     if (error.status >= 500) console.error(`doctown: ${error.code}: ${error.message}`);
-    return json(error.status, errorBody(error.code, error.message));
+    const response = json(error.status, errorBody(error.code, error.message));
+    if (error instanceof RateLimited) response.headers = { ...response.headers, "retry-after": String(error.retryAfterSeconds) };
+    return response;
   }
   if (error instanceof z.ZodError) {
     const message = error.issues

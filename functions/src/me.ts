@@ -3,10 +3,10 @@ import { findUser } from "@doctown/core/user";
 import { isLocalStage } from "@doctown/core/config";
 import { Unauthorized } from "@doctown/core/errors";
 import { json, requireUserId, route } from "./http";
-import { userView } from "./views";
+import { meView } from "./views";
 
 export const handler = route(async (req) => {
   const user = await findUser(await requireUserId(req));
   if (!user) throw new Unauthorized("unauthorized", "Sign in first.");
-  return json(200, { user: userView(user), local_stage: isLocalStage() });
+  return json(200, meView(user, isLocalStage()));
 });

@@ -1,12 +1,15 @@
 /**
- * Every HTTP route of DESIGN.md and the handler module (under functions/src) that serves it.
+ * Every HTTP route of the API and the handler module (under functions/src) that serves it.
  * Pure data: the CDK Api stack and the local gateway both build their routing from this table.
  */
 export const ROUTES = {
   "GET /auth/github/login": "auth/login",
   "GET /auth/github/callback": "auth/callback",
+  "GET /auth/github/setup": "auth/setup",
+  "GET /auth/github/forward": "auth/forward",
   "POST /auth/logout": "auth/logout",
   "GET /api/me": "me",
+  "GET /api/session": "session",
   "GET /api/repos": "repos/list",
   "GET /api/repos/{owner}/{name}/settings": "repos/settings",
   "PUT /api/repos/{owner}/{name}/settings": "repos/settings",

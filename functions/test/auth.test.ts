@@ -1,30 +1,43 @@
+/**
+ * Sign-in through the GitHub App's user authorization, the repository picker and the setup
+ * redirect, against the GitHub App stand-in (core/test/support/fakeGitHubApp.ts) at its HTTP boundary.
+ */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { getGlobalDispatcher, MockAgent, setGlobalDispatcher, type Dispatcher } from "undici";
 import { provideServices } from "@doctown/core/services";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
-import { callApi, cookieValue, signIn } from "./support/api";
+import { startGitHubAppStandIn, type GitHubAppStandIn } from "@doctown/core/test/support/fakeGitHubApp";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
+import { makeRepo, type TestRepo } from "@doctown/testing/repos";
+import { callApi, cookieValue, signIn, TEST_ORIGIN } from "./support/api";
 
 const octo = { id: 401, login: "octo", token: "gho_octo_from_oauth", name: "Octo Cat" };
 let env: TestEnvironment;
-let originalDispatcher: Dispatcher;
-let github: MockAgent;
+let github: GitHubAppStandIn;
+let source: TestRepo;
 
 beforeAll(async () => {
+  // User tokens live 2 minutes: under the 5-minute refresh margin, so every use refreshes.
+  github = await startGitHubAppStandIn({ userTokenSeconds: 120 });
+  github.addUser({ id: 401, login: "octo" });
+  github.addUser({ id: 402, login: "mallory" });
+  source = makeRepo({ "README.md": "# r\n" });
+  for (let i = 0; i < 105; i++) github.addRepo({ owner: "octo", name: `repo-${String(i).padStart(3, "0")}`, private: i % 2 === 0, source: source.path });
+  github.addRepo({ owner: "mallory", name: "secret", private: true, source: source.path });
   env = await startTestEnvironment({
     githubUsers: [octo],
-    githubRepos: Array.from({ length: 105 }, (_, i) => ({ owner: "octo", name: `repo-${i}`, refs: { main: "5".repeat(40) } })),
+    extraEnv: {
+      GITHUB_URL: github.url,
+      GITHUB_API_URL: github.apiUrl,
+      GITHUB_CLIENT_ID: github.app.clientId,
+      GITHUB_CLIENT_SECRET: github.app.clientSecret,
+      GITHUB_APP_SLUG: github.app.slug,
+    },
   });
-  // arctic posts to github.com itself; answer there with GitHub's documented token payload.
-  originalDispatcher = getGlobalDispatcher();
-  github = new MockAgent();
-  github.enableNetConnect(/^127\.0\.0\.1(:\d+)?$/);
-  setGlobalDispatcher(github);
-});
+}, 60_000);
 afterAll(async () => {
-  setGlobalDispatcher(originalDispatcher);
-  await github?.close();
   await env?.stop();
+  await github?.close();
+  source?.remove();
 });
 afterEach(() => provideServices({ clock: { now: () => new Date() } }));
 
@@ -34,13 +47,24 @@ async function startLogin() {
   return { location: new URL(login.headers.location), state: cookieValue(login.cookies, "doctown_oauth_state")!, cookies: login.cookies };
 }
 
-describe("GitHub sign-in", () => {
-  it("login redirects to GitHub with the scopes, the callback URL and a state kept in a short-lived cookie", async () => {
+/** The browser's round trip: login → GitHub approves as `login` → callback; returns the session cookie. */
+async function signInThroughGitHub(login: string): Promise<string> {
+  github.signInAs(login);
+  const { location, state } = await startLogin();
+  const approved = await fetch(location, { redirect: "manual" });
+  const back = new URL(approved.headers.get("location")!);
+  const callback = await callApi("GET", `/auth/github/callback${back.search}`, { cookie: `doctown_oauth_state=${state}` });
+  expect(callback.status, callback.body).toBe(302);
+  return `doctown_session=${cookieValue(callback.cookies, "doctown_session")}`;
+}
+
+describe("GitHub sign-in (the app's user authorization)", () => {
+  it("login redirects to GITHUB_URL's authorize page with no scopes, the callback URL and a state kept in a short-lived cookie", async () => {
     const { location, state, cookies } = await startLogin();
-    expect(location.origin + location.pathname).toBe("https://github.com/login/oauth/authorize");
-    expect(location.searchParams.get("client_id")).toBe("test-client-id");
-    expect(location.searchParams.get("scope")).toBe("read:user repo");
-    expect(location.searchParams.get("redirect_uri")).toBe("https://doctown.test/auth/github/callback");
+    expect(location.origin + location.pathname).toBe(`${github.url}/login/oauth/authorize`);
+    expect(location.searchParams.get("client_id")).toBe(github.app.clientId);
+    expect(location.searchParams.has("scope")).toBe(false);
+    expect(location.searchParams.get("redirect_uri")).toBe(`${TEST_ORIGIN}/auth/github/callback`);
     expect(location.searchParams.get("state")).toBe(state);
     expect(state.length).toBeGreaterThanOrEqual(20);
     const stateCookie = cookies.find((c) => c.startsWith("doctown_oauth_state="))!;
@@ -50,45 +74,17 @@ describe("GitHub sign-in", () => {
     expect(stateCookie).toMatch(/Max-Age=600/);
   });
 
-  it("callback exchanges the code, stores the user with an encrypted token, and starts a session", async () => {
-    const { state } = await startLogin();
-    let tokenRequest: { body?: string; authorization?: string } = {};
-    github
-      .get("https://github.com")
-      .intercept({
-        path: "/login/oauth/access_token",
-        method: "POST",
-        body: (body) => {
-          tokenRequest.body = typeof body === "string" ? body : Buffer.from(body as Uint8Array).toString("utf8");
-          return true;
-        },
-      })
-      .reply((options) => {
-        const headers = options.headers as Record<string, string>;
-        tokenRequest.authorization = headers.Authorization ?? headers.authorization;
-        return { statusCode: 200, data: { access_token: octo.token, token_type: "bearer", scope: "read:user,repo" }, responseOptions: { headers: { "content-type": "application/json" } } };
-      });
-
-    const callback = await callApi("GET", `/auth/github/callback?code=code123&state=${state}`, { cookie: `doctown_oauth_state=${state}` });
-    expect(callback.status).toBe(302);
-    expect(callback.headers.location).toBe("/dashboard/");
-    expect(new URLSearchParams(tokenRequest.body).get("code")).toBe("code123");
-    expect(tokenRequest.authorization).toBe(`Basic ${Buffer.from("test-client-id:test-client-secret").toString("base64")}`);
-
-    const sessionCookie = callback.cookies.find((c) => c.startsWith("doctown_session="))!;
-    expect(sessionCookie).toMatch(/HttpOnly; SameSite=Lax; Secure/);
-    expect(callback.cookies.find((c) => c.startsWith("doctown_oauth_state="))).toMatch(/Max-Age=0/);
-    const token = cookieValue(callback.cookies, "doctown_session")!;
-
-    const me = await callApi("GET", "/api/me", { cookie: `doctown_session=${token}` });
+  it("callback exchanges the code, stores the user with encrypted (refreshable) tokens, and starts a session", async () => {
+    const cookie = await signInThroughGitHub("octo");
+    const me = await callApi("GET", "/api/me", { cookie });
     expect(me.status).toBe(200);
-    expect(me.json.user).toEqual({ id: "401", login: "octo", name: "Octo Cat", avatar_url: "https://avatars.example/401" });
-
+    expect(me.json.user).toMatchObject({ id: "401", login: "octo" });
     const items = await scanItems();
     const user = items.find((item) => item.pk === "USER#401")!;
     expect(String(user.githubTokenEncrypted)).toMatch(/^v1\./);
-    expect(JSON.stringify(items)).not.toContain(octo.token);
-    expect(JSON.stringify(items)).not.toContain(token);
+    expect(String(user.githubRefreshTokenEncrypted)).toMatch(/^v1\./);
+    expect(Date.parse(String(user.githubTokenExpiresAt))).toBeGreaterThan(Date.now());
+    for (const issued of github.userTokens) expect(JSON.stringify(items)).not.toContain(issued.token);
   });
 
   it("callback refuses a state that does not match the cookie, and creates no session", async () => {
@@ -104,13 +100,23 @@ describe("GitHub sign-in", () => {
 
   it("callback reports a code GitHub refuses as 400", async () => {
     const { state } = await startLogin();
-    github
-      .get("https://github.com")
-      .intercept({ path: "/login/oauth/access_token", method: "POST" })
-      .reply(200, { error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }, { headers: { "content-type": "application/json" } });
     const response = await callApi("GET", `/auth/github/callback?code=stale&state=${state}`, { cookie: `doctown_oauth_state=${state}` });
     expect(response.status).toBe(400);
     expect(response.json.error.code).toBe("invalid_oauth_code");
+  });
+
+  it("refreshes an expiring user token when it is used, and asks to sign in again once the refresh is refused", async () => {
+    const cookie = await signInThroughGitHub("octo");
+    const issuedBefore = github.userTokens.length;
+    expect((await callApi("GET", "/api/repos", { cookie })).status).toBe(200);
+    expect((await callApi("GET", "/api/repos", { cookie })).status).toBe(200);
+    // Each use refreshed (single-use refresh tokens, the previous access token revoked).
+    expect(github.userTokens.length).toBe(issuedBefore + 2);
+    // A refresh token GitHub no longer accepts (the user revoked the app's authorization): 401, sign in again.
+    github.revokeRefreshTokens();
+    const expired = await callApi("GET", "/api/repos", { cookie });
+    expect(expired.status).toBe(401);
+    expect(expired.json.error.code).toBe("github_token_expired");
   });
 });
 
@@ -147,22 +153,64 @@ describe("sessions", () => {
   });
 });
 
-describe("GET /api/repos", () => {
-  it("pages through the user's GitHub repositories", async () => {
-    const cookie = await signIn(octo);
+describe("GET /api/repos (the picker: what the user reaches through installations)", () => {
+  it("lists nothing but the install link before the app is installed", async () => {
+    const cookie = await signInThroughGitHub("octo");
+    const listed = await callApi("GET", "/api/repos", { cookie });
+    expect(listed.status).toBe(200);
+    expect(listed.json).toMatchObject({ repos: [], next_page: null, install_url: `${github.url}/apps/${github.app.slug}/installations/new` });
+  });
+
+  it("pages through the repositories of the user's installations, and never another account's", async () => {
+    const installed = github.install("octo", Array.from({ length: 105 }, (_, i) => `repo-${String(i).padStart(3, "0")}`));
+    github.install("mallory", ["secret"]);
+    const cookie = await signInThroughGitHub("octo");
     const first = await callApi("GET", "/api/repos", { cookie });
     expect(first.status).toBe(200);
     expect(first.json.repos).toHaveLength(100);
-    expect(first.json.repos[0]).toMatchObject({ full_name: "octo/repo-0", default_branch: "main", private: false });
+    expect(first.json.repos[0]).toMatchObject({ full_name: "octo/repo-000", default_branch: "main", private: true, installation_id: installed.id });
     expect(first.json.next_page).toBe(2);
     const second = await callApi("GET", "/api/repos?page=2", { cookie });
     expect(second.json.repos).toHaveLength(5);
     expect(second.json.next_page).toBeNull();
+    const names = [...first.json.repos, ...second.json.repos].map((repo: { full_name: string }) => repo.full_name);
+    expect(names).not.toContain("mallory/secret");
   });
 
   it("rejects a bad page and anonymous callers", async () => {
     const cookie = await signIn(octo);
     expect((await callApi("GET", "/api/repos?page=zero", { cookie })).json.error.code).toBe("invalid_page");
     expect((await callApi("GET", "/api/repos")).status).toBe(401);
+  });
+});
+
+describe("GET /auth/github/setup (after Install on GitHub)", () => {
+  const installationItems = async () => (await scanItems()).filter((item) => String(item.pk).startsWith("INSTALLATION#"));
+
+  it("records the installation only when the user's own token shows it", async () => {
+    const installed = github.install("octo", ["repo-001"]);
+    const mallorys = github.install("mallory", ["secret"]);
+    const cookie = await signInThroughGitHub("octo");
+    // Someone else's installation id in the query string: nothing recorded.
+    const foreign = await callApi("GET", `/auth/github/setup?installation_id=${mallorys.id}&setup_action=install`, { cookie });
+    expect(foreign.headers.location).toBe("/dashboard/?installation=not_visible");
+    expect((await installationItems()).filter((item) => item.installationId === mallorys.id)).toEqual([]);
+    const made_up = await callApi("GET", "/auth/github/setup?installation_id=99999999&setup_action=install", { cookie });
+    expect(made_up.headers.location).toBe("/dashboard/?installation=not_visible");
+
+    const own = await callApi("GET", `/auth/github/setup?installation_id=${installed.id}&setup_action=install`, { cookie });
+    expect(own.status).toBe(302);
+    expect(own.headers.location).toBe("/dashboard/?installation=recorded");
+    const recorded = (await scanItems()).filter((item) => item.pk === "REPO#octo/repo-001" && item.sk === "INSTALLATION");
+    expect(recorded).toMatchObject([{ installationId: installed.id, repo: "octo/repo-001" }]);
+  });
+
+  it("sends a signed-out visitor to sign in, and refuses an id that is not a number", async () => {
+    const signedOut = await callApi("GET", "/auth/github/setup?installation_id=1&setup_action=install");
+    expect(signedOut.headers.location).toBe("/auth/github/login");
+    const cookie = await signIn(octo);
+    const bad = await callApi("GET", "/auth/github/setup?installation_id=1%20OR%201&setup_action=install", { cookie });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe("invalid_installation_id");
   });
 });

@@ -6,8 +6,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertLocalUser } from "@doctown/core/user";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { callApi } from "./support/api";
 
 const LOCAL_ORIGIN = "http://localhost:4321";
@@ -84,6 +84,6 @@ describe("jobs on the local stage", () => {
   it("lists no GitHub repositories for the dev user, who has no GitHub token", async () => {
     const repos = await localCall("GET", "/api/repos");
     expect(repos.status).toBe(200);
-    expect(repos.json).toEqual({ repos: [], next_page: null });
+    expect(repos.json).toEqual({ repos: [], next_page: null, truncated: false, install_url: null });
   });
 });

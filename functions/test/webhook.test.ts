@@ -1,11 +1,11 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { handler as dispatch } from "../src/pipeline/dispatch";
 import { callApi, signIn } from "./support/api";
 import { callback, uploadDocpack } from "./support/builds";
-import { deliver, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliver, install, installationPayload, pushPayload, sha, TEST_INSTALLATION_ID, WEBHOOK_SECRET } from "./support/webhooks";
 
 const alice = { id: 301, login: "alice", token: "gho_alice_hooks" };
 const ENABLED_BRANCHES = ["main", "release/1.x", "burst", "parallel", "order", "dispatched", "fails"];
@@ -24,6 +24,7 @@ beforeAll(async () => {
     extraEnv: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
   });
   cookie = await signIn(alice);
+  await install(["alice/project", "alice/switched-off", "alice/trunk-only"]);
   const settings = [
     ["alice/project", { auto_build: true, branches: ENABLED_BRANCHES }],
     ["alice/switched-off", { auto_build: false, branches: [] }],
@@ -148,8 +149,13 @@ describe("POST /api/github/webhook: events", () => {
     const jobId: string = response.json.job_id;
     // The pipeline's Dispatch task sends the job to (fake) RunPod; the builder's input carries the callback secret.
     const { runpodJobId } = await dispatch({ jobId, taskToken: `token-${jobId}` });
-    const input = env.runpod.jobs.get(runpodJobId)!.input as { commit: string; git_ref: string; repo_url: string; callback_secret: string };
+    const input = env.runpod.jobs.get(runpodJobId)!.input as { commit: string; git_ref: string; repo_url: string; callback_secret: string; github_token?: string };
     expect(input).toMatchObject({ commit: sha(115), git_ref: "main", repo_url: "https://github.com/alice/project.git" });
+    // The build's token is the app installation's, for this repository, contents:read; never alice's own.
+    const minted = env.github.installationTokens.at(-1)!;
+    expect(minted).toMatchObject({ installationId: TEST_INSTALLATION_ID, repositories: ["project"], permissions: { contents: "read" } });
+    expect(input.github_token).toBe(minted.token);
+    expect(JSON.stringify(input)).not.toContain(alice.token);
     const upload = await uploadDocpack(jobId);
     const completed = await callback(jobId, "complete", input.callback_secret, { status: "succeeded", size: upload.size, sha256: upload.sha256 });
     expect(completed.status).toBe(200);
@@ -169,7 +175,7 @@ describe("POST /api/github/webhook: events", () => {
     }
     expect(await jobsOn("release/1.x")).toHaveLength(1);
     expect(starts().length).toBe(startsBefore);
-    const deliveries = (await scanItems("webhookDelivery")).filter((item) => item.deliveryId === first.deliveryId);
+    const deliveries = (await scanItems("webhookDelivery")).filter((item) => item.pk === `DELIVERY#${first.deliveryId}`);
     expect(deliveries).toHaveLength(1);
     expect(Number(deliveries[0].expiresAt)).toBeGreaterThan(Date.now() / 1000 + 6 * 24 * 3600);
   });
@@ -185,7 +191,7 @@ describe("POST /api/github/webhook: events", () => {
     const jobsBefore = (await scanItems("job")).length;
     const startsBefore = starts().length;
     const cases: Array<[ReturnType<typeof pushPayload>, string]> = [
-      [pushPayload({ repo: "someone/unregistered", after: sha(140) }), "unknown_repository"],
+      [pushPayload({ repo: "someone/unregistered", after: sha(140) }), "not_installed"],
       [pushPayload({ repo: "alice/switched-off", after: sha(141) }), "auto_build_off"],
       [pushPayload({ ref: "refs/heads/feature/wip", after: sha(142) }), "branch_not_enabled"],
       [pushPayload({ repo: "alice/trunk-only", ref: "refs/heads/main", defaultBranch: "trunk", after: sha(143) }), "branch_not_enabled"],
@@ -205,5 +211,64 @@ describe("POST /api/github/webhook: events", () => {
     const response = await deliver("push", pushPayload({ repo: "alice/trunk-only", ref: "refs/heads/trunk", defaultBranch: "trunk", after: sha(150) }));
     expect(response.json.result).toBe("build_started");
     expect(await jobsOn("trunk", "alice/trunk-only")).toMatchObject([{ commit: sha(150), status: "pending" }]);
+  });
+});
+
+describe("POST /api/github/webhook: the app's installations", () => {
+  it("builds nothing for a push naming another installation, or none (a repository webhook)", async () => {
+    const jobsBefore = (await scanItems("job")).length;
+    for (const installationId of [TEST_INSTALLATION_ID + 1, null]) {
+      const response = await deliver("push", pushPayload({ after: sha(160), installationId }));
+      expect(response.status).toBe(202);
+      expect(response.json).toEqual({ result: "ignored", reason: "not_installed" });
+    }
+    expect((await scanItems("job")).length).toBe(jobsBefore);
+  });
+
+  it("a repository removed from the installation stops building; added back, it builds again", async () => {
+    const removed = await deliver("installation_repositories", installationPayload("installation_repositories", "removed", ["alice/trunk-only"]));
+    expect(removed.json).toEqual({ result: "installation_updated", action: "removed" });
+    const push = (n: number) => deliver("push", pushPayload({ repo: "alice/trunk-only", ref: "refs/heads/trunk", defaultBranch: "trunk", after: sha(n) }));
+    expect((await push(170)).json).toEqual({ result: "ignored", reason: "not_installed" });
+    // The other repositories of the installation still build.
+    expect((await deliver("push", pushPayload({ after: sha(171) }))).json.result).toBe("build_started");
+    await deliver("installation_repositories", installationPayload("installation_repositories", "added", ["alice/trunk-only"]));
+    expect((await push(172)).json.result).toBe("build_started");
+  });
+
+  it("a suspended installation builds nothing until unsuspended", async () => {
+    await deliver("installation", installationPayload("installation", "suspend", []));
+    expect((await deliver("push", pushPayload({ after: sha(175) }))).json).toEqual({ result: "ignored", reason: "not_installed" });
+    await deliver("installation", installationPayload("installation", "unsuspend", []));
+    expect((await deliver("push", pushPayload({ after: sha(176) }))).json.result).toBe("build_started");
+  });
+
+  it("acts once on the same signed body, whatever delivery id or event name it comes with", async () => {
+    const body = JSON.stringify(pushPayload({ after: sha(180) }));
+    const first = await deliver("push", body);
+    expect(first.json.result).toBe("build_started");
+    const replay = await deliver("push", body);
+    expect(replay.deliveryId).not.toBe(first.deliveryId);
+    expect(replay.status).toBe(200);
+    expect(replay.json.result).toBe("duplicate_delivery");
+    // An installation event re-labelled as another installation event (both parse): still once.
+    const event = JSON.stringify(installationPayload("installation_repositories", "added", ["alice/relabel"]));
+    expect((await deliver("installation_repositories", event)).status).toBe(202);
+    const relabelled = await deliver("installation", event);
+    expect(relabelled.status).toBe(200);
+    expect(relabelled.json.result).toBe("duplicate_delivery");
+    expect((await scanItems("job")).filter((job) => job.commit === sha(180))).toHaveLength(1);
+  });
+
+  it("after the app is uninstalled, no repository of it builds, and a late event brings none back", async () => {
+    const deleted = await deliver("installation", installationPayload("installation", "deleted", ["alice/project"]));
+    expect(deleted.json).toEqual({ result: "installation_updated", action: "deleted" });
+    const jobsBefore = (await scanItems("job")).length;
+    await deliver("installation_repositories", installationPayload("installation_repositories", "added", ["alice/project"]));
+    for (const [repo, n] of [["alice/project", 190], ["alice/switched-off", 191]] as const) {
+      const response = await deliver("push", pushPayload({ repo, after: sha(n) }));
+      expect(response.json).toEqual({ result: "ignored", reason: "not_installed" });
+    }
+    expect((await scanItems("job")).length).toBe(jobsBefore);
   });
 });

@@ -3,11 +3,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRunpodClient } from "@doctown/core/runpod";
 import { provideServices, resetServices } from "@doctown/core/services";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { handler as dispatch } from "../src/pipeline/dispatch";
 import { callApi, signIn } from "./support/api";
-import { deliver, nextPushedAt, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliver, install, nextPushedAt, pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
 
 const alice = { id: 401, login: "alice", token: "gho_alice_burst" };
 const BRANCHES = ["burst", "parallel", "order", "dispatched", "fails", "manual"];
@@ -22,6 +22,7 @@ beforeAll(async () => {
     extraEnv: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET },
   });
   cookie = await signIn(alice);
+  await install(["alice/project"]);
   const saved = await callApi("PUT", "/api/repos/alice/project/settings", { body: { auto_build: true, branches: BRANCHES }, cookie });
   expect(saved.status).toBe(200);
 });
@@ -73,8 +74,10 @@ describe("a newer push supersedes the older push's build", () => {
     const second = nextPushedAt();
     expect((await push("order", 401, { before: 400, pushedAt: second })).json.result).toBe("build_started");
     expect((await push("order", 402, { before: 401, pushedAt: second })).json.result).toBe("build_started");
-    // The push of 401 again in the same second is the predecessor of 402: stale.
-    const late = await push("order", 401, { before: 400, pushedAt: second });
+    // The very same signed body again (under a fresh delivery id) is a replay: nothing happens.
+    expect((await push("order", 401, { before: 400, pushedAt: second })).json.result).toBe("duplicate_delivery");
+    // The push of 401 arriving late in another delivery (its body differs) is the predecessor of 402: stale.
+    const late = await deliver("push", { ...pushPayload({ ref: "refs/heads/order", after: sha(401), before: sha(400), pushedAt: second }), hook_id: 2 });
     expect(late.json.result).toBe("superseded");
     // A push from an earlier second arriving now is stale as well.
     const earlier = await push("order", 399, { pushedAt: second - 5 });
@@ -90,7 +93,7 @@ describe("a newer push supersedes the older push's build", () => {
     const firstJobId: string = first.json.job_id;
     // The pipeline's Dispatch task hands the job to (fake) RunPod: building, with a RunPod id.
     const { runpodJobId } = await dispatch({ jobId: firstJobId, taskToken: `token-${firstJobId}` });
-    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_QUEUE");
+    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_PROGRESS");
 
     const second = await push("dispatched", 502, { before: 501 });
     expect(second.json).toMatchObject({ result: "build_started", superseded_job_id: firstJobId });
@@ -105,7 +108,7 @@ describe("a newer push supersedes the older push's build", () => {
     env.runpod.failNext.push(503, 503, 503);
     const second = await push("dispatched", 512, { before: 511 });
     expect(second.json).toMatchObject({ result: "build_started", superseded_job_id: first.json.job_id });
-    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_QUEUE");
+    expect(env.runpod.jobs.get(runpodJobId)?.status).toBe("IN_PROGRESS");
     expect((await callApi("GET", `/api/jobs/${first.json.job_id}`, { cookie })).json.status).toBe("cancelled");
 
     // A RunPod that accepts the connection and never answers: GitHub must still get its answer in time.

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { LOCAL_ONLY_ROUTES, ROUTES } from "@doctown/functions/routes";
-import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "./apiEvent";
+import { apiSecurityHeaders, pageSecurityHeaders } from "@doctown/functions/securityHeaders";
+import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "@doctown/testing/apiGateway";
 import { serveStatic } from "./staticFiles";
 
 /** API Gateway's payload limit is 10 MB; nothing Doctown accepts comes close to 1 MB. */
@@ -21,6 +22,8 @@ export type GatewayOptions = {
   host?: string;
   /** The built dashboard (web/dist); missing: a hint to build it is served instead. */
   webRoot: string;
+  /** Where the viewer fetches docpacks from (the pages' connect-src). */
+  storageOrigins?: string[];
 };
 
 export type Gateway = { url: string; port: number; close(): Promise<void> };
@@ -39,8 +42,10 @@ function handlerFor(module: string): Promise<LambdaHttpHandler> {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  // Plain HTTP on this machine: no HSTS (it would pin localhost to HTTPS in the browser).
+  const pageHeaders = pageSecurityHeaders({ hsts: false, storageOrigins: options.storageOrigins ?? [] });
   const server = createServer((req, res) => {
-    handle(req, res, options.webRoot).catch((error) => {
+    handle(req, res, options.webRoot, pageHeaders).catch((error) => {
       console.error("doctown gateway:", error);
       if (!res.headersSent) sendJsonError(res, 500, "internal_error", "Something went wrong on our side.");
       else res.destroy();
@@ -66,7 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, webRoot: string) {
+async function handle(req: IncomingMessage, res: ServerResponse, webRoot: string, pageHeaders: Record<string, string>) {
   let url: URL;
   try {
     url = new URL(req.url ?? "/", "http://gateway.invalid");
@@ -76,7 +81,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, webRoot: string
   const method = (req.method ?? "GET").toUpperCase();
   const isApi = API_PREFIXES.some((prefix) => url.pathname.startsWith(prefix));
   if (!isApi) {
-    if (await serveStatic(webRoot, req, res, url.pathname)) return;
+    if (await serveStatic(webRoot, req, res, url.pathname, pageHeaders)) return;
     return sendJsonError(res, 405, "method_not_allowed", `${method} is not allowed here.`);
   }
 
@@ -107,7 +112,12 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
 
 function sendJsonError(res: ServerResponse, status: number, code: string, message: string, close = false) {
   const body = JSON.stringify({ error: { code, message } });
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(body)),
+    "cache-control": "no-store",
+    ...apiSecurityHeaders({ hsts: false }),
+  };
   if (close) headers.connection = "close";
   res.writeHead(status, headers);
   res.end(body);

@@ -1,7 +1,8 @@
 /**
  * `npm start`: all of Doctown on this machine (see stack.ts). Settings from the environment:
  *   PORT (3000), HOST (127.0.0.1), DOCTOWN_DATA_DIR (.doctown/)
- *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   real GitHub sign-in; without them, the dev sign-in
+ *   GITHUB_CLIENT_ID + GITHUB_CLIENT_SECRET   sign-in through a GitHub App (with GITHUB_APP_ID, GITHUB_APP_SLUG,
+ *                                            GITHUB_APP_PRIVATE_KEY, GITHUB_WEBHOOK_SECRET; README "GitHub"); without them, the dev sign-in
  *   OPENAI_API_KEY (+ OPENAI_BASE_URL)        generated docs; without them, placeholder docs
  *   DOCTOWN_SKIP_WEB_BUILD=1                  serve web/dist as it is (no rebuild when stale)
  *   DOCTOWN_RUNPOD_URL + DOCTOWN_RUNPOD_API_KEY (+ DOCTOWN_RUNPOD_ENDPOINT_ID)   a builder running
@@ -11,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deploymentMode } from "@doctown/core/config";
 import { DEFAULT_WEB_ROOT, startLocalStack, type LocalStackOptions } from "./stack";
 
 // The SDK's notice about Node 20 is noise here; Lambda runs Node 22.
@@ -22,20 +24,20 @@ const WEB_DIR = join(REPO_ROOT, "web");
 async function main() {
   const port = parsePort(process.env.PORT ?? "3000");
   const dataDir = resolve(process.env.DOCTOWN_DATA_DIR || ".doctown");
-  if (process.env.DOCTOWN_SKIP_WEB_BUILD !== "1") buildDashboardIfStale();
-
   const host = process.env.HOST || "127.0.0.1";
-  const github = Boolean(process.env.GITHUB_CLIENT_ID);
-  if (github !== Boolean(process.env.GITHUB_CLIENT_SECRET))
-    throw new Error("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
-  if (!github && !isLoopback(host))
+  // The same decision the handlers make (core/src/config.ts), for the stage this process will be;
+  // an ambiguous configuration stops here, before anything starts.
+  const mode = deploymentMode({ ...process.env, DOCTOWN_STAGE: "local" });
+  if (mode.signIn !== "github" && !isLoopback(host))
     console.warn(`Warning: HOST=${host} exposes the dev sign-in (anyone who reaches it can sign in as anyone); set GITHUB_CLIENT_ID/SECRET.`);
+  if (process.env.DOCTOWN_SKIP_WEB_BUILD !== "1") buildDashboardIfStale();
 
   const stack = await startLocalStack({ port, host, dataDir, runpod: runpodFromEnv() }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new Error(`Port ${port} on ${host} is in use: stop what runs there or set PORT (PORT=0 picks a free one).`);
     throw error;
   });
-  const signIn = github ? "GitHub OAuth" : "dev sign-in (no GITHUB_CLIENT_ID set)";
+  // The banner reports what the handlers now see (the stack has set DOCTOWN_STAGE=local).
+  const signIn = deploymentMode().signIn === "github" ? "GitHub App" : "dev sign-in (no GITHUB_CLIENT_ID set)";
   const url = stack.url.replace("://127.0.0.1:", "://localhost:");
   console.log(`\nDoctown is running at ${url}\n  data:    ${dataDir}\n  sign-in: ${signIn}\n  docs:    ${process.env.OPENAI_API_KEY ? "LLM" : "placeholder (no OPENAI_API_KEY)"}\nPress Ctrl-C to stop.\n`);
 

@@ -8,11 +8,14 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { allowBrowserDownloads } from "@doctown/core/storage";
+import { deploymentMode } from "@doctown/core/config";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
+import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
+import { bestEffort } from "@doctown/core/jobSubmit";
 import { provideServices, resetServices } from "@doctown/core/services";
 import { startGateway } from "./gateway";
-import { startLocalServices } from "./services";
+import { TABLE_KEYS } from "@doctown/core/table";
+import { startLocalServices } from "@doctown/testing/storage";
 import { LocalWorkflow } from "./workflow";
 import { failJobsInFlight, failStaleJobs, INTERRUPTED_AT_START, INTERRUPTED_AT_STOP, SWEEP_EVERY_MINUTES } from "@doctown/core/jobSweep";
 
@@ -65,7 +68,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   cleanups.push(async () => releaseDataDir());
 
   try {
-    const storage = await startLocalServices({ dataDir });
+    const storage = await startLocalServices({ tableKeys: TABLE_KEYS, dataDir });
     cleanups.push(() => storage.stop());
 
     const runpod = await startRunpod(options);
@@ -90,8 +93,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       restoreEnv();
     });
 
+    deploymentMode(); // refuses an ambiguous stage or sign-in configuration before anything runs
     resetServices();
-    await allowBrowserDownloads();
     const workflow = new LocalWorkflow({
       heartbeatSeconds: options.heartbeatSeconds,
       taskTimeoutSeconds: options.taskTimeoutSeconds,
@@ -100,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     provideServices({ workflow });
     // This process's workflow is new: whatever was in flight before belongs to a stopped process.
     await failJobsInFlight(INTERRUPTED_AT_START);
+    await bestEffort("sweep orphaned docpack objects", async () => void (await sweepOrphanedDocpacks()));
     // The same stale-job sweep the cloud runs on a schedule (core/src/jobSweep.ts).
     const sweeper = setInterval(() => {
       failStaleJobs().catch((error) => console.error("doctown: stale-job sweep failed:", error));
@@ -107,8 +111,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));
 
-    const gateway = await startGateway({ port: options.port ?? 3000, host: options.host, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
+    const gateway = await startGateway({
+      port: options.port ?? 3000,
+      host: options.host,
+      webRoot: options.webRoot ?? DEFAULT_WEB_ROOT,
+      storageOrigins: [new URL(storage.s3Endpoint).origin],
+    });
     cleanups.push(gateway.close);
+    // The viewer reads presigned downloads from the storage proxy: only the site's own origin may.
+    storage.allowBrowserOrigins(siteOrigins(gateway.url));
+    // The site's origin (Origin check, callback URLs) follows Host only for the gateway's own names:
+    // a forged Host or X-Forwarded-Host cannot send the builder's callbacks elsewhere.
+    const restoreHosts = applyEnv({ DOCTOWN_SITE_HOSTS: siteOrigins(gateway.url).map((origin) => new URL(origin).host).join(",") });
+    cleanups.push(async () => restoreHosts());
     // First on stop: jobs in flight fail as interrupted and the builder is stopped while the
     // gateway still answers, so its last reports meet a finished job instead of a closed port.
     cleanups.push(async () => {
@@ -153,6 +168,11 @@ async function startRunpod(options: LocalStackOptions) {
   return { url: `${server.url}/v2`, apiKey, endpointId: LOCAL_ENDPOINT_ID, close: () => server.close() };
 }
 
+/** The gateway's origin and its localhost spelling (npm start announces localhost). */
+function siteOrigins(url: string): string[] {
+  const origin = new URL(url).origin;
+  return [origin, origin.replace("://127.0.0.1:", "://localhost:")];
+}
 /**
  * One stack per data dir: LevelDB allows a single user, and two workflows would each take the
  * other's jobs for interrupted. A pid file marks the owner; a dead owner's file is taken over.

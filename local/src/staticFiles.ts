@@ -37,22 +37,22 @@ export function contentTypeOf(path: string): string {
 }
 
 /** Handles GET/HEAD for the static site; returns false if the method is not one it serves. */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string, securityHeaders: Record<string, string> = {}): Promise<boolean> {
   const method = req.method ?? "GET";
   if (method !== "GET" && method !== "HEAD") return false;
   const rootReal = await realpath(root).catch(() => null);
   if (!rootReal) {
-    sendText(res, 404, "The dashboard is not built yet: run `npm run build -w web` (npm start does this for you).", method);
+    sendText(res, 404, "The dashboard is not built yet: run `npm run build -w web` (npm start does this for you).", method, securityHeaders);
     return true;
   }
   const file = await findFile(rootReal, pathname);
   if (file) {
-    sendFile(res, 200, file, method);
+    sendFile(res, 200, file, method, securityHeaders);
     return true;
   }
   const notFoundPage = await findFile(rootReal, "/404.html");
-  if (notFoundPage) sendFile(res, 404, notFoundPage, method);
-  else sendText(res, 404, "Not found.", method);
+  if (notFoundPage) sendFile(res, 404, notFoundPage, method, securityHeaders);
+  else sendText(res, 404, "Not found.", method, securityHeaders);
   return true;
 }
 
@@ -86,11 +86,11 @@ async function insideRoot(root: string, relative: string): Promise<string | null
   }
 }
 
-function sendFile(res: ServerResponse, status: number, file: string, method: string) {
+function sendFile(res: ServerResponse, status: number, file: string, method: string, securityHeaders: Record<string, string>) {
   const type = contentTypeOf(file);
   // Astro's hashed assets never change; pages must be revalidated.
   const cacheControl = file.includes(`${sep}_astro${sep}`) ? "public, max-age=31536000, immutable" : "no-cache";
-  res.writeHead(status, { "content-type": type, "cache-control": cacheControl, "x-content-type-options": "nosniff" });
+  res.writeHead(status, { ...securityHeaders, "content-type": type, "cache-control": cacheControl, "x-content-type-options": "nosniff" });
   if (method === "HEAD") {
     res.end();
     return;
@@ -100,7 +100,7 @@ function sendFile(res: ServerResponse, status: number, file: string, method: str
     .pipe(res);
 }
 
-function sendText(res: ServerResponse, status: number, text: string, method: string) {
-  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
+function sendText(res: ServerResponse, status: number, text: string, method: string, securityHeaders: Record<string, string>) {
+  res.writeHead(status, { ...securityHeaders, "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" });
   res.end(method === "HEAD" ? undefined : text);
 }

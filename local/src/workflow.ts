@@ -32,6 +32,11 @@ export type LocalWorkflowOptions = {
   heartbeatSeconds?: number;
   /** Overrides the pause between retries (milliseconds) instead of IntervalSeconds × BackoffRate. */
   retryIntervalMs?: number;
+  /**
+   * Another definition with its substitutions already resolved (the stage simulation runs the
+   * synthesized one), and the function each Task's FunctionName names; default: core's object.
+   */
+  deployed?: { definition: typeof pipelineDefinition; functionFor(functionName: string): LambdaHandler; executionId(input: PipelineInput): string };
 };
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
@@ -42,7 +47,7 @@ const MAX_EXECUTIONS_KEPT = 1000;
 
 export class LocalWorkflow implements Workflow {
   /** What this workflow runs: the very object core exports (a test checks the identity). */
-  readonly definition = pipelineDefinition;
+  readonly definition: typeof pipelineDefinition;
   private readonly machine: StateMachine;
   private readonly tokens = new TaskTokens();
   private readonly executions = new Map<string, ExecutionRecord & { abort: () => void; done: Promise<void> }>();
@@ -51,6 +56,7 @@ export class LocalWorkflow implements Workflow {
   private closed = false;
 
   constructor(private readonly options: LocalWorkflowOptions = {}) {
+    this.definition = options.deployed?.definition ?? pipelineDefinition;
     // The library's validator (asl-validator, Ajv with defaults) writes "QueryLanguage" into the
     // definition it checks: it checks a copy, and the machine runs the untouched original.
     new StateMachine(structuredClone(this.definition) as unknown as StateMachineDefinition);
@@ -59,7 +65,7 @@ export class LocalWorkflow implements Workflow {
 
   async start(input: PipelineInput): Promise<{ executionId: string }> {
     if (this.closed) throw new Error("The local workflow is shut down.");
-    const executionId = `local:doctown-pipeline:${input.jobId}`;
+    const executionId = this.options.deployed?.executionId(input) ?? `local:doctown-pipeline:${input.jobId}`;
     // Named after the job, like the cloud: starting twice is the same execution.
     if (this.executions.has(executionId)) return { executionId };
 
@@ -95,6 +101,8 @@ export class LocalWorkflow implements Workflow {
   }
 
   async sendHeartbeat(taskToken: string): Promise<void> {
+    // A dispatch still watching RunPod's queue at shutdown stops at its next heartbeat.
+    if (this.closed) throw new Error("The local workflow is shut down.");
     this.tokens.heartbeat(taskToken);
   }
 
@@ -185,6 +193,7 @@ export class LocalWorkflow implements Workflow {
   }
 
   private handlerFor(functionName: string): LambdaHandler {
+    if (this.options.deployed) return this.options.deployed.functionFor(functionName);
     const key = (Object.keys(DEFINITION_SUBSTITUTIONS) as (keyof typeof DEFINITION_SUBSTITUTIONS)[]).find(
       (name) => functionName === "${" + DEFINITION_SUBSTITUTIONS[name] + "}",
     );

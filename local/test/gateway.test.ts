@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "@doctown/functions/routes";
-import { compileRoutes, matchRoute, toApiEvent } from "../src/apiEvent";
+import { compileRoutes, matchRoute, toApiEvent } from "@doctown/testing/apiGateway";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { signIn } from "./support/client";
 
@@ -164,11 +164,13 @@ describe("the gateway on a running stack", () => {
     const foreign = await fetch(`${stack.url}/auth/dev`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: JSON.stringify({ login: "ok" }) });
     expect(foreign.status).toBe(403);
     process.env.GITHUB_CLIENT_ID = "an-oauth-app";
+    process.env.GITHUB_CLIENT_SECRET = "its-secret"; // half an app is refused as ambiguous (config.ts)
     try {
       const hidden = await fetch(`${stack.url}/auth/dev`, { method: "POST", headers: { origin: stack.url, "content-type": "application/json" }, body: JSON.stringify({ login: "ok" }) });
       expect(hidden.status).toBe(404);
     } finally {
       delete process.env.GITHUB_CLIENT_ID;
+      delete process.env.GITHUB_CLIENT_SECRET;
     }
   });
 });

@@ -8,16 +8,16 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "../../local/test/support/repos";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/local/test/support/repos";
+import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 import { docpackZip, manifest } from "./support/docpackZip";
 
@@ -108,7 +108,7 @@ describe("the dashboard in Chromium", () => {
       rmSync(join(broken.path, ".git/objects", blob.slice(0, 2), blob.slice(2)));
       await page.getByLabel("Local repository path").fill(broken.path);
       await page.getByRole("button", { name: "Generate docs" }).click();
-      const job = page.locator(`[data-job-list] li.job`).filter({ hasText: broken.path });
+      const job = page.locator(`[data-job-list] li.job`).filter({ hasText: basename(broken.path) });
       await job.waitFor();
       await expect.poll(() => job.getAttribute("data-status"), { timeout: 30_000, interval: 500 }).toBe("failed");
       expect(await job.locator(".activity").textContent()).toMatch(/^Failed: .{10,}/);
@@ -125,7 +125,7 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Branch, tag or commit").fill("");
     await page.getByRole("button", { name: "Generate docs" }).click();
     await expect.poll(() => text('[data-repo-picker] [data-role="result"]')).toContain("Build started.");
-    const job = page.locator("[data-job-list] li.job").filter({ hasText: repo.path });
+    const job = page.locator("[data-job-list] li.job").filter({ hasText: basename(repo.path) });
     await job.waitFor();
     expect(["pending", "building", "completed"]).toContain(await job.getAttribute("data-status"));
     await shot("dashboard-building");
@@ -150,7 +150,7 @@ describe("the dashboard in Chromium", () => {
   }, 60_000);
 
   it("shows the job page with the finished build", async () => {
-    await page.locator("[data-job-list] li.job").filter({ hasText: repo.path }).getByRole("link", { name: "Details" }).click();
+    await page.locator("[data-job-list] li.job").filter({ hasText: basename(repo.path) }).getByRole("link", { name: "Details" }).click();
     await page.waitForURL(/\/job\/\?id=/);
     await expect.poll(() => text('[data-job-detail] [data-role="status"]')).toBe("This build has finished.");
     expect(await text('[data-fact="commit"]')).toBe(repo.head);
@@ -171,16 +171,15 @@ describe("the dashboard in Chromium", () => {
     await page.waitForURL(/\/viewer\/\?id=/);
     await page.locator('[data-role="layout"]').waitFor({ timeout: 15_000 });
     expect(await text('[data-role="heading"]')).toBe("Overview");
-    await page.getByLabel("Search symbols").fill("calcul");
-    const result = page.locator('[data-role="results"] button').first();
+    await page.getByRole("combobox", { name: "Search names, files and headings" }).fill("calcul");
+    const result = page.locator('[data-role="results"] [role="option"]').first();
     expect(await result.textContent()).toBe("Calculator class · src/math.ts:6");
     await result.click();
-    expect(await text('[data-role="heading"]')).toBe("src/math.ts");
-    const row = page.locator("tr.highlight");
-    expect(await row.getAttribute("data-symbol")).toBe("Calculator");
-    expect(await row.locator("td").first().textContent()).toBe("class");
-    expect(await page.locator('[data-role="symbols"] tr[data-symbol="add"] td').last().textContent()).toBe("2");
-    expect(page.url()).toContain("file=src%2Fmath.ts");
+    await expect.poll(() => text('[data-role="heading"]')).toBe("Calculator");
+    expect(page.url()).toContain("#symbol/src/math.ts%23Calculator");
+    await page.locator('[data-role="body"]').getByRole("link", { name: /^src\/math\.ts, lines 6–/ }).click();
+    await expect.poll(() => text('[data-role="heading"]')).toBe("src/math.ts");
+    expect(await page.locator('[data-role="body"] .symbol-row[data-symbol="add"]').textContent()).toContain("line 2");
     await shot("viewer");
   });
 
@@ -197,11 +196,13 @@ describe("the dashboard in Chromium", () => {
     await page.getByRole("link", { name: "Commons", exact: true }).first().click();
     const item = page.locator("[data-commons] li.docpack").first();
     await item.waitFor();
-    expect(await item.locator("strong").textContent()).toBe(repo.path);
+    expect(await item.locator("strong").textContent()).toBe(basename(repo.path));
     await shot("commons");
     await item.getByRole("link", { name: "Open in viewer" }).click();
     await page.locator('[data-role="layout"]').waitFor({ timeout: 15_000 });
-    expect(await page.locator('[data-role="tree"] button[data-path="tools/greet.py"]').count()).toBe(1);
+    expect(await page.locator('[data-role="tree"] a[href="#file/tools/greet.py"]').count()).toBe(0); // directories open on demand
+    await page.locator('[data-role="tree"] summary').filter({ hasText: "tools/" }).click();
+    expect(await page.locator('[data-role="tree"] a[href="#file/tools/greet.py"]').count()).toBe(1);
   });
 
   it("renders a hostile docpack's Markdown without running its script", async () => {
@@ -214,17 +215,17 @@ describe("the dashboard in Chromium", () => {
     await page.goto(`${stack.url}/viewer/`);
     await page.locator('[data-role="file"]').setInputFiles({ name: "hostile.zip", mimeType: "application/zip", buffer: Buffer.from(hostile) });
     await page.locator('[data-role="layout"]').waitFor();
-    const doc = page.locator('[data-role="doc"]');
+    const doc = page.locator('[data-role="body"] .doc');
     expect(await doc.locator("strong").textContent()).toBe("bold");
     expect(await doc.locator("script, img").count()).toBe(0);
-    await page.locator('[data-role="doc"] a').click();
+    await page.locator('[data-role="body"] .doc a').click();
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('[data-role="title"]').textContent()).toBe("alice/sample");
   });
 
   it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {
     // A GitHub sign-in ends in a session for a user holding a GitHub token; GitHub's API is the fake.
-    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, "octo-token");
+    const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, { accessToken: "octo-token" });
     const session = await createSession(user.id);
     await context.addCookies([{ name: "doctown_session", value: session.token, url: stack.url }]);
     await page.goto(`${stack.url}/dashboard/`);

@@ -2,7 +2,8 @@
  * "Build on push" (RepoSettings) on the real dashboard in Debian's Chromium, against the local
  * stack (real handlers, dynalite) with GitHub answered at its HTTP boundary: picking a repository
  * loads its settings; toggle, branches and save work with the keyboard; refusals are shown and
- * nothing invalid is saved; a reader without write access sees the settings read-only.
+ * nothing invalid is saved; a reader without write access sees the settings read-only. The stack
+ * has a webhook secret: without one a local stack cannot receive pushes and hides the settings.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +13,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
-import { startFakeGitHub, type FakeGitHub } from "../../core/test/support/fakeGitHub";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
+import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,9 +40,9 @@ beforeAll(async () => {
     ],
   });
   // The gateway reads the site per request, so the stack can start while the site builds.
-  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
+  [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url, GITHUB_WEBHOOK_SECRET: "settings-test-secret" } }), buildSite(site)]);
   // A GitHub user as the OAuth callback leaves them: profile, stored token, session cookie.
-  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, alice.token);
+  await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, { accessToken: alice.token });
   const session = await createSession(String(alice.id));
   profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -66,6 +67,11 @@ const api = (path: string) => page.evaluate(async (url) => (await fetch(url)).js
 describe("Build on push on the dashboard", () => {
   it("follows the repository picked in Generate docs and saves with the keyboard alone", async () => {
     await page.goto(`${stack.url}/dashboard/`);
+    // Browsers compile `pattern` with the v flag; an invalid one is logged and silently ignored.
+    await settings().waitFor();
+    const pattern = await settings().locator('input[name="repo"]').getAttribute("pattern");
+    expect(() => new RegExp(`^(?:${pattern})$`, "v")).not.toThrow();
+    expect(new RegExp(`^(?:${pattern})$`, "v").test("alice/project")).toBe(true);
     await page.getByRole("radio", { name: /alice\/project/ }).check();
     await eventually(() => summary().textContent()).toBe("alice/project: auto-build is off");
     expect(await settings().locator('[data-role="default-branch"]').textContent()).toBe("trunk");

@@ -2,8 +2,9 @@
 import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
-import { fileTree, searchSymbols, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
-import { docpackZip, manifest, SYMBOLS } from "./support/docpackZip";
+import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
+import { splitMarkdown } from "../src/lib/viewer/view";
+import { docpackZip, docpackZipV2, manifest, SYMBOLS } from "./support/docpackZip";
 
 describe("openDocpack", () => {
   it("reads manifest, files, symbols and pages of a valid docpack", () => {
@@ -30,7 +31,7 @@ describe("openDocpack", () => {
     const open = (zip: Uint8Array) => () => openDocpack(zip, unzipSync);
     expect(open(strToU8("not a zip at all"))).toThrow(DocpackError);
     expect(open(docpackZip({ manifest: manifest({ format: "other" }) }))).toThrow("does not describe a docpack");
-    expect(open(docpackZip({ manifest: manifest({ format_version: 2 }) }))).toThrow("format 2");
+    expect(open(docpackZip({ manifest: manifest({ format_version: 3 }) }))).toThrow("formats 1 and 2; this one is format 3");
     expect(open(docpackZip({ manifest: manifest({ repo: { url: "x", git_ref: "main", commit: "not-a-sha" } }) }))).toThrow("no valid repository");
     expect(open(docpackZip({ symbols: { not: "a list" } }))).toThrow("symbols.json is not a list");
     expect(open(zipSync({ "manifest.json": strToU8("{") }))).toThrow("manifest.json is not valid JSON");
@@ -46,23 +47,93 @@ describe("openDocpack", () => {
   });
 });
 
-describe("symbol search and tree", () => {
-  const symbols = [
-    ...SYMBOLS,
-    { ...SYMBOLS[0], id: "b.ts#adder", name: "adder", file: "b.ts" },
-    { ...SYMBOLS[0], id: "b.ts#readd", name: "readd", file: "b.ts" },
-  ];
+describe("format 2", () => {
+  it("reads packages, roles, prose headings, structured docs and source text", () => {
+    const docpack = openDocpack(docpackZipV2(), unzipSync);
+    expect(docpack.manifest).toMatchObject({ format_version: 2, repo: { host_url: expect.stringMatching(/^https:\/\/github\.com\//) } });
+    expect(docpack.manifest.packages.map((pkg) => [pkg.name, pkg.public_api.length])).toEqual([["@alice/math", 2]]);
+    expect(docpack.files.map((file) => [file.path, file.role, file.kind])).toEqual([
+      ["packages/math/src/math.ts", "source", "code"],
+      ["docs/guide.md", "docs", "prose"],
+    ]);
+    expect(docpack.files[1].headings.map((heading) => heading.text)).toEqual(["Guide", "Rounding rules"]);
+    expect(docpack.symbols[0].doc).toMatchObject({ markdown: "Adds two numbers.", params: [{ name: "a", type: "number" }], returns: "their sum" });
+    expect(docpack.readSource("packages/math/src/math.ts")).toContain("export function add");
+    expect(docpack.readEntry("docs/packages/alice-math.md")).toContain("Arithmetic for everyone.");
+    expect(docpack.readEntry("../manifest.json")).toBeNull();
+  });
+});
 
-  it("ranks exact names, then prefixes, then other matches, case-insensitively", () => {
-    expect(searchSymbols(symbols, "ADD").results.map((s) => s.name)).toEqual(["add", "adder", "readd"]);
-    expect(searchSymbols(symbols, "calc").results.map((s) => s.name)).toEqual(["Calculator"]);
-    expect(searchSymbols(symbols, "  ")).toEqual({ results: [], total: 0 });
-    expect(searchSymbols(symbols, "d", 2)).toMatchObject({ total: 3 });
-    expect(searchSymbols(symbols, "d", 2).results).toHaveLength(2);
+describe("search ranking", () => {
+  const sym = (file: string, name: string, kind: string, exported: boolean, parent?: string) => ({
+    ...SYMBOLS[0],
+    id: `${file}#${parent ? `${parent}.` : ""}${name}`,
+    name,
+    kind,
+    file,
+    exported,
+    parent,
+  });
+  const symbols = [
+    sym("examples/basic/app.ts", "queryClient", "constant", true),
+    sym("src/core/queryClient.test.ts", "queryClient", "constant", false),
+    sym("src/core/queryClient.ts", "fetchQuery", "method", true, "QueryClient"),
+    sym("src/core/queryClient.ts", "QueryClient", "class", true),
+    sym("src/core/internal.ts", "QueryClientState", "type", false),
+    sym("src/core/queryClient.ts", "createQueryClient", "function", true),
+  ];
+  const files = ["src/core/queryClient.ts", "src/core/queryClient.test.ts", "examples/basic/app.ts", "src/core/internal.ts"].map((path) => ({ path, language: "typescript", bytes: 1, lines: 1, sha256: "b".repeat(64), symbols: 1 }));
+  const docpack = openDocpack(docpackZip({ symbols, files }), unzipSync);
+  const index = buildIndex(docpack, ["Getting started"]);
+  const labels = (query: string) => search(index, query).results.map((entry) => `${entry.label} ${entry.kind}`);
+
+  it("puts the exact name first, then exported package source, then the rest, tests and examples last", () => {
+    expect(labels("QueryClient")).toEqual([
+      "QueryClient class",
+      "QueryClient.fetchQuery method", // its qualified name starts with the query
+      "createQueryClient function",
+      "QueryClientState type",
+      "src/core/queryClient.ts file",
+      "queryClient constant", // the example's
+      "queryClient constant", // the test's
+      "src/core/queryClient.test.ts file",
+    ]);
+    expect(search(index, "QueryClient").results.slice(-3).map((entry) => entry.role)).toEqual(["example", "test", "test"]);
   });
 
+  it("finds qualified names, file names and headings", () => {
+    expect(labels("QueryClient.fetchQuery")[0]).toBe("QueryClient.fetchQuery method");
+    expect(labels("fetchquery")[0]).toBe("QueryClient.fetchQuery method");
+    expect(labels("queryClient.ts")[0]).toBe("src/core/queryClient.ts file");
+    expect(search(index, "getting")).toMatchObject({ total: 1, results: [{ kind: "heading", route: "overview", heading: "Getting started" }] });
+    expect(search(index, "  ")).toEqual({ results: [], total: 0 });
+    expect(search(index, "query", 2)).toMatchObject({ total: 8 });
+  });
+
+  it("guesses v1 packages from a monorepo layout", () => {
+    const mono = { manifest: { ...docpack.manifest, packages: [] }, files: [{ path: "packages/core/src/a.ts" }, { path: "packages/react/b.ts" }, { path: "README.md" }] } as never;
+    expect(packagesOf(mono).map((pkg: { name: string; path: string }) => `${pkg.name}@${pkg.path}`)).toEqual(["core@packages/core", "react@packages/react"]);
+  });
+});
+
+describe("long pages", () => {
+  it("cuts Markdown only where nothing changes: not inside a fence, table or list item", () => {
+    const list = Array.from({ length: 200 }, (_, i) => `- item ${i}`).join("\n");
+    const [head, tail] = splitMarkdown(`# Title\n\n${list}\n`, 80);
+    expect(head.split("\n")).toHaveLength(80);
+    expect(tail.startsWith("- item 78")).toBe(true);
+    const fenced = ["```", ...Array.from({ length: 200 }, (_, i) => `line ${i}`), "```", "", "after"].join("\n");
+    const [fencedHead, fencedTail] = splitMarkdown(fenced, 80);
+    expect(fencedHead.endsWith("```")).toBe(true);
+    expect(fencedTail.trim()).toBe("after");
+    expect(splitMarkdown("short\n", 80)).toEqual(["short\n", ""]);
+    expect(markdownHeadings("# A\n```\n# not\n```\n## B ##\n")).toEqual(["A", "B"]);
+  });
+});
+
+describe("tree", () => {
   it("groups symbols by file in line order and builds a directory tree", () => {
-    const byFile = symbolsByFile([SYMBOLS[1], SYMBOLS[0]]);
+    const byFile = symbolsByFile([SYMBOLS[1], SYMBOLS[0]] as never);
     expect(byFile.get("src/math.ts")!.map((s) => s.start_line)).toEqual([2, 6]);
     const tree = fileTree(["src/b.ts", "README.md", "src/a/c.ts", "src"]);
     expect(sortedChildren(tree).map((node) => `${node.file ? "f" : "d"}:${node.path}`)).toEqual(["d:src", "f:README.md", "f:src"]);

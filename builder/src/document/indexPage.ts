@@ -1,12 +1,25 @@
 /**
- * docs/index.md: the repository overview — languages, counts, top-level symbols and a link to
- * every file page. Deterministic; long lists are capped so a huge repository keeps a readable page.
+ * docs/index.md: the repository overview — the README as its introduction, the packages, the key
+ * exported symbols (package source first), the guides, and every file grouped by role (source
+ * first; tests and examples apart). Deterministic; long lists are capped so a huge repository keeps
+ * a readable page.
  */
+import type { FileRole } from "@doctown/core/docpackFormat";
 import type { DocumentFile } from "./types";
 import { escapeText, filePageLink, inlineCode } from "./markdown";
-import { PLACEHOLDER_MARK } from "./placeholder";
+import { PLACEHOLDER_MARK, symbolHeading } from "./placeholder";
+import { symbolAnchors, type Structure } from "./structure";
+import { isProse } from "../scan/languages";
 
 const MAX_TOP_LEVEL_SYMBOLS = 300;
+const ROLE_TITLES: Array<[FileRole, string]> = [
+  ["source", "Source files"],
+  ["docs", "Documentation files"],
+  ["example", "Examples"],
+  ["test", "Tests"],
+  ["config", "Configuration"],
+  ["generated", "Generated files"],
+];
 
 export interface IndexPageInput {
   repoName: string;
@@ -17,28 +30,59 @@ export interface IndexPageInput {
   placeholderFiles: number;
   /** The LLM's one-line file summaries, by path (LLM mode only). */
   fileSummaries: Map<string, string>;
+  /** The LLM's overview of the repository or its packages (LLM mode only), already sanitised. */
+  overview?: string;
+  structure?: Structure;
 }
+
+const encode = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
 export function indexPage(input: IndexPageInput): string {
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const symbolCount = files.reduce((sum, file) => sum + file.symbolCount, 0);
+  const structure = input.structure;
   const out = [`# ${escapeText(input.repoName)}`, "", modeNote(input), ""];
-  out.push(`${files.length} source files · ${symbolCount} symbols`, "");
+  if (structure?.readme?.markdown.trim()) {
+    // The README's own outline, one level down under the overview's title.
+    out.push(structure.readme.markdown.replace(/^(#{1,5}) /gm, "#$1 ").trimEnd(), "");
+    out.push(`(From [${inlineCode(structure.readme.path)}](${encode(`pages/${structure.readme.path}.md`)}).)`, "");
+  }
+  if (input.overview) out.push("## Overview", "", input.overview, "");
+  out.push(`${files.length} files · ${symbolCount} symbols`, "");
+  if (structure && structure.packages.length > 0) {
+    out.push("## Packages", "");
+    for (const pkg of structure.packages) {
+      const version = pkg.version ? ` ${inlineCode(pkg.version)}` : "";
+      out.push(`- [${inlineCode(pkg.name)}](${encode(pkg.page.replace(/^docs\//, ""))})${version} (${pkg.ecosystem}, ${inlineCode(pkg.path || ".")})${pkg.description ? ` - ${escapeText(pkg.description)}` : ""}`);
+    }
+    out.push("");
+  }
   out.push(...languageTable(files), "");
-  out.push(...topLevelSymbols(files), "");
-  out.push("## Files", "");
-  for (const file of files) {
-    const summary = input.fileSummaries.get(file.path);
-    const count = `${file.symbolCount} symbol${file.symbolCount === 1 ? "" : "s"}`;
-    const tail = summary ? ` - ${escapeText(summary)}` : "";
-    out.push(`- [${inlineCode(file.path)}](${filePageLink(file.path)}) (${count})${tail}`);
+  out.push(...topLevelSymbols(files, structure), "");
+  if (structure && structure.prosePages.size > 0) {
+    out.push("## Guides and other prose", "");
+    for (const [path, page] of [...structure.prosePages].slice(0, 1000)) out.push(`- [${escapeText(page.title)}](${encode(`pages/${path}.md`)}) (${inlineCode(path)})`);
+    if (structure.prosePages.size > 1000) out.push(`- ... and ${structure.prosePages.size - 1000} more (see files.json)`);
+    out.push("");
+  }
+  for (const [role, title] of ROLE_TITLES) {
+    const group = files.filter((file) => (file.role ?? "source") === role && !isProse(file.language));
+    if (group.length === 0) continue;
+    out.push(`## ${title}`, "");
+    for (const file of group) {
+      const summary = input.fileSummaries.get(file.path);
+      const count = `${file.symbolCount} symbol${file.symbolCount === 1 ? "" : "s"}`;
+      const tail = summary ? ` - ${escapeText(summary)}` : "";
+      out.push(`- [${inlineCode(file.path)}](${filePageLink(file.path)}) (${count})${tail}`);
+    }
+    out.push("");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
 
 function modeNote(input: IndexPageInput): string {
   if (input.mode === "placeholder") {
-    return `> ${PLACEHOLDER_MARK}: no language model was used; these pages were generated from the symbols and doc comments found in the code.`;
+    return `> ${PLACEHOLDER_MARK}: no language model was used; these pages were generated from the repository's own prose, symbols and doc comments.`;
   }
   const model = input.model ? ` (${inlineCode(input.model)})` : "";
   const partial =
@@ -66,23 +110,21 @@ function languageTable(files: DocumentFile[]): string[] {
   ];
 }
 
-/** Reads symbols back only from the first files that have some to list (they may come from disk). */
-function topLevelSymbols(files: DocumentFile[]): string[] {
+/** Package APIs first, then other exported symbols of source files, then the rest. */
+function topLevelSymbols(files: DocumentFile[], structure: Structure | undefined): string[] {
   const out = ["## Top-level exported symbols", ""];
   const total = files.reduce((sum, file) => sum + file.exportedTopLevel, 0);
   if (total === 0) return [...out, "None found."];
-  let listed = 0;
-  for (const file of files) {
-    if (listed >= MAX_TOP_LEVEL_SYMBOLS) break;
-    if (file.exportedTopLevel === 0) continue;
-    const topLevel = file.symbols
-      .filter((symbol) => !symbol.parent && symbol.exported)
-      .sort((a, b) => a.start_line - b.start_line)
-      .slice(0, MAX_TOP_LEVEL_SYMBOLS - listed);
-    for (const symbol of topLevel)
-      out.push(`- ${inlineCode(symbol.name)} (${symbol.kind}) in [${inlineCode(file.path)}](${filePageLink(file.path)})`);
-    listed += topLevel.length;
+  const listed = structure
+    ? structure.keySymbols.slice(0, MAX_TOP_LEVEL_SYMBOLS)
+    : files.flatMap((file) => (file.exportedTopLevel > 0 ? file.symbols.filter((s) => !s.parent && s.exported) : [])).slice(0, MAX_TOP_LEVEL_SYMBOLS);
+  const anchors = new Map<string, Map<string, string>>();
+  for (const symbol of listed) {
+    const fileAnchors = anchors.get(symbol.file) ?? symbolAnchors(symbol.file, files.find((f) => f.path === symbol.file)?.symbols ?? [symbol]);
+    anchors.set(symbol.file, fileAnchors);
+    const role = symbol.role && symbol.role !== "source" ? `, ${symbol.role}` : "";
+    out.push(`- [${inlineCode(symbolHeading(symbol))}](${filePageLink(symbol.file)}#${fileAnchors.get(symbol.id) ?? ""}) (${symbol.kind}${role}) in ${inlineCode(symbol.file)}`);
   }
-  if (total > MAX_TOP_LEVEL_SYMBOLS) out.push(`- ... and ${total - MAX_TOP_LEVEL_SYMBOLS} more (see symbols.json)`);
+  if (total > listed.length) out.push(`- ... and ${total - listed.length} more (see symbols.json)`);
   return out;
 }

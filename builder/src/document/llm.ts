@@ -133,9 +133,8 @@ export async function documentWithLlm(
     const byName = new Map(answer.symbols.map((entry) => [entry.name, entry.summary]));
     const summaries = new Map<string, string>();
     for (const symbol of file.symbols) {
-      const summary =
-        byName.get(qualifiedName(symbol)) ?? byName.get(symbol.name) ?? placeholderSummary(symbol);
-      summaries.set(symbol.id, summary.replace(/\s+/g, " "));
+      const summary = byName.get(qualifiedName(symbol)) ?? byName.get(symbol.name) ?? placeholderSummary(symbol);
+      if (summary) summaries.set(symbol.id, summary.replace(/\s+/g, " "));
     }
     for (const [id, summary] of summaries) out.summaries.set(id, summary);
     // The model writes Markdown, but a repository can steer what it writes: it stays in its section.

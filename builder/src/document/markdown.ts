@@ -85,3 +85,20 @@ export function firstSentence(text: string, maxLength = 200): string {
 function safeInfo(language: string): string {
   return language.replace(/[^a-z0-9+#-]/gi, "");
 }
+
+/**
+ * "[source](<relative link to source/<path>#L..>)" from a page under docs/files/, and the host's
+ * link at the commit when the repository lives on a known host.
+ */
+export function sourceLink(path: string, lines: [number, number] | undefined, hostUrl: string | undefined, label = "source"): string {
+  const fragment = lines ? `#L${lines[0]}${lines[1] !== lines[0] ? `-L${lines[1]}` : ""}` : "";
+  const depth = path.split("/").length + 1; // docs/files/<dirs>/<name>.md → back to the root
+  const local = `${"../".repeat(depth)}source/${path.split("/").map(encodePathSegment).join("/")}${fragment}`;
+  const host = hostUrl ? ` ([at the host](${hostUrl}${path.split("/").map(encodePathSegment).join("/")}${fragment}))` : "";
+  return `[${escapeText(label)}](${local})${host}`;
+}
+
+/** The host's URL of a file's lines at the commit. */
+export function hostLineUrl(hostUrl: string, path: string, start: number, end: number): string {
+  return `${hostUrl}${path.split("/").map(encodePathSegment).join("/")}#L${start}${end !== start ? `-L${end}` : ""}`;
+}

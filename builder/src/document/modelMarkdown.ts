@@ -12,11 +12,18 @@ import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
 import { toMarkdown } from "mdast-util-to-markdown";
 import { gfm } from "micromark-extension-gfm";
 
-export function embeddedMarkdown(markdown: string): string {
+/**
+ * `keepHeadings`: the repository's own prose pages keep their outline (the page is theirs); model
+ * text and doc comments live inside our pages, where headings become bold paragraphs.
+ */
+export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean } = {}): string {
   const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  keepHeadings = options.keepHeadings ?? false;
   const safe: Root = { type: "root", children: tamedChildren(tree) as RootContent[] };
   return toMarkdown(safe, { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" }).trimEnd();
 }
+
+let keepHeadings = false;
 
 /** The node as it may appear in a page: possibly another node, several, or none. */
 function tamed(node: Nodes, inline: boolean): Nodes[] {
@@ -24,6 +31,7 @@ function tamed(node: Nodes, inline: boolean): Nodes[] {
     case "html":
       return inline ? [{ type: "text", value: node.value }] : [{ type: "paragraph", children: [{ type: "text", value: node.value }] }];
     case "heading":
+      if (keepHeadings) return [withTamedChildren(node)];
       return [{ type: "paragraph", children: [{ type: "strong", children: tamedChildren(node) as PhrasingContent[] }] }];
     case "link":
       return safeUrl(node.url) ? [withTamedChildren(node)] : tamedChildren(node);

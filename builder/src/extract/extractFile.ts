@@ -1,26 +1,39 @@
 /**
  * One file's symbols, in the docpack's shape: tree-sitter where a grammar ships, the regex fallback
  * otherwise; ids are `<file>#<qualified name>`, made unique in order of appearance (`~2`, `~3`, ...).
+ * Ids are for machines: what people read is `title` (the qualified name) and, for overloads, the
+ * `overload` number. Svelte and Vue components are parsed through their script blocks.
  */
 import type { ExtractedSymbol } from "../types";
+import { structuredDoc } from "./docTags";
 import { symbolDataBudget } from "./limits";
 import { extractWithRegex, hasRegexRules } from "./regexFallback";
 import { extractWithTreeSitter, hasGrammar, type RawSymbol } from "./treeSitter";
 
 export type ExtractJob = { path: string; language: string; content: string };
 
+const COMPONENT_LANGUAGES = new Set(["svelte", "vue"]);
+
 export function canExtract(language: string): boolean {
-  return hasGrammar(language) || hasRegexRules(language);
+  return hasGrammar(language) || hasRegexRules(language) || COMPONENT_LANGUAGES.has(language);
 }
 
 export async function extractFile(job: ExtractJob): Promise<ExtractedSymbol[]> {
   let raw: RawSymbol[];
-  if (hasGrammar(job.language)) raw = await extractWithTreeSitter(job.language, job.content);
+  if (COMPONENT_LANGUAGES.has(job.language)) {
+    const script = componentScript(job.content);
+    raw = script ? await extractWithTreeSitter(script.language, script.text) : [];
+  } else if (hasGrammar(job.language)) raw = await extractWithTreeSitter(job.language, job.content);
   else if (hasRegexRules(job.language)) raw = extractWithRegex(job.language, job.content);
   else return [];
   const ids = new UniqueIds();
+  const qualifiedOf = (symbol: RawSymbol) => (symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name);
+  const definitions = new Map<string, number>();
+  for (const symbol of raw) definitions.set(qualifiedOf(symbol), (definitions.get(qualifiedOf(symbol)) ?? 0) + 1);
+  const seen = new Map<string, number>();
   return raw.map((symbol) => {
-    const qualified = symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name;
+    const qualified = qualifiedOf(symbol);
+    const endLine = Math.max(symbol.end_line, symbol.start_line);
     const entry: ExtractedSymbol = {
       id: ids.claim(`${job.path}#${qualified}`),
       name: symbol.name,
@@ -28,14 +41,47 @@ export async function extractFile(job: ExtractJob): Promise<ExtractedSymbol[]> {
       language: job.language,
       file: job.path,
       start_line: symbol.start_line,
-      end_line: Math.max(symbol.end_line, symbol.start_line),
+      end_line: endLine,
       signature: symbol.signature,
       exported: symbol.exported,
     };
     if (symbol.parent) entry.parent = symbol.parent;
-    if (symbol.doc_comment) entry.doc_comment = symbol.doc_comment;
+    if ((definitions.get(qualified) ?? 0) > 1) {
+      const n = (seen.get(qualified) ?? 0) + 1;
+      seen.set(qualified, n);
+      entry.overload = n;
+    }
+    if (symbol.doc_comment) {
+      entry.doc_comment = symbol.doc_comment;
+      // Only when taken apart it says more than the comment itself (tags, links).
+      const doc = structuredDoc(symbol.doc_comment);
+      if (doc && Object.keys(doc).length > 1) entry.doc = doc;
+    }
     return entry;
   });
+}
+
+/**
+ * The script blocks of a Svelte or Vue component as one TypeScript/JavaScript text, everything
+ * else blanked out (newlines kept), so line numbers stay those of the component.
+ */
+export function componentScript(content: string): { language: string; text: string } | undefined {
+  const blank = (text: string) => text.replace(/[^\n]/g, " ");
+  const block = /(<script\b([^>]*)>)([\s\S]*?)<\/script\s*>/gi;
+  let text = "";
+  let last = 0;
+  let typescript = false;
+  let found = false;
+  for (let match = block.exec(content); match; match = block.exec(content)) {
+    const start = match.index + match[1]!.length;
+    text += blank(content.slice(last, start)) + match[3]!;
+    last = start + match[3]!.length;
+    found = true;
+    if (/\blang\s*=\s*["']?(ts|typescript|tsx)\b/i.test(match[2]!)) typescript = true;
+  }
+  if (!found) return undefined;
+  text += blank(content.slice(last));
+  return { language: typescript ? "typescript" : "javascript", text };
 }
 
 /**

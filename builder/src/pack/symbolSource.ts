@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { SymbolEntry } from "@doctown/core/docpackFormat";
 import type { SymbolStore } from "../extract/symbolStore";
-import { symbolSummary } from "../document/placeholder";
+import { finishSymbol, type SymbolContext } from "./finishSymbol";
 import type { ExtractedFile } from "../stages/extract";
 import type { DocumentOutput } from "../types";
 import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
@@ -14,28 +14,28 @@ import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
 /** Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json in this thread. */
 export const SYMBOLS_WORKER_FROM = 10_000;
 
-export type SymbolSourceOptions = { store: SymbolStore; workDir: string; level: number; workerFrom?: number };
+export type SymbolSourceOptions = { store: SymbolStore; workDir: string; level: number; workerFrom?: number; hostUrl?: string };
 
 export function symbolSource(
   files: ExtractedFile[],
   docs: DocumentOutput,
   options: SymbolSourceOptions,
 ): Iterable<SymbolEntry> | SymbolsFileJob {
+  const context: SymbolContext = { hostUrl: options.hostUrl, summaries: docs.summaries, packageOf: docs.structure.packageOf, nameIds: docs.structure.nameIds };
   const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
   // A file with symbols but no place in the store would be left out of the worker's symbols.json.
   const allStored = files.every((file) => file.symbolCount === 0 || file.storedSymbols);
-  if (!allStored || total < (options.workerFrom ?? SYMBOLS_WORKER_FROM)) return symbolEntries(files, docs);
+  if (!allStored || total < (options.workerFrom ?? SYMBOLS_WORKER_FROM)) return symbolEntries(files, context);
   return writeSymbolsFileInWorker({
     storeFile: options.store.file,
     parts: files.flatMap((file) => (file.storedSymbols ? [file.storedSymbols] : [])),
-    summaries: docs.summaries,
+    context,
     outFile: path.join(options.workDir, "symbols.json.deflate"),
     level: options.level,
   });
 }
 
 /** Every symbol with its summary, file by file, read from the store as pack asks for them. */
-function* symbolEntries(files: ExtractedFile[], docs: DocumentOutput): Generator<SymbolEntry> {
-  for (const file of files)
-    for (const symbol of file.symbols) yield { ...symbol, summary: symbolSummary(docs.summaries, symbol) };
+function* symbolEntries(files: ExtractedFile[], context: SymbolContext): Generator<SymbolEntry> {
+  for (const file of files) for (const symbol of file.symbols) yield finishSymbol(symbol, context);
 }

@@ -8,7 +8,7 @@ import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
 import { createDeflateRaw, crc32 } from "node:zlib";
-import { symbolSummary } from "../document/placeholder";
+import { finishSymbol, type SymbolContext } from "./finishSymbol";
 import { BuildError, type BuildErrorCode } from "../errors";
 import { SymbolStore, type StoredSymbols } from "../extract/symbolStore";
 import { symbolsJsonChunks } from "./jsonLines";
@@ -17,8 +17,8 @@ export type SymbolsFileTask = {
   /** the build's SymbolStore file, and where each file's symbols are in it, in docpack order */
   storeFile: string;
   parts: StoredSymbols[];
-  /** the summaries the model wrote, by symbol id; the rest get placeholders */
-  summaries: ReadonlyMap<string, string>;
+  /** what finishes each symbol (summaries the model wrote, packages, names for links) */
+  context: SymbolContext;
   outFile: string;
   level: number;
 };
@@ -31,7 +31,7 @@ export async function writeSymbolsFile(task: SymbolsFileTask): Promise<DeflatedF
   let size = 0;
   let crc = 0;
   function* symbols() {
-    for (const part of task.parts) for (const symbol of store.read(part)) yield { ...symbol, summary: symbolSummary(task.summaries, symbol) };
+    for (const part of task.parts) for (const symbol of store.read(part)) yield finishSymbol(symbol, task.context);
   }
   async function* counted() {
     for (const chunk of symbolsJsonChunks(symbols())) {

@@ -12,6 +12,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
 import { Zip, type ZipInputFile } from "fflate";
+import { BuildError } from "../errors";
 
 /**
  * Every entry carries 2000-01-01 00:00. fflate encodes dates in the local time zone (as ZIP's DOS
@@ -39,15 +40,32 @@ function memLevelFor(windowBits: number): number {
   return Math.max(1, Math.min(8, windowBits - 7));
 }
 
+/**
+ * What a ZIP without ZIP64 (fflate writes none) can describe: entry counts are 16-bit and sizes and
+ * offsets 32-bit, and the all-ones values mean "see the ZIP64 record". Past these a reader would
+ * see a corrupt archive; the writer refuses with `pack_failed` instead.
+ */
+export const ZIP_LIMITS = {
+  /** Entries in the archive (0xFFFF is the ZIP64 marker). */
+  entries: 0xfffe,
+  /** Bytes of one entry, uncompressed, and of the whole archive (every offset and compressed size fits then). */
+  bytes: 0xfffffffe,
+} as const;
+
 export type ZipWriterOptions = {
   level?: number;
   /** sees every byte of the archive, in order, as it is written (e.g. to hash it) */
   onWrite?: (chunk: Uint8Array) => void;
+  /** Lower limits than the format's (tests reach them without writing 4 GiB). */
+  limits?: Partial<Record<keyof typeof ZIP_LIMITS, number>>;
 };
 
 export class ZipWriter {
   private readonly zip: Zip;
   private readonly level: number;
+  private readonly limits: { entries: number; bytes: number };
+  private entries = 0;
+  private written = 0;
   private failure: Error | undefined;
   private finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -57,12 +75,18 @@ export class ZipWriter {
     options: ZipWriterOptions = {},
   ) {
     this.level = options.level ?? 6;
+    this.limits = { ...ZIP_LIMITS, ...options.limits };
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.zip = new Zip((error, chunk, final) => {
       if (error) this.failure ??= error;
-      else if (chunk) {
-        options.onWrite?.(chunk);
-        this.output.write(chunk);
+      else if (chunk && !this.failure) {
+        this.written += chunk.length;
+        // Offsets past 4 GiB cannot be written: stop before the destination gets any such byte.
+        if (this.written > this.limits.bytes) this.failure = tooLarge(`the archive would exceed ${formatBytes(this.limits.bytes)}`);
+        else {
+          options.onWrite?.(chunk);
+          this.output.write(chunk);
+        }
       }
       if (final) this.resolveFinished();
     });
@@ -73,6 +97,7 @@ export class ZipWriter {
   async add(name: string, content: string | Uint8Array): Promise<void> {
     this.throwIfFailed();
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    this.checkEntrySize(name, data.length);
     const entry = this.entry(name);
     this.zip.add(entry);
     entry.size = data.length;
@@ -104,6 +129,7 @@ export class ZipWriter {
       for await (const piece of chunks) {
         const data = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
         size += data.length;
+        this.checkEntrySize(name, size);
         crc = crc32(data, crc);
         if (!deflate.write(data)) await once(deflate, "drain");
         this.throwIfFailed();
@@ -126,6 +152,7 @@ export class ZipWriter {
   /** Adds one entry deflated elsewhere (raw deflate), given its uncompressed size and CRC-32. */
   async addCompressed(name: string, meta: { size: number; crc: number }, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     this.throwIfFailed();
+    this.checkEntrySize(name, meta.size);
     const entry = this.entry(name);
     this.zip.add(entry);
     entry.size = meta.size;
@@ -150,6 +177,10 @@ export class ZipWriter {
   }
 
   private entry(name: string): ZipInputFile {
+    if (this.entries >= this.limits.entries) {
+      throw (this.failure = tooLarge(`it would hold more than ${this.limits.entries.toLocaleString("en-US")} files`));
+    }
+    this.entries++;
     // Metadata only: fflate keeps these objects until the central directory is written.
     return { filename: name, size: 0, crc: 0, compression: DEFLATE, mtime: fixedDate(), os: UNIX, attrs: FILE_MODE << 16 };
   }
@@ -169,7 +200,19 @@ export class ZipWriter {
     this.throwIfFailed();
   }
 
+  private checkEntrySize(name: string, size: number): void {
+    if (size > this.limits.bytes) throw (this.failure = tooLarge(`${name} would exceed ${formatBytes(this.limits.bytes)}`));
+  }
+
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
+}
+
+function tooLarge(reason: string): BuildError {
+  return new BuildError("pack_failed", `the docpack is too large for a ZIP file: ${reason}`);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${bytes.toLocaleString("en-US")} bytes`;
 }

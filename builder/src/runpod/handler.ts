@@ -6,49 +6,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as z from "zod";
+import type * as z from "zod";
+import { BuilderCallbackFields, BuilderInput, ERROR_CODE_PATTERN, type BuilderJobResult } from "@doctown/core/protocol";
 import type { BuildOptions, BuildSummary, ProgressEvent } from "../types";
 import { createReporter, type CompletionReport, type ReporterOptions } from "../stages/report";
 import { uploadStage, type UploadDeps } from "../stages/upload";
 
-const httpUrl = z
-  .string()
-  .max(8_192)
-  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), "must be an http(s) URL");
-
-/** What the handler needs to be able to report at all; checked first. */
-const CallbackFields = z.object({
-  job_id: z.string().min(1).max(128),
-  callback_url: httpUrl,
-  callback_secret: z.string().min(16).max(512),
-});
-
-export const BuilderJobInput = CallbackFields.extend({
-  repo_url: z.string().min(1).max(2_048),
-  git_ref: z.string().min(1).max(255),
-  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full commit hash").optional(),
-  github_token: z.string().min(1).max(1_024).optional(),
-  upload_url: httpUrl,
-  options: z
-    .object({
-      allowLocal: z.boolean().optional(),
-      llm: z.boolean().optional(),
-      fullName: z.string().max(200).optional(),
-    })
-    .optional(),
-});
-export type BuilderJobInput = z.infer<typeof BuilderJobInput>;
-
-export interface BuilderJobOutput {
-  job_id: string;
-  status: "succeeded";
-  size: number;
-  sha256: string;
-  commit: string;
+/** The job's result (RunPod's `output`): the protocol's BuilderJobResult, with the manifest's own types. */
+export type BuilderJobOutput = BuilderJobResult & {
   stats: BuildSummary["manifest"]["stats"];
   docs: BuildSummary["manifest"]["docs"];
-  duration_ms: number;
-}
+};
 
 export interface HandlerDeps {
   /** Default: buildDocpack from ../build (loaded on first use: it brings the parsers). */
@@ -83,7 +51,7 @@ export class BuilderJobError extends Error {
 const BUILD_SHARE = 0.95;
 
 export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Promise<BuilderJobOutput> {
-  const callback = CallbackFields.safeParse(raw);
+  const callback = BuilderCallbackFields.safeParse(raw);
   if (!callback.success) {
     throw new BuilderJobError("invalid_input", `invalid job input: ${issues(callback.error)}`);
   }
@@ -101,7 +69,7 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
   let completion: CompletionReport | undefined;
   let workDir: string | undefined;
   try {
-    const parsed = BuilderJobInput.safeParse(raw);
+    const parsed = BuilderInput.safeParse(raw); // the protocol: core/src/protocol.ts
     if (!parsed.success) throw new BuilderJobError("invalid_input", `invalid job input: ${issues(parsed.error)}`);
     const input = parsed.data;
     if (input.github_token) secrets.push(input.github_token);
@@ -128,7 +96,13 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
     reporter.progress({ stage: "upload", percent: 95, message: `uploading ${summary.bytes} bytes` });
     await uploadStage(summary.outFile, input.upload_url, { ...deps.upload, signal });
     reporter.progress({ stage: "upload", percent: 100 });
-    completion = { status: "succeeded", size: summary.bytes, sha256: summary.sha256 };
+    const { stats, languages } = summary.manifest;
+    completion = {
+      status: "succeeded",
+      size: summary.bytes,
+      sha256: summary.sha256,
+      stats: { ...stats, languages, duration_ms: Math.round(summary.durationMs) },
+    };
     return {
       job_id,
       status: "succeeded",
@@ -157,7 +131,7 @@ function describeFailure(error: unknown, signal: AbortSignal, secrets: string[])
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
   return {
-    code: typeof code === "string" && /^[a-z0-9_]{1,64}$/.test(code) ? code : "build_failed",
+    code: typeof code === "string" && ERROR_CODE_PATTERN.test(code) ? code : "build_failed",
     message: redact(message, secrets).slice(0, 1_000) || "The build failed.",
   };
 }

@@ -1,11 +1,11 @@
 /**
- * An HTTP server speaking RunPod's serverless API shape, used by the local stack (and as the
- * worker of a RunPod load-balancing endpoint):
+ * An HTTP server speaking RunPod's serverless API shape, used by the local stack as its "RunPod"
+ * (on RunPod itself the builder is the queue worker builder/runpod/handler.py):
  *   POST /v2/{endpointId}/run          { input, webhook? } → { id, status: "IN_QUEUE" }
  *   GET  /v2/{endpointId}/status/{id}  → { id, status, delayTime?, executionTime?, output?, error? }
  *   POST /v2/{endpointId}/cancel/{id}  → { id, status: "CANCELLED" }
  *   GET  /v2/{endpointId}/health       → { jobs: { completed, failed, inProgress, inQueue, retried } }
- *   GET  /ping                         → 200 (RunPod's load-balancer health check; no key)
+ *   GET  /ping                         → 200 (a health check; no key)
  * Every /v2 call needs `Authorization: Bearer <apiKey>` (RunPod also accepts the bare key).
  * At most `concurrency` jobs run; the rest wait in order. Cancel aborts a running build, whose
  * handler still reports the failure to the API. Finished jobs are kept 30 minutes, as RunPod does.
@@ -14,12 +14,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import * as z from "zod";
+import { retry } from "../retry";
 import { JobQueue, QueueFullError, type QueuedJob } from "./queue";
-import { handleBuilderJob, type HandlerDeps } from "./handler";
+import { BuilderJobError, handleBuilderJob, type HandlerDeps } from "./handler";
 
 export interface RunpodServerOptions {
   port?: number;
-  /** Default 127.0.0.1; the worker image listens on 0.0.0.0. */
+  /** Default 127.0.0.1. */
   host?: string;
   apiKey: string;
   /** Builds running at once. Default 1. */
@@ -57,7 +58,10 @@ export async function startRunpodServer(options: RunpodServerOptions): Promise<R
   const runJob =
     options.runJob ??
     ((input, { signal }) =>
-      handleBuilderJob(input, { ...options.handlerDeps, signal, env: options.env ?? process.env }));
+      handleBuilderJob(input, { ...options.handlerDeps, signal, env: options.env ?? process.env }).catch((error: unknown) => {
+        // RunPod's error is a string; "<code>: <message>" as the Python worker writes it.
+        throw error instanceof BuilderJobError ? new Error(`${error.code}: ${error.message}`) : error;
+      }));
   const queue = new JobQueue({
     concurrency: options.concurrency ?? 1,
     maxWaiting: options.maxWaiting ?? 100,
@@ -139,20 +143,21 @@ function statusBody(job: QueuedJob) {
 /** RunPod POSTs the final status to the job's webhook; best effort, a few tries. */
 async function notifyWebhook(job: QueuedJob, log: (message: string) => void) {
   if (!job.webhook) return;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const response = await fetch(job.webhook, {
+  const webhook = job.webhook;
+  const delivered = await retry(
+    async () => {
+      const response = await fetch(webhook, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(statusBody(job)),
         signal: AbortSignal.timeout(10_000),
       });
-      if (response.ok) return;
-    } catch {
-      // retried below
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-  }
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return true;
+    },
+    { attempts: 3, backoffMs: 500 },
+  ).catch(() => false);
+  if (delivered) return;
   log(`runpod server: webhook for job ${job.id} failed`);
 }
 

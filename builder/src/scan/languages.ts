@@ -1,6 +1,7 @@
 /**
- * Language detection by file name and shebang. Markdown is accepted as documentation (no symbols)
- * because READMEs are what an overview is made from; other data formats (JSON, YAML, ...) are not.
+ * Language detection by file name and shebang. Prose (Markdown/MDX, reStructuredText, AsciiDoc,
+ * plain-text docs) is accepted as documentation: each becomes a page. Package manifests are
+ * accepted as configuration (packages are read from them); other data formats (YAML, ...) are not.
  */
 const BY_EXTENSION: Record<string, string> = {
   ts: "typescript", mts: "typescript", cts: "typescript",
@@ -22,7 +23,28 @@ const BY_EXTENSION: Record<string, string> = {
   lua: "lua",
   pl: "perl", pm: "perl",
   md: "markdown", markdown: "markdown", mdx: "markdown",
+  rst: "restructuredtext",
+  adoc: "asciidoc", asciidoc: "asciidoc",
+  svelte: "svelte",
+  vue: "vue",
 };
+
+/** Prose languages: their files become pages, not symbol lists. */
+const PROSE = new Set(["markdown", "restructuredtext", "asciidoc", "text"]);
+export const isProse = (language: string) => PROSE.has(language);
+
+/** Package manifests, read for `packages` (by exact file name). */
+const MANIFESTS: Record<string, string> = {
+  "package.json": "json",
+  "pyproject.toml": "toml",
+  "setup.cfg": "ini",
+  "go.mod": "gomod",
+  "cargo.toml": "toml",
+};
+
+/** Plain text counts as prose under a docs directory or with a documentation name. */
+const TEXT_DOC_NAME = /^(readme|changelog|changes|history|contributing|authors|news|install|usage|faq)(\.[a-z]+)?\.txt$/i;
+const DOCS_DIR = /(^|\/)(docs?|documentation)\//i;
 
 const BY_NAME: Record<string, string> = {
   rakefile: "ruby",
@@ -44,6 +66,8 @@ const BY_INTERPRETER: Array<[RegExp, string]> = [
 /** Language from the file name, or undefined (a shebang may still decide). */
 export function languageFromPath(filePath: string): string | undefined {
   const base = filePath.slice(filePath.lastIndexOf("/") + 1).toLowerCase();
+  if (Object.hasOwn(MANIFESTS, base)) return MANIFESTS[base];
+  if (base.endsWith(".txt")) return TEXT_DOC_NAME.test(base) || DOCS_DIR.test(filePath) ? "text" : undefined;
   const dot = base.lastIndexOf(".");
   return dot > 0 ? ownValue(BY_EXTENSION, base.slice(dot + 1)) : ownValue(BY_NAME, base);
 }

@@ -49,7 +49,7 @@ const GENERATED_MARKER = /@generated|\bcode generated\b.*\bdo not edit\b|\bauto-
 
 /** Generated (marker in the first lines) or minified (very long lines on average) content. */
 export function contentLooksGenerated(text: string, language: string): boolean {
-  if (language === "markdown") return false;
+  if (language === "markdown" || language === "restructuredtext" || language === "asciidoc" || language === "text") return false;
   const head = text.slice(0, 1200);
   if (GENERATED_MARKER.test(head)) return true;
   if (text.length < 4000) return false;

@@ -12,6 +12,8 @@ import { LazyMap } from "../document/lazyMap";
 import { indexPage } from "../document/indexPage";
 import { documentWithLlm, type LlmSettings } from "../document/llm";
 import { DocCache, defaultCacheDir } from "../document/cache";
+import { buildStructure, llmsTxt, type Structure } from "../document/structure";
+import { isProse } from "../scan/languages";
 
 export interface DocumentDeps {
   /** LLM settings; absent → placeholder documentation for every file. */
@@ -60,10 +62,25 @@ export async function documentStage(
   input: DocumentInput,
   deps: DocumentDeps,
 ): Promise<DocumentOutput> {
-  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  if (!deps.llm) return placeholderDocs(input.repoName, files, deps);
+  const all = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const structure = buildStructure(all);
+  // Prose files are pages of their own (docs/pages/); every other file gets a file page.
+  const files = all.filter((file) => !isProse(file.language));
+  const links = { hostUrl: input.hostUrl };
+  const shared = (index: string) => ({
+    index,
+    prosePages: structure.prosePages,
+    packages: structure.packages,
+    packagePages: structure.packagePages,
+    llms: llmsTxt({ repoName: input.repoName, structure, files: all }),
+    search: structure.search,
+    structure,
+  });
+  if (!deps.llm) return placeholderDocs(input.repoName, files, deps, structure, links, shared);
 
-  const result = await documentWithLlm(files, deps.llm, {
+  // The model reads code: configuration files are described by what they are, not by a model.
+  const forModel = files.filter((file) => file.role !== "config" && file.role !== "generated");
+  const result = await documentWithLlm(forModel, deps.llm, {
     signal: deps.signal,
     onFileDone: deps.onProgress,
   });
@@ -81,26 +98,30 @@ export async function documentStage(
     model: deps.llm.model,
     placeholderFiles: result.placeholderFiles,
     fileSummaries: result.fileSummaries,
+    structure,
   });
   const { summaries, filePages, placeholders } = result;
   // Files the model did not document get placeholder pages and summaries made when packed.
   const pages = new LazyMap(
     files.map((file) => file.path),
-    (path, i) => filePages.get(path) ?? placeholderPage(files[i]!, placeholders.get(path) ?? "llm-error"),
+    (path, i) => filePages.get(path) ?? placeholderPage(files[i]!, placeholders.get(path) ?? (forModel.includes(files[i]!) ? "llm-error" : "no-llm"), links),
   );
-  return { docs, summaries, filePages: pages, index };
+  return { docs, summaries, filePages: pages, ...shared(index) };
 }
 
 function placeholderDocs(
   repoName: string,
   files: DocumentFile[],
   deps: DocumentDeps,
+  structure: Structure,
+  links: { hostUrl?: string },
+  shared: (index: string) => Omit<DocumentOutput, "docs" | "summaries" | "filePages">,
 ): DocumentOutput {
   // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all
   // until packing was the largest avoidable cost on big repositories.
   const filePages = new LazyMap(
     files.map((file) => file.path),
-    (_path, i) => placeholderPage(files[i]!, "no-llm"),
+    (_path, i) => placeholderPage(files[i]!, "no-llm", links),
   );
   files.forEach((_file, i) => deps.onProgress?.(i + 1, files.length));
   const index = indexPage({
@@ -109,8 +130,9 @@ function placeholderDocs(
     mode: "placeholder",
     placeholderFiles: files.length,
     fileSummaries: new Map(),
+    structure,
   });
-  return { docs: { mode: "placeholder" }, summaries: new Map(), filePages, index };
+  return { docs: { mode: "placeholder" }, summaries: new Map(), filePages, ...shared(index) };
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {

@@ -1,12 +1,12 @@
 /**
- * pack: writes the docpack ZIP (format v1, see @doctown/core/docpackFormat), streamed to `outFile`.
+ * pack: writes the docpack ZIP (format v2, see @doctown/core/docpackFormat), streamed to `outFile`.
  * Entries are added in a fixed order with a fixed timestamp and mode, so the same input yields the
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { DOCPACK_PATHS, FilesJson, Manifest, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
 import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
@@ -24,6 +24,14 @@ export type PackInput = {
   index: string;
   /** file path → markdown page */
   filePages: ReadonlyMap<string, string>;
+  /** prose file path → its page (docs/pages/<path>.md) */
+  prosePages?: ReadonlyMap<string, { markdown: string }>;
+  /** docpack path (docs/packages/<slug>.md) → package page */
+  packagePages?: ReadonlyMap<string, string>;
+  llms?: string;
+  search?: SearchIndex;
+  /** each accepted file's (redacted) text, read as it is written (source/<path>) */
+  sources?: Iterable<{ path: string; content: string }>;
 };
 
 export type PackResult = { outFile: string; bytes: number; sha256: string };
@@ -73,11 +81,20 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   const add = (name: string, content: string) => zip.add(safeZipPath(name), content);
   try {
     await add(DOCPACK_PATHS.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-    await add(DOCPACK_PATHS.files, `${JSON.stringify(files, null, 2)}\n`);
+    // One file per line: readable, and far smaller than pretty-printed.
+    await add(DOCPACK_PATHS.files, `[\n${files.map((file) => JSON.stringify(file)).join(",\n")}\n]\n`);
+    if (input.llms !== undefined) await add(DOCPACK_PATHS.llms, input.llms);
+    if (input.search) await add(DOCPACK_PATHS.search, `${JSON.stringify(validated(SearchIndex, input.search, DOCPACK_PATHS.search))}\n`);
     await add(DOCPACK_PATHS.index, input.index);
+    for (const [path, page] of [...(input.packagePages ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) await add(path, page);
+    for (const path of [...(input.prosePages?.keys() ?? [])].sort()) await add(DOCPACK_PATHS.prosePage(path), input.prosePages!.get(path)!.markdown);
     for (const path of pagePaths) {
       throwIfAborted(signal);
       await add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
+    }
+    for (const file of input.sources ?? []) {
+      throwIfAborted(signal);
+      await add(DOCPACK_PATHS.source(file.path), file.content);
     }
     // Last, so a worker has had the pages' time to write it.
     const symbolsPath = safeZipPath(DOCPACK_PATHS.symbols);

@@ -3,14 +3,14 @@
  *   POST {callbackUrl}/progress  { stage, percent, message? }  — on every stage change at once,
  *        otherwise throttled, and re-sent as a heartbeat when nothing went out for `heartbeatMs`
  *   POST {callbackUrl}/complete  { status: "succeeded", size, sha256 } | { status: "failed", error }
- * Network errors, 429 and 5xx are retried with backoff. Nothing here ever throws: a build must
+ * Network errors, 429 and 5xx are retried (src/retry.ts: jittered backoff). Nothing here ever throws: a build must
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
+import { retry } from "../retry";
+import { ERROR_CODE_PATTERN, MAX_ERROR_MESSAGE, MAX_PROGRESS_MESSAGE, type CompletionReport, type ProgressReport } from "@doctown/core/protocol";
 import type { BuildStage, ProgressEvent } from "../types";
 
-export type CompletionReport =
-  | { status: "succeeded"; size: number; sha256: string }
-  | { status: "failed"; error: { code: string; message: string } };
+export type { CompletionReport } from "@doctown/core/protocol";
 
 export interface ReporterOptions {
   /** `<API origin>/api/jobs/<id>`; "/progress" and "/complete" are appended. */
@@ -25,6 +25,8 @@ export interface ReporterOptions {
   timeoutMs?: number;
   /** The API answered 409 to a progress report: the job was cancelled or has finished. */
   onJobNotRunning?: () => void;
+  /** Each progress report as it goes out (after throttling): the RunPod worker forwards them. */
+  onSent?: (report: ProgressReport) => void;
   log?: (message: string) => void;
 }
 
@@ -46,36 +48,45 @@ export function createReporter(options: ReporterOptions): Reporter {
     log = (message: string) => console.error(message),
   } = options;
   const base = options.callbackUrl.replace(/\/+$/, "");
-  let latest: { stage: Stage; percent: number; message?: string } | undefined;
+  let latest: (ProgressReport & { stage: Stage }) | undefined;
   let lastSentStage: Stage | undefined;
   let lastSentAt = 0;
   let trailing: NodeJS.Timeout | undefined;
   let finished = false;
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** A refusal (4xx other than 429): final, not retried. */
+  class Refused extends Error {}
+
   const post = async (path: "progress" | "complete", body: unknown): Promise<boolean> => {
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 2)));
-      try {
-        const response = await fetch(`${base}/${path}`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        const text = await response.text().catch(() => "");
-        if (response.ok) return true;
-        if (response.status === 409 && path === "progress") options.onJobNotRunning?.();
-        if (response.status !== 429 && response.status < 500) {
-          log(`report: ${path} refused with HTTP ${response.status}: ${text.slice(0, 200)}`);
-          return false;
-        }
-        log(`report: ${path} got HTTP ${response.status} (attempt ${attempt}/${attempts})`);
-      } catch (error) {
-        log(`report: ${path} failed (attempt ${attempt}/${attempts}): ${(error as Error).message}`);
-      }
+    try {
+      return await retry(
+        async () => {
+          const response = await fetch(`${base}/${path}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${options.secret}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          const text = await response.text().catch(() => "");
+          if (response.ok) return true;
+          if (response.status === 409 && path === "progress") options.onJobNotRunning?.();
+          if (response.status !== 429 && response.status < 500) throw new Refused(`refused with HTTP ${response.status}: ${text.slice(0, 200)}`);
+          throw new Error(`got HTTP ${response.status}`);
+        },
+        {
+          attempts,
+          backoffMs,
+          retryable: (error) => !(error instanceof Refused),
+          onFailedAttempt: (error, attempt) => {
+            if (!(error instanceof Refused)) log(`report: ${path} failed (attempt ${attempt}/${attempts}): ${error.message}`);
+          },
+        },
+      );
+    } catch (error) {
+      if (error instanceof Refused) log(`report: ${path} ${error.message}`);
+      return false;
     }
-    return false;
   };
 
   // Reports go out one after another, so the API never sees them out of order.
@@ -91,6 +102,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (!latest || finished) return;
     lastSentStage = latest.stage;
     lastSentAt = Date.now();
+    options.onSent?.(latest);
     void enqueue("progress", latest);
   };
 
@@ -104,7 +116,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     progress(event) {
       if (finished) return;
       const percent = Math.max(0, Math.min(100, Math.round(event.percent * 10) / 10));
-      const message = event.message?.slice(0, 500);
+      const message = event.message?.slice(0, MAX_PROGRESS_MESSAGE);
       latest = { stage: event.stage, percent, ...(message ? { message } : {}) };
       const wait = lastSentAt + minIntervalMs - Date.now();
       if (event.stage !== lastSentStage || wait <= 0) sendLatest();
@@ -126,7 +138,7 @@ export function createReporter(options: ReporterOptions): Reporter {
 
 function sanitize(report: CompletionReport): CompletionReport {
   if (report.status === "succeeded") return report;
-  const code = /^[a-z0-9_]{1,64}$/.test(report.error.code) ? report.error.code : "build_failed";
-  const message = report.error.message.trim().slice(0, 2_000) || "The build failed.";
+  const code = ERROR_CODE_PATTERN.test(report.error.code) ? report.error.code : "build_failed";
+  const message = report.error.message.trim().slice(0, MAX_ERROR_MESSAGE) || "The build failed.";
   return { status: "failed", error: { code, message } };
 }

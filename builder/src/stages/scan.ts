@@ -10,6 +10,7 @@ import { listTree, readBlobs, type GitRepoHandle, type TreeEntry } from "../git/
 import { languageFromPath, languageFromShebang, mayHaveShebang } from "../scan/languages";
 import { isSafeRelativePath } from "../safePath";
 import { redactSecrets } from "../scan/redact";
+import { fileRole } from "../scan/roles";
 import { contentLooksGenerated, pathVerdict } from "../scan/rules";
 import type { SourceFile } from "../types";
 
@@ -42,6 +43,8 @@ export type ScanDeps = {
 export type ScanResult = {
   files: SourceFile[];
   skipped: Partial<Record<SkipReason, number>>;
+  /** files skipped as unsupported, by lower-case extension ("" = none) */
+  skippedExtensions: Record<string, number>;
   /** paths whose content had lines redacted (the content itself never leaves this stage unredacted) */
   redactedFiles: string[];
 };
@@ -53,7 +56,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanResult> {
   const limits = { ...DEFAULT_SCAN_LIMITS, ...deps.limits };
   const skipped: Partial<Record<SkipReason, number>> = {};
-  const skip = (reason: SkipReason) => void (skipped[reason] = (skipped[reason] ?? 0) + 1);
+  const skippedExtensions: Record<string, number> = {};
+  const skip = (reason: SkipReason, path?: string) => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+    if (reason !== "unsupported" || path === undefined) return;
+    const extension = extensionOf(path);
+    skippedExtensions[extension] = (Object.hasOwn(skippedExtensions, extension) ? skippedExtensions[extension]! : 0) + 1;
+  };
 
   const candidates = selectByPath(await listTree(deps.repo, commit), limits, skip);
   throwIfAborted(deps.repo.signal);
@@ -74,7 +83,7 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
       const text = decodeText(buffer);
       if (text === undefined) return skip("binary");
       const language = byPath ?? languageFromShebang(text.slice(0, Math.max(0, text.indexOf("\n")) || 200));
-      if (!language) return skip("unsupported");
+      if (!language) return skip("unsupported", entry.path);
       if (contentLooksGenerated(text, language)) return skip("generated");
       const redaction = await redactSecrets(entry.path, text);
       if (redaction.findings.length > 0) redactedFiles.push(entry.path);
@@ -84,11 +93,18 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
     },
   );
   deps.onProgress?.(1);
-  return { files, skipped, redactedFiles };
+  return { files, skipped, skippedExtensions, redactedFiles };
+}
+
+/** ".png", ".d" ... or "" for a name without one (a leading dot is not an extension). */
+function extensionOf(path: string): string {
+  const base = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
+  const dot = base.lastIndexOf(".");
+  return dot > 0 && base.length - dot <= 16 ? base.slice(dot) : "";
 }
 
 /** Path- and size-based decisions, in path order; the limits keep the first files that fit. */
-function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: SkipReason) => void): Candidate[] {
+function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: SkipReason, path?: string) => void): Candidate[] {
   const selected: Candidate[] = [];
   let totalBytes = 0;
   for (const entry of entries) {
@@ -102,7 +118,7 @@ function selectByPath(entries: TreeEntry[], limits: ScanLimits, skip: (reason: S
       const verdict = pathVerdict(entry.path);
       const language = languageFromPath(entry.path);
       if (verdict) skip(verdict);
-      else if (!language && !mayHaveShebang(entry.path)) skip("unsupported");
+      else if (!language && !mayHaveShebang(entry.path)) skip("unsupported", entry.path);
       else if (entry.size > limits.maxFileBytes) skip("too_large");
       else if (selected.length >= limits.maxFiles || totalBytes + entry.size > limits.maxTotalBytes) skip("limit");
       else {
@@ -134,6 +150,7 @@ function toSourceFile(path: string, language: string, content: string): SourceFi
     bytes: Buffer.byteLength(content),
     lines,
     sha256: createHash("sha256").update(content).digest("hex"),
+    role: fileRole(path, language),
     content,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * upload stage: PUT the docpack to a presigned URL, streamed from disk with an exact
  * Content-Length (presigned S3/R2 PUTs refuse chunked bodies). 5xx, 408, 429, timeouts and
- * network errors are retried with backoff; any other 4xx is final. The presigned URL is a
+ * network errors are retried (src/retry.ts: jittered backoff); any other 4xx is final. The presigned URL is a
  * credential: errors name its origin and path, never its query string.
  */
 import { createReadStream } from "node:fs";
@@ -9,6 +9,7 @@ import { stat } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
+import { retry } from "../retry";
 
 export class UploadError extends Error {
   readonly code = "upload_failed";
@@ -44,23 +45,26 @@ export async function uploadStage(
   const url = parseUploadUrl(uploadUrl);
   const { timeoutMs = 600_000, attempts = 4, backoffMs = 1_000 } = deps;
   const { size } = await stat(filePath);
-  let lastError: UploadError | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    deps.signal?.throwIfAborted();
-    if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2), deps.signal);
-    try {
-      await putOnce(filePath, size, url, timeoutMs, deps.signal);
-      return { bytes: size, attempts: attempt };
-    } catch (error) {
-      if (deps.signal?.aborted) throw deps.signal.reason ?? error;
-      lastError =
-        error instanceof UploadError
-          ? error
-          : new UploadError(`upload to ${describe(url)} failed: ${(error as Error).message}`, true);
-      if (!lastError.retryable) throw lastError;
+  let attempted = 0;
+  try {
+    await retry(
+      async (attempt) => {
+        attempted = attempt;
+        await putOnce(filePath, size, url, timeoutMs, deps.signal).catch((error) => {
+          if (deps.signal?.aborted || error instanceof UploadError) throw error;
+          throw new UploadError(`upload to ${describe(url)} failed: ${(error as Error).message}`, true);
+        });
+      },
+      { attempts, backoffMs, signal: deps.signal, retryable: (error) => (error as UploadError).retryable === true },
+    );
+  } catch (error) {
+    if (deps.signal?.aborted) throw deps.signal.reason ?? error;
+    if (error instanceof UploadError && error.retryable) {
+      throw new UploadError(`${error.message} (after ${attempted} attempts)`, false);
     }
+    throw error;
   }
-  throw new UploadError(`${lastError?.message ?? "upload failed"} (after ${attempts} attempts)`, false);
+  return { bytes: size, attempts: attempted };
 }
 
 function parseUploadUrl(uploadUrl: string): URL {
@@ -137,18 +141,4 @@ async function readReason(res: IncomingMessage): Promise<string> {
 
 function describe(url: URL): string {
   return `${url.origin}${url.pathname}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

@@ -12,9 +12,19 @@ export const DEFINITION_SUBSTITUTIONS = {
 
 /** Errors the dispatch handler throws when RunPod is briefly unavailable (429/5xx). */
 export const RETRYABLE_DISPATCH_ERRORS = ["RunpodUnavailable"] as const;
+/** RunPod's 400 "no capacity": no worker can be had now; worth waiting longer for than a blip. */
+export const NO_CAPACITY_ERRORS = ["RunpodNoCapacity"] as const;
 
-/** The longest a build may run, and the longest the builder may stay silent. */
-export const BUILD_TIMEOUT_SECONDS = 1800;
+/**
+ * The longest a job may wait in RunPod's queue before a worker takes it. Dispatch watches RunPod's
+ * /status meanwhile and sends the heartbeats (core/src/runpodQueue.ts), so its Lambda timeout must
+ * exceed this (DISPATCH_TIMEOUT_SECONDS).
+ */
+export const QUEUE_WAIT_SECONDS = 600;
+// The wait, plus /run and a last /status (each up to 3 attempts of 10 s) and the records around them.
+export const DISPATCH_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 120;
+/** The longest a build may run (queue wait included), and the longest a started builder may stay silent. */
+export const BUILD_TIMEOUT_SECONDS = QUEUE_WAIT_SECONDS + 1800;
 export const HEARTBEAT_SECONDS = 120;
 export const EXECUTION_TIMEOUT_SECONDS = BUILD_TIMEOUT_SECONDS + 300;
 
@@ -50,6 +60,8 @@ export const pipelineDefinition = {
           MaxAttempts: 4,
           BackoffRate: 2,
         },
+        // ~6½ minutes of "no capacity" (30 s, 45 s, 68 s, 101 s, 152 s) before the job fails.
+        { ErrorEquals: [...NO_CAPACITY_ERRORS], IntervalSeconds: 30, MaxAttempts: 5, BackoffRate: 1.5 },
       ],
       Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "MarkFailed" }],
       Next: "Done",

@@ -1,8 +1,12 @@
 /**
  * GitHub's REST API at its HTTP boundary, with the documented payload shapes for the endpoints
- * Doctown calls: GET /user, GET /user/repos (Link-header pagination), GET /repos/{owner}/{repo},
- * GET /repos/{owner}/{repo}/commits/{ref}. Users are identified by their bearer token.
+ * Doctown calls: GET /user, GET /user/repos (Link-header pagination), GET /user/installations and
+ * /user/installations/{id}/repositories (one installation per user, on everything they reach), GET /repos/{owner}/{repo},
+ * GET /repos/{owner}/{repo}/commits/{ref}, and POST /app/installations/{id}/access_tokens (the app
+ * JWT checked against `app`'s key; any installation id). Users are identified by their bearer token.
+ * The full GitHub App stand-in (OAuth, installations, git) is fakeGitHubApp.ts.
  */
+import { generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { startFakeServer, type FakeResponse, type FakeServer } from "./fakeServer";
 
 export type FakeGitHubUser = { token: string; id: number; login: string; name?: string | null };
@@ -18,12 +22,34 @@ export type FakeGitHubRepo = {
   /** Branch or tag name → 40-hex commit. */
   refs: Record<string, string>;
 };
-export type FakeGitHub = FakeServer & { users: FakeGitHubUser[]; repos: FakeGitHubRepo[] };
+export type FakeGitHub = FakeServer & {
+  users: FakeGitHubUser[];
+  repos: FakeGitHubRepo[];
+  /** The app whose JWTs buy installation tokens here. */
+  app: { id: number; privateKey: string };
+  installationTokens: { token: string; installationId: number; repositories: string[]; permissions: Record<string, string> }[];
+};
 
 const NOT_FOUND = { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
 
-export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos?: FakeGitHubRepo[] } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  initial: { users?: FakeGitHubUser[]; repos?: FakeGitHubRepo[] } = {},
+  options: { tls?: { key: string; cert: string } } = {},
+): Promise<FakeGitHub> {
   const users = [...(initial.users ?? [])];
+  const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const app = { id: 31337, privateKey: keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString() };
+  const installationTokens: FakeGitHub["installationTokens"] = [];
+  const validAppJwt = (authorization: string | undefined) => {
+    const parts = /^Bearer ([\w-]+)\.([\w-]+)\.([\w-]+)$/.exec(authorization ?? "");
+    if (!parts) return false;
+    const claims = JSON.parse(Buffer.from(parts[2], "base64url").toString());
+    const now = Date.now() / 1000;
+    return (
+      Number(claims.iss) === app.id && claims.exp > now && claims.exp - claims.iat <= 660 &&
+      verify("RSA-SHA256", Buffer.from(`${parts[1]}.${parts[2]}`), keys.publicKey, Buffer.from(parts[3], "base64url"))
+    );
+  };
   const repos = [...(initial.repos ?? [])];
   let baseUrl = "";
 
@@ -56,6 +82,17 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
   });
 
   const server = await startFakeServer((req): FakeResponse => {
+    const tokenRequest = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(req.path);
+    if (req.method === "POST" && tokenRequest) {
+      if (!validAppJwt(req.headers.authorization as string | undefined)) return { status: 401, body: { message: "A JSON web token could not be decoded" } };
+      const body = (req.json() ?? {}) as { repositories?: string[]; permissions?: Record<string, string> };
+      const issued = { token: `ghs_${randomBytes(16).toString("hex")}`, installationId: Number(tokenRequest[1]), repositories: body.repositories ?? [], permissions: body.permissions ?? {} };
+      installationTokens.push(issued);
+      return { status: 201, body: { token: issued.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: issued.permissions } };
+    }
+    // Installations exist only in Doctown's records here: asked as the app, GitHub knows of none.
+    if (req.method === "GET" && /^\/repos\/[^/]+\/[^/]+\/installation$/.test(req.path))
+      return validAppJwt(req.headers.authorization as string | undefined) ? NOT_FOUND : { status: 401, body: { message: "A JSON web token could not be decoded" } };
     const user = userOf(req.headers.authorization as string | undefined);
     if (user === null) return { status: 401, body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } };
     const login = user?.login;
@@ -65,6 +102,17 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
       if (!user) return { status: 401, body: { message: "Requires authentication" } };
       return { status: 200, body: { login: user.login, id: user.id, avatar_url: `https://avatars.example/${user.id}`, name: user.name ?? null, type: "User" } };
     }
+    // As if each user had installed the app on their account, for every repository they reach.
+    if (req.path === "/user/installations") {
+      if (!user) return { status: 401, body: { message: "Requires authentication" } };
+      const installation = { id: 100_000 + user.id, account: { login: user.login, id: user.id, type: "User" }, repository_selection: "all", suspended_at: null };
+      return { status: 200, body: { total_count: 1, installations: [installation] } };
+    }
+    if (req.path === `/user/installations/${100_000 + (user?.id ?? -1)}/repositories`) {
+      const visible = repos.map((repo, i) => repoPayload(repo, i, login)).filter((_, i) => canRead(repos[i], login) && (repos[i].owner === login || (repos[i].collaborators ?? []).includes(login!)));
+      return { status: 200, body: { total_count: visible.length, repositories: visible } };
+    }
+    if (/^\/user\/installations\/\d+\/repositories$/.test(req.path)) return NOT_FOUND;
     if (req.path === "/user/repos") {
       if (!user) return { status: 401, body: { message: "Requires authentication" } };
       const perPage = Number(req.query.get("per_page") ?? 30);
@@ -89,7 +137,7 @@ export async function startFakeGitHub(initial: { users?: FakeGitHubUser[]; repos
       return { status: 200, body: { sha, node_id: `C_${sha}`, commit: { message: "commit" }, html_url: `https://github.com/${owner}/${name}/commit/${sha}` } };
     }
     return NOT_FOUND;
-  });
+  }, options);
   baseUrl = server.url;
-  return Object.assign(server, { users, repos });
+  return Object.assign(server, { users, repos, app, installationTokens });
 }

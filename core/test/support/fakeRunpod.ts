@@ -1,6 +1,8 @@
 /**
  * RunPod's serverless API at its HTTP boundary: POST /v2/{endpoint}/run, GET /v2/{endpoint}/status/{id},
  * POST /v2/{endpoint}/cancel/{id}, with Bearer auth. `failNext` makes the next calls answer an error.
+ * With `worker`, a worker takes a queued job when its status is first asked (IN_QUEUE → IN_PROGRESS),
+ * so Dispatch, which watches the queue until the build starts, returns.
  */
 import { startFakeServer, type FakeServer } from "./fakeServer";
 
@@ -11,7 +13,7 @@ export type FakeRunpod = FakeServer & {
   failNext: number[];
 };
 
-export async function startFakeRunpod(options: { apiKey: string; endpointId: string }): Promise<FakeRunpod> {
+export async function startFakeRunpod(options: { apiKey: string; endpointId: string; worker?: boolean }): Promise<FakeRunpod> {
   const jobs = new Map<string, { input: unknown; status: string }>();
   const failNext: number[] = [];
   let counter = 0;
@@ -32,6 +34,7 @@ export async function startFakeRunpod(options: { apiKey: string; endpointId: str
     if (!match || !job) return { status: 404, body: { error: "job not found" } };
     if (match[1] === "cancel" && req.method === "POST") job.status = "CANCELLED";
     else if (match[1] !== "status" || req.method !== "GET") return { status: 405, body: { error: "method not allowed" } };
+    else if (options.worker && job.status === "IN_QUEUE") job.status = "IN_PROGRESS";
     return { status: 200, body: { id: match[2], status: job.status } };
   });
   return Object.assign(server, { apiUrl: `${server.url}/v2`, jobs, failNext });

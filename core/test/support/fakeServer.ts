@@ -2,7 +2,8 @@
  * A tiny HTTP server on 127.0.0.1 (random port) for standing in for a third-party API at its
  * HTTP boundary. Handlers get the parsed request and answer with a status, JSON body and headers.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export type FakeRequest = {
@@ -16,9 +17,12 @@ export type FakeRequest = {
 export type FakeResponse = { status: number; body?: unknown; headers?: Record<string, string> };
 export type FakeServer = { url: string; requests: FakeRequest[]; close(): Promise<void> };
 
-export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>): Promise<FakeServer> {
+export async function startFakeServer(
+  handle: (req: FakeRequest) => FakeResponse | Promise<FakeResponse>,
+  options: { tls?: { key: string; cert: string } } = {},
+): Promise<FakeServer> {
   const requests: FakeRequest[] = [];
-  const server: Server = createServer(async (incoming, outgoing) => {
+  const listener: RequestListener = async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
@@ -41,11 +45,12 @@ export async function startFakeServer(handle: (req: FakeRequest) => FakeResponse
     const payload = response.body === undefined ? "" : typeof response.body === "string" ? response.body : JSON.stringify(response.body);
     outgoing.writeHead(response.status, { "content-type": "application/json", ...response.headers });
     outgoing.end(payload);
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,8 +1,9 @@
 // POST /auth/dev { "login": "…" }: the local stage's sign-in when no GitHub OAuth app is configured.
 // It creates (or updates) a local user and starts a session. Anywhere else it does not exist (404).
 import * as z from "zod";
-import { isLocalStage, optionalSecret } from "@doctown/core/config";
+import { deploymentMode } from "@doctown/core/config";
 import { NotFound } from "@doctown/core/errors";
+import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { createSession, sessionCookie } from "@doctown/core/session";
 import { upsertLocalUser } from "@doctown/core/user";
 import { errorResponse, json, jsonBody, route } from "../http";
@@ -15,17 +16,26 @@ export const DevSignIn = z.object({
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "login: 1–39 letters, digits or single hyphens, not at either end"),
 });
 
-/** Only on the local stage, and only while real GitHub sign-in is not configured. */
+/** Only on the local stage, and only while real GitHub sign-in is not configured (config.ts decides). */
 export function devSignInEnabled(): boolean {
-  return isLocalStage() && optionalSecret("GITHUB_CLIENT_ID") === undefined;
+  return deploymentMode().signIn === "dev";
 }
 
 const signIn = route(async (req) => {
+  await consumeRateLimit("signInIp", req.clientIp);
   const { login } = jsonBody(req, DevSignIn);
+  await consumeRateLimit("signInUser", `dev:${login.toLowerCase()}`);
   const user = await upsertLocalUser(login);
   const session = await createSession(user.id);
   return json(200, { user: userView(user) }, [sessionCookie(session.token, session.expiresAt, { secure: req.secureCookies })]);
 });
 
 // The switch comes before anything else (even the origin check): where disabled, the route does not exist.
-export const handler: typeof signIn = async (event) => (devSignInEnabled() ? signIn(event) : errorResponse(new NotFound()));
+export const handler: typeof signIn = async (event) => {
+  try {
+    if (!devSignInEnabled()) return errorResponse(new NotFound());
+  } catch (error) {
+    return errorResponse(error); // an ambiguous configuration: refused, never guessed
+  }
+  return signIn(event);
+};

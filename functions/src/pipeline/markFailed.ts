@@ -40,6 +40,12 @@ export function failureReason(errorName: string, cause: string): JobError {
       return { code: "builder_error", message: `The builder reported a failure${detail}` };
     case "RunpodRejected":
       return { code: "dispatch_error", message: `RunPod refused the build${detail}` };
+    case "QueueTimeout":
+      return { code: "queue_timeout", message: `No RunPod worker took the build in time${detail}` };
+    case "RunpodLost":
+      return { code: "runpod_lost", message: `RunPod lost the build before the builder started${detail}` };
+    case "RunpodNoCapacity":
+      return { code: "dispatch_error", message: `RunPod had no capacity for the build${detail}` };
     case "RunpodUnavailable":
       return { code: "dispatch_error", message: `RunPod stayed unavailable${detail}` };
     default:

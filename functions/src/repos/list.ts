@@ -1,28 +1,19 @@
-// GET /api/repos?page=N: one page of the signed-in user's GitHub repositories.
+// GET /api/repos?page=N: one page of the repositories the signed-in user reaches through the app's installations.
 import { BadRequest } from "@doctown/core/errors";
-import { services } from "@doctown/core/services";
-import { getGitHubToken } from "@doctown/core/user";
+import { installUrl, listReachableRepos } from "@doctown/core/installationAccess";
 import { json, requireUserId, route } from "../http";
+import { repoView } from "../views";
 
 export const handler = route(async (req) => {
   const userId = await requireUserId(req);
   const page = req.query.page === undefined ? 1 : Number(req.query.page);
   if (!Number.isInteger(page) || page < 1 || page > 1000) throw new BadRequest("invalid_page", "page must be an integer from 1 to 1000.");
-  const token = await getGitHubToken(userId);
-  // The local dev user has no GitHub account: no repositories to list (local paths still work).
-  if (!token) return json(200, { repos: [], next_page: null });
-  const { repos, nextPage } = await services().github.listRepos(token, page);
+  const { repos, nextPage, truncated } = await listReachableRepos(userId, page);
   return json(200, {
-    repos: repos.map((repo) => ({
-      full_name: repo.fullName,
-      owner: repo.owner,
-      name: repo.name,
-      private: repo.private,
-      default_branch: repo.defaultBranch,
-      description: repo.description,
-      html_url: repo.htmlUrl,
-      pushed_at: repo.pushedAt,
-    })),
+    repos: repos.map((repo) => ({ ...repoView(repo), installation_id: repo.installationId })),
     next_page: nextPage,
+    truncated,
+    // "Install on GitHub": add the app to an account or choose more repositories.
+    install_url: installUrl(),
   });
 });

@@ -24,7 +24,7 @@ type Handler = (event: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 export async function callApi(
   method: string,
   path: string,
-  options: { body?: unknown; cookie?: string; headers?: Record<string, string>; isBase64Encoded?: boolean } = {},
+  options: { body?: unknown; cookie?: string; headers?: Record<string, string>; isBase64Encoded?: boolean; sourceIp?: string } = {},
 ): Promise<ApiResponse> {
   const match = matchRoute(method, path.split("?")[0]);
   if (!match) throw new Error(`No route for ${method} ${path}`);
@@ -34,7 +34,7 @@ export async function callApi(
   if (options.cookie) headers.cookie = options.cookie;
   Object.assign(headers, options.headers);
   for (const [name, value] of Object.entries(headers)) if (value === "") delete headers[name];
-  const result = await handler(apiEvent({ method, path, headers, body: options.body, isBase64Encoded: options.isBase64Encoded }));
+  const result = await handler(apiEvent({ method, path, headers, body: options.body, isBase64Encoded: options.isBase64Encoded, sourceIp: options.sourceIp }));
   const body = result.body ?? "";
   let json: unknown;
   try {
@@ -47,7 +47,7 @@ export async function callApi(
 
 /** Upserts a GitHub user (with a token the fake GitHub knows) and returns a session cookie header. */
 export async function signIn(user: { id: number; login: string; token: string }): Promise<string> {
-  await upsertGitHubUser({ id: user.id, login: user.login, name: user.login, avatarUrl: null }, user.token);
+  await upsertGitHubUser({ id: user.id, login: user.login, name: user.login, avatarUrl: null }, { accessToken: user.token });
   const { token } = await createSession(String(user.id));
   return `doctown_session=${token}`;
 }

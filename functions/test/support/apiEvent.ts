@@ -1,8 +1,9 @@
 /**
- * Builds API Gateway v2 (HTTP API, payload 2.0) events for the handlers, matching the path against
- * the route table so `routeKey` and `pathParameters` are what API Gateway would send.
+ * API Gateway v2 (HTTP API, payload 2.0) events for the handlers, built by the same emulation the
+ * local stack's gateway uses (@doctown/testing/apiGateway) over functions' route table.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { apiGatewayEvent, compileRoutes, matchRoute as matchCompiled } from "@doctown/testing/apiGateway";
 import { LOCAL_ONLY_ROUTES, ROUTES } from "../../src/routes";
 
 export type ApiEventInput = {
@@ -10,72 +11,28 @@ export type ApiEventInput = {
   /** Path with an optional query string, e.g. "/api/jobs?limit=2". */
   path: string;
   headers?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
+  /** A string is sent as is (base64 text when isBase64Encoded); anything else as JSON. */
   body?: unknown;
+  /** The body is base64 text of the bytes sent, and API Gateway passes it on base64-encoded. */
   isBase64Encoded?: boolean;
+  /** The client address API Gateway reports (default 127.0.0.1). */
+  sourceIp?: string;
 };
 
-const ALL_ROUTES: Record<string, string> = { ...ROUTES, ...LOCAL_ONLY_ROUTES };
+const routes = compileRoutes({ ...ROUTES, ...LOCAL_ONLY_ROUTES });
 
 /** The route key and handler module serving method + path, with the path parameters. */
 export function matchRoute(method: string, path: string): { routeKey: string; module: string; pathParameters: Record<string, string> } | null {
-  const segments = path.split("/");
-  let best: { routeKey: string; module: string; pathParameters: Record<string, string>; literals: number } | null = null;
-  for (const [routeKey, module] of Object.entries(ALL_ROUTES)) {
-    const [routeMethod, template] = routeKey.split(" ");
-    if (routeMethod !== method.toUpperCase()) continue;
-    const parts = template.split("/");
-    if (parts.length !== segments.length) continue;
-    const pathParameters: Record<string, string> = {};
-    let literals = 0;
-    const matches = parts.every((part, i) => {
-      const param = /^\{(\w+)\}$/.exec(part);
-      if (param) {
-        if (!segments[i]) return false;
-        pathParameters[param[1]] = decodeURIComponent(segments[i]);
-        return true;
-      }
-      literals++;
-      return part === segments[i];
-    });
-    // API Gateway prefers the most specific route (/api/jobs/create over /api/jobs/{id}).
-    if (matches && (!best || literals > best.literals)) best = { routeKey, module, pathParameters, literals };
-  }
-  return best && { routeKey: best.routeKey, module: best.module, pathParameters: best.pathParameters };
+  const matched = matchCompiled(routes, method.toUpperCase(), path);
+  return matched && { routeKey: matched.route.routeKey, module: matched.route.module, pathParameters: matched.pathParameters };
 }
 
 export function apiEvent(input: ApiEventInput): APIGatewayProxyEventV2 {
   const url = new URL(input.path, "http://placeholder");
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
-  const cookies = headers.cookie?.split(/;\s*/).filter(Boolean);
-  delete headers.cookie;
-  const match = matchRoute(input.method, url.pathname);
-  const body = input.body === undefined ? undefined : typeof input.body === "string" ? input.body : JSON.stringify(input.body);
-  const query: Record<string, string> = {};
-  url.searchParams.forEach((value, name) => (query[name] = value));
-  return {
-    version: "2.0",
-    routeKey: match?.routeKey ?? "$default",
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ""),
-    cookies,
-    headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: match && Object.keys(match.pathParameters).length ? match.pathParameters : undefined,
-    body,
-    isBase64Encoded: input.isBase64Encoded ?? false,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "test",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "test",
-      http: { method: input.method.toUpperCase(), path: url.pathname, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: `req-${Math.random().toString(36).slice(2)}`,
-      routeKey: match?.routeKey ?? "$default",
-      stage: "$default",
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-  };
+  const text = input.body === undefined ? "" : typeof input.body === "string" ? input.body : JSON.stringify(input.body);
+  const body = input.isBase64Encoded ? Buffer.from(text, "base64") : Buffer.from(text, "utf8");
+  return apiGatewayEvent(
+    { method: input.method, url, headers: input.headers ?? {}, body, sourceIp: input.sourceIp, bodyEncoding: input.isBase64Encoded ? "base64" : "auto", httpVersion: "1.1" },
+    matchCompiled(routes, input.method.toUpperCase(), url.pathname),
+  );
 }

@@ -7,6 +7,8 @@ import { sign } from "@octokit/webhooks-methods";
 import { callApi } from "./api";
 
 export const WEBHOOK_SECRET = "test-webhook-secret-9f2c";
+/** The app installation the tests' pushes come from (recorded with `install`). */
+export const TEST_INSTALLATION_ID = 9001;
 const ZERO = "0".repeat(40);
 
 /** A distinct 40-hex commit per number. */
@@ -16,7 +18,17 @@ let pushedAtClock = 1_790_000_000;
 /** A fresh push timestamp (seconds), later than every one handed out before. */
 export const nextPushedAt = () => (pushedAtClock += 10);
 
-export type PushOptions = { repo?: string; ref?: string; before?: string; after: string; deleted?: boolean; defaultBranch?: string; pushedAt?: number };
+export type PushOptions = {
+  repo?: string;
+  ref?: string;
+  before?: string;
+  after: string;
+  deleted?: boolean;
+  defaultBranch?: string;
+  pushedAt?: number;
+  /** The installation the delivery names; null: none (a repository webhook, not the app's). */
+  installationId?: number | null;
+};
 
 /** A push event payload (https://docs.github.com/webhooks/webhook-events-and-payloads#push). */
 export function pushPayload(options: PushOptions) {
@@ -47,7 +59,30 @@ export function pushPayload(options: PushOptions) {
     },
     pusher: { name: owner, email: `${owner}@example.com` },
     sender: { login: owner, id: 1 },
+    ...(options.installationId === null ? {} : { installation: { id: options.installationId ?? TEST_INSTALLATION_ID, node_id: "MDIz" } }),
   };
+}
+
+/** An `installation` or `installation_repositories` event payload (documented shape) for TEST_INSTALLATION_ID. */
+export function installationPayload(event: "installation" | "installation_repositories", action: string, repos: string[], id = TEST_INSTALLATION_ID) {
+  const listed = repos.map((repo, i) => ({ id: 7000 + i, node_id: `R_${i}`, name: repo.split("/")[1], full_name: repo, private: false }));
+  const installation = { id, account: { login: repos[0]?.split("/")[0] ?? "alice", id: 1, type: "User" }, repository_selection: "selected", app_id: 1, suspended_at: null };
+  const sender = { login: "alice", id: 1 };
+  if (event === "installation") return { action, installation, repositories: listed, sender };
+  return {
+    action,
+    installation,
+    repository_selection: "selected",
+    repositories_added: action === "added" ? listed : [],
+    repositories_removed: action === "removed" ? listed : [],
+    sender,
+  };
+}
+
+/** Installs the app on these repositories the way GitHub reports it: a signed `installation` event. */
+export async function install(repos: string[], id = TEST_INSTALLATION_ID) {
+  const response = await deliver("installation", installationPayload("installation", "created", repos, id));
+  if (response.status !== 202) throw new Error(`installation event answered ${response.status}: ${response.body}`);
 }
 
 export type DeliverOptions = {

@@ -1,4 +1,6 @@
 /** A browser-like API client for a running local stack: dev sign-in cookie, Origin on writes. */
+import type { JobView } from "@doctown/functions/views";
+import { FINISHED_STATUSES } from "@doctown/core/job";
 import { expect } from "vitest";
 
 export type ApiClient = {
@@ -41,16 +43,7 @@ export function clientWithCookie(origin: string, cookie: string): ApiClient {
   return client;
 }
 
-export type JobView = {
-  job_id: string;
-  status: string;
-  stage: string | null;
-  progress: number;
-  error: { code: string; message: string } | null;
-  docpack_id: string | null;
-  commit: string;
-  updated_at: string;
-};
+export type { JobView };
 
 /** Polls the job until `done` says so; returns every distinct status/stage/progress seen on the way. */
 export async function waitForJob(client: ApiClient, jobId: string, done: (job: JobView) => boolean, timeoutMs = 45_000) {
@@ -69,4 +62,4 @@ export async function waitForJob(client: ApiClient, jobId: string, done: (job: J
 /** Tests that run real builds: a cold first build on a busy 2-core machine can take tens of seconds. */
 export const BUILD_TEST_TIMEOUT_MS = 90_000;
 
-export const isFinished = (job: JobView) => ["completed", "failed", "cancelled"].includes(job.status);
+export const isFinished = (job: JobView) => FINISHED_STATUSES.includes(job.status);

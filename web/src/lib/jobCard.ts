@@ -1,12 +1,15 @@
 /**
  * One job as a list item, updated in place on every poll (so focus on its buttons survives):
- * repository and ref, status, stage and progress, the failure reason in words, cancel while it runs.
+ * repository and ref, status, stage and progress, the failure reason in words, cancel while it
+ * runs, and earlier builds of the same commit folded into it.
  */
 import { api, messageOf } from "./api";
 import { el, formatDate, jobActivity, shortCommit, statusWords } from "./format";
 import { FINISHED, type JobView } from "./types";
 
-export type JobCard = { root: HTMLLIElement; update(job: JobView): void };
+export type JobCard = { root: HTMLLIElement; update(job: JobView, repeats?: readonly JobView[]): void };
+
+export const jobName = (job: JobView) => job.name ?? job.repo;
 
 export function createJobCard(onChange: (job: JobView) => void, options: { detailsLink?: boolean } = {}): JobCard {
   const repo = el("strong", { className: "break" });
@@ -18,6 +21,7 @@ export function createJobCard(onChange: (job: JobView) => void, options: { detai
   const links = el("span", { className: "row" });
   const cancel = el("button", { type: "button", className: "danger", textContent: "Cancel" });
   const problem = el("p", { className: "error", role: "alert" } as Partial<HTMLParagraphElement>);
+  const earlier = el("details", { className: "earlier" });
   const root = el(
     "li",
     { className: "job" },
@@ -25,6 +29,7 @@ export function createJobCard(onChange: (job: JobView) => void, options: { detai
     progress,
     activity,
     el("div", { className: "row" }, when, links, cancel),
+    earlier,
     problem,
   );
   let current: JobView | undefined;
@@ -44,19 +49,23 @@ export function createJobCard(onChange: (job: JobView) => void, options: { detai
     }
   });
 
-  function update(job: JobView) {
+  function update(job: JobView, repeats: readonly JobView[] = []) {
     current = job;
     const running = !FINISHED.includes(job.status);
+    const name = jobName(job);
     root.dataset.jobId = job.job_id;
     root.dataset.status = job.status;
-    repo.textContent = job.repo;
+    root.dataset.stage = job.stage ?? "";
+    root.dataset.progress = String(job.progress);
+    repo.textContent = name;
+    repo.title = job.repo;
     ref.textContent = `@ ${job.git_ref}${job.commit ? ` (${shortCommit(job.commit)})` : ""}`;
     badge.textContent = statusWords(job.status);
     badge.className = `badge status-${job.status}`;
     const percent = Math.max(0, Math.min(100, Math.round(Number(job.progress) || 0)));
     progress.value = job.status === "completed" ? 100 : percent;
     progress.hidden = !running;
-    progress.setAttribute("aria-label", `Progress of ${job.repo}: ${percent}%`);
+    progress.setAttribute("aria-label", `Progress of ${name}: ${percent}%`);
     activity.textContent = running && job.status === "building" ? `${jobActivity(job)} (${percent}%)` : jobActivity(job);
     activity.classList.toggle("error", job.status === "failed");
     when.textContent = `Started ${formatDate(job.created_at)}`;
@@ -65,7 +74,23 @@ export function createJobCard(onChange: (job: JobView) => void, options: { detai
     if (job.docpack_id) children.push(el("a", { href: `/viewer/?id=${encodeURIComponent(job.docpack_id)}`, textContent: "Open docpack" }));
     links.replaceChildren(...children);
     cancel.hidden = !running;
-    cancel.setAttribute("aria-label", `Cancel the build of ${job.repo}`);
+    cancel.setAttribute("aria-label", `Cancel the build of ${name}`);
+    // Rebuilds of the same commit with the same outcome: one row, the earlier ones folded in.
+    earlier.hidden = repeats.length === 0;
+    if (repeats.length) {
+      const wasOpen = earlier.open;
+      earlier.replaceChildren(
+        el("summary", {}, `${repeats.length} earlier ${repeats.length === 1 ? "build" : "builds"} of this commit`),
+        el(
+          "ul",
+          {},
+          ...repeats.map((other) =>
+            el("li", {}, el("a", { href: `/job/?id=${encodeURIComponent(other.job_id)}` }, `${statusWords(other.status)}, started ${formatDate(other.created_at)}`)),
+          ),
+        ),
+      );
+      earlier.open = wasOpen;
+    }
   }
 
   return { root, update };

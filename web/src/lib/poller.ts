@@ -1,5 +1,6 @@
 /**
- * Calls `tick` every `intervalMs` while `tick` says there is more to watch. Stops when the page is
+ * Calls `tick` every `interval()` ms (a number or a function, so a page can poll faster while a
+ * build runs) while `tick` says there is more to watch. Stops when the page is
  * hidden or left (pagehide) and resumes, with an immediate tick, when it is shown again.
  */
 export type Poller = {
@@ -9,14 +10,15 @@ export type Poller = {
   readonly running: boolean;
 };
 
-export function createPoller(tick: () => Promise<boolean>, intervalMs = 5000): Poller {
+export function createPoller(tick: () => Promise<boolean>, interval: number | (() => number) = 5000): Poller {
+  const intervalMs = () => (typeof interval === "number" ? interval : interval());
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wanted = false;
   let inFlight = false;
 
   const schedule = () => {
     clearTimeout(timer);
-    timer = wanted && document.visibilityState === "visible" ? setTimeout(run, intervalMs) : undefined;
+    timer = wanted && document.visibilityState === "visible" ? setTimeout(run, intervalMs()) : undefined;
   };
   async function run() {
     if (inFlight) return;

@@ -17,7 +17,7 @@ const WEB = join(ROOT, "web");
 export async function buildSite(outDir: string): Promise<void> {
   const project = mkdtempSync(join(tmpdir(), "doctown-web-src-"));
   try {
-    for (const entry of ["src", "scripts", "astro.config.mjs", "package.json"]) cpSync(join(WEB, entry), join(project, entry), { recursive: true });
+    for (const entry of ["src", "public", "scripts", "astro.config.mjs", "package.json"]) cpSync(join(WEB, entry), join(project, entry), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"));
     await promisify(execFile)(process.execPath, [join(ROOT, "node_modules/astro/astro.js"), "build", "--root", project, "--outDir", outDir], {
       cwd: project,

@@ -1,7 +1,9 @@
 /**
- * Reading a docpack (format v1, core/src/docpackFormat.ts) in the browser. A docpack is untrusted
- * input: sizes are capped before anything is inflated, every JSON document is checked field by
- * field, and entries that do not fit the format are dropped and counted instead of trusted.
+ * Reading a docpack (formats 1 and 2, core/src/docpackFormat.ts) in the browser. A docpack is
+ * untrusted input: sizes are capped before anything is inflated, every JSON document is checked
+ * field by field, and entries that do not fit the format are dropped and counted instead of
+ * trusted. (Core's zod schema would do the checking, but it adds 28 KB gzipped to a viewer whose
+ * budget is 60 KB; these checks follow it field by field and keep what the viewer shows.)
  */
 import type { Unzipped, UnzipFileInfo, UnzipOptions } from "fflate";
 
@@ -11,21 +13,44 @@ export const LIMITS = {
   zipBytes: 128 * 1024 * 1024,
   jsonBytes: 64 * 1024 * 1024,
   pageBytes: 2 * 1024 * 1024,
+  sourceBytes: 4 * 1024 * 1024,
   files: 100_000,
   symbols: 500_000,
   text: 4096,
 } as const;
 
+export type FileRole = "source" | "test" | "example" | "docs" | "config" | "generated";
+export const FILE_ROLES: readonly FileRole[] = ["source", "test", "example", "docs", "config", "generated"];
+export type PackageEntry = { name: string; version?: string; path: string; description?: string; page?: string; public_api: string[]; entry_points: { name: string; file?: string }[] };
+export type Heading = { depth: number; text: string; anchor: string };
+
 export type Manifest = {
+  format_version: 1 | 2;
   name: string;
-  repo: { full_name?: string; url: string; git_ref: string; commit: string };
+  repo: { full_name?: string; url: string; git_ref: string; commit: string; host_url?: string };
+  packages: PackageEntry[];
   generated_at: string;
   generator: { name: string; version: string };
   languages: Record<string, number>;
   stats: { files: number; symbols: number; bytes: number; skipped: Record<string, number> };
   docs: { mode: "llm" | "placeholder"; model?: string };
 };
-export type FileEntry = { path: string; language: string; bytes: number; lines: number; symbols: number };
+export type FileEntry = {
+  path: string;
+  language: string;
+  bytes: number;
+  lines: number;
+  symbols: number;
+  /** v2 (v1: guessed from the path) */
+  role: FileRole;
+  kind: "code" | "prose";
+  /** v2: docpack paths of its text and page */
+  source?: string;
+  page?: string;
+  package?: string;
+  title?: string;
+  headings: Heading[];
+};
 export type SymbolEntry = {
   id: string;
   name: string;
@@ -38,6 +63,13 @@ export type SymbolEntry = {
   exported: boolean;
   summary: string;
   doc_comment?: string;
+  /** v2 (v1: from the file) */
+  role: FileRole;
+  title: string;
+  package?: string;
+  source?: { path: string; start_line: number; end_line: number; url?: string };
+  doc?: { markdown: string; params: { name: string; type?: string; description: string }[]; returns?: string; deprecated?: string; examples: string[] };
+  type_links: { name: string; id: string }[];
 };
 
 export type Docpack = {
@@ -46,8 +78,12 @@ export type Docpack = {
   symbols: SymbolEntry[];
   /** Entries dropped because they did not fit the format. */
   dropped: { files: number; symbols: number };
-  /** The Markdown of docs/index.md, or of one file's page; null when absent or too large. */
+  /** The Markdown of docs/index.md (null), or of one file's page; null when absent or too large. */
   readPage(path: string | null): string | null;
+  /** Any Markdown entry of the docpack (docs/pages/…, docs/packages/…); null when absent. */
+  readEntry(entry: string): string | null;
+  /** A file's text (v2 source/<path>); null when the docpack has none. */
+  readSource(path: string): string | null;
 };
 
 export class DocpackError extends Error {}
@@ -66,16 +102,26 @@ function counts(value: unknown): Record<string, number> {
 
 export function checkManifest(value: unknown): Manifest {
   if (!isRecord(value) || value.format !== "docpack") throw new DocpackError("manifest.json does not describe a docpack.");
-  if (value.format_version !== 1) throw new DocpackError(`This viewer reads docpack format 1; this one is format ${String(value.format_version).slice(0, 20)}.`);
+  if (value.format_version !== 1 && value.format_version !== 2)
+    throw new DocpackError(`This viewer reads docpack formats 1 and 2; this one is format ${String(value.format_version).slice(0, 20)}.`);
   const repo = value.repo;
   if (!isRecord(repo) || !str(repo.url) || !str(repo.git_ref, 255) || !str(repo.commit, 64) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(repo.commit))
     throw new DocpackError("manifest.json has no valid repository, ref and commit.");
   const stats = isRecord(value.stats) ? value.stats : {};
   const docs = isRecord(value.docs) ? value.docs : {};
   const generator = isRecord(value.generator) ? value.generator : {};
+  const hostUrl = optionalStr(repo.host_url);
   return {
+    format_version: value.format_version,
     name: str(value.name) && value.name ? value.name : "docpack",
-    repo: { full_name: optionalStr(repo.full_name), url: repo.url, git_ref: repo.git_ref, commit: repo.commit },
+    repo: {
+      full_name: optionalStr(repo.full_name),
+      url: repo.url,
+      git_ref: repo.git_ref,
+      commit: repo.commit,
+      host_url: hostUrl && /^https:\/\//.test(hostUrl) ? hostUrl : undefined,
+    },
+    packages: Array.isArray(value.packages) ? value.packages.slice(0, 1000).flatMap((item) => checkPackage(item) ?? []) : [],
     generated_at: optionalStr(value.generated_at) ?? "",
     generator: { name: optionalStr(generator.name) ?? "unknown", version: optionalStr(generator.version) ?? "" },
     languages: counts(value.languages),
@@ -89,10 +135,74 @@ export function checkManifest(value: unknown): Manifest {
   };
 }
 
+function checkPackage(value: unknown): PackageEntry | null {
+  if (!isRecord(value) || !str(value.name, 214) || !value.name || !str(value.path, 1024)) return null;
+  const entryPoints = Array.isArray(value.entry_points) ? value.entry_points.slice(0, 200) : [];
+  return {
+    name: value.name,
+    version: optionalStr(value.version),
+    path: value.path,
+    description: optionalStr(value.description),
+    page: optionalStr(value.page),
+    public_api: Array.isArray(value.public_api) ? value.public_api.filter((id): id is string => str(id, 2048)).slice(0, 5000) : [],
+    entry_points: entryPoints.flatMap((entry) => (isRecord(entry) && str(entry.name, 1024) ? [{ name: entry.name, file: optionalStr(entry.file) }] : [])),
+  };
+}
+
+const TEST_PATH = /(^|\/)(__tests__|__mocks__|tests?|spec|specs|e2e|fixtures?|testdata)\/|[._-](test|spec)\.[A-Za-z0-9]+$|(^|\/)test_[^/]*\.py$/i;
+const EXAMPLE_PATH = /(^|\/)(examples?|demos?|samples?|playground|benchmarks?|bench)\//i;
+const DOCS_PATH = /\.(md|mdx|markdown|rst|txt|adoc)$/i;
+/** v1 docpacks have no roles: the path tells tests and examples apart from the shipped source. */
+export function guessRole(path: string): FileRole {
+  if (TEST_PATH.test(path)) return "test";
+  if (EXAMPLE_PATH.test(path)) return "example";
+  if (DOCS_PATH.test(path)) return "docs";
+  return "source";
+}
+const role = (value: unknown, path: string): FileRole => (FILE_ROLES.includes(value as FileRole) ? (value as FileRole) : guessRole(path));
+
+function checkHeadings(value: unknown): Heading[] {
+  if (!Array.isArray(value)) return [];
+  return value.slice(0, 500).flatMap((item) =>
+    isRecord(item) && count(item.depth) && str(item.text, 500) && str(item.anchor, 500) ? [{ depth: item.depth, text: item.text, anchor: item.anchor }] : [],
+  );
+}
+
 function checkFile(value: unknown): FileEntry | null {
   if (!isRecord(value) || !str(value.path, 1024) || !value.path || value.path.includes("\0")) return null;
   if (!count(value.bytes) || !count(value.lines) || !count(value.symbols)) return null;
-  return { path: value.path, language: optionalStr(value.language) ?? "", bytes: value.bytes, lines: value.lines, symbols: value.symbols };
+  return {
+    path: value.path,
+    language: optionalStr(value.language) ?? "",
+    bytes: value.bytes,
+    lines: value.lines,
+    symbols: value.symbols,
+    role: role(value.role, value.path),
+    kind: value.kind === "prose" ? "prose" : "code",
+    source: optionalStr(value.source),
+    page: optionalStr(value.page),
+    package: optionalStr(value.package),
+    title: optionalStr(value.title),
+    headings: checkHeadings(value.headings),
+  };
+}
+
+function checkDoc(value: unknown): SymbolEntry["doc"] {
+  if (!isRecord(value) || typeof value.markdown !== "string") return undefined;
+  const params = Array.isArray(value.params) ? value.params.slice(0, 100) : [];
+  return {
+    markdown: value.markdown.slice(0, 64 * 1024),
+    params: params.flatMap((param) => (isRecord(param) && str(param.name, 200) ? [{ name: param.name, type: optionalStr(param.type), description: optionalStr(param.description) ?? "" }] : [])),
+    returns: optionalStr(value.returns),
+    deprecated: optionalStr(value.deprecated),
+    examples: Array.isArray(value.examples) ? value.examples.filter((example): example is string => str(example, 16 * 1024)).slice(0, 20) : [],
+  };
+}
+
+function checkSource(value: unknown): SymbolEntry["source"] {
+  if (!isRecord(value) || !str(value.path, 1100) || !count(value.start_line) || !count(value.end_line)) return undefined;
+  const url = optionalStr(value.url);
+  return { path: value.path, start_line: value.start_line, end_line: value.end_line, url: url && /^https:\/\//.test(url) ? url : undefined };
 }
 
 function checkSymbol(value: unknown): SymbolEntry | null {
@@ -110,6 +220,14 @@ function checkSymbol(value: unknown): SymbolEntry | null {
     exported: value.exported,
     summary: typeof value.summary === "string" ? value.summary.slice(0, LIMITS.text) : "",
     doc_comment: optionalStr(value.doc_comment),
+    role: role(value.role, value.file),
+    title: optionalStr(value.title) ?? (typeof value.parent === "string" && value.parent ? `${value.parent}.${value.name}` : value.name),
+    package: optionalStr(value.package),
+    source: checkSource(value.source),
+    doc: checkDoc(value.doc),
+    type_links: Array.isArray(value.type_links)
+      ? value.type_links.slice(0, 100).flatMap((link) => (isRecord(link) && str(link.name, 500) && str(link.id, 2048) ? [{ name: link.name, id: link.id }] : []))
+      : [],
   };
 }
 
@@ -141,35 +259,51 @@ function readEntry(zip: Uint8Array, unzipSync: UnzipSync, name: string, maxBytes
   return data ? decoder.decode(data) : null;
 }
 
-function readJson(zip: Uint8Array, unzipSync: UnzipSync, name: string): unknown {
-  const text = readEntry(zip, unzipSync, name, LIMITS.jsonBytes);
-  if (text === null) throw new DocpackError(`The docpack has no ${name}.`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DocpackError(`${name} is not valid JSON.`);
-  }
+/** Inflates the named JSON documents in one pass over the ZIP. */
+function readJsons(zip: Uint8Array, unzipSync: UnzipSync, names: string[]): unknown[] {
+  let tooLarge: string | undefined;
+  const entries = unzipSync(zip, {
+    filter: (file: UnzipFileInfo) => {
+      if (!names.includes(file.name)) return false;
+      if (file.originalSize > LIMITS.jsonBytes) tooLarge = file.name;
+      return !tooLarge;
+    },
+  });
+  if (tooLarge) throw new DocpackError(`${tooLarge} is larger than this viewer opens (${Math.round(LIMITS.jsonBytes / 1048576)} MB).`);
+  return names.map((name) => {
+    const data = entries[name];
+    if (!data) throw new DocpackError(`The docpack has no ${name}.`);
+    try {
+      return JSON.parse(decoder.decode(data));
+    } catch {
+      throw new DocpackError(`${name} is not valid JSON.`);
+    }
+  });
 }
 
 /** Opens a docpack ZIP; throws DocpackError with a readable message when it is not one. */
 export function openDocpack(zip: Uint8Array, unzipSync: UnzipSync): Docpack {
   if (zip.byteLength > LIMITS.zipBytes) throw new DocpackError("The docpack is larger than this viewer opens (128 MB).");
   try {
-    const manifest = checkManifest(readJson(zip, unzipSync, "manifest.json"));
-    const files = checkList(readJson(zip, unzipSync, "files.json"), "files.json", LIMITS.files, checkFile);
-    const symbols = checkList(readJson(zip, unzipSync, "symbols.json"), "symbols.json", LIMITS.symbols, checkSymbol);
+    const [manifestJson, filesJson, symbolsJson] = readJsons(zip, unzipSync, ["manifest.json", "files.json", "symbols.json"]);
+    const manifest = checkManifest(manifestJson);
+    const files = checkList(filesJson, "files.json", LIMITS.files, checkFile);
+    const symbols = checkList(symbolsJson, "symbols.json", LIMITS.symbols, checkSymbol);
+    const safeRead = (entry: string, max: number) => {
+      try {
+        return readEntry(zip, unzipSync, entry, max);
+      } catch {
+        return null;
+      }
+    };
     return {
       manifest,
       files: files.items,
       symbols: symbols.items,
       dropped: { files: files.dropped, symbols: symbols.dropped },
-      readPage(path) {
-        try {
-          return readEntry(zip, unzipSync, path === null ? "docs/index.md" : `docs/files/${path}.md`, LIMITS.pageBytes);
-        } catch {
-          return null;
-        }
-      },
+      readPage: (path) => safeRead(path === null ? "docs/index.md" : `docs/files/${path}.md`, LIMITS.pageBytes),
+      readEntry: (entry) => (/^docs\/.+\.md$/.test(entry) && !entry.includes("..") ? safeRead(entry, LIMITS.pageBytes) : null),
+      readSource: (path) => safeRead(`source/${path}`, LIMITS.sourceBytes),
     };
   } catch (error) {
     if (error instanceof DocpackError) throw error;

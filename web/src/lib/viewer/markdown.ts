@@ -8,6 +8,8 @@ import type { DOMPurify } from "dompurify";
 
 const FORBID_TAGS = ["img", "style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed", "svg", "math", "video", "audio", "source", "picture"];
 const SAFE_URL = /^(https?:|mailto:|#)/i;
+/** A relative link to another Markdown page of the docpack: kept aside for the viewer to route. */
+const DOC_LINK = /^(?![a-z][a-z0-9+.-]*:|\/\/)[^?]*\.md(#[^\s]*)?$/i;
 
 export type MarkdownRenderer = (markdown: string) => DocumentFragment;
 
@@ -15,7 +17,10 @@ export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): Markd
   purify.addHook("afterSanitizeAttributes", (node) => {
     if (node.tagName === "A") {
       const href = node.getAttribute("href") ?? "";
-      if (!SAFE_URL.test(href)) node.removeAttribute("href");
+      if (!SAFE_URL.test(href)) {
+        if (DOC_LINK.test(href)) node.setAttribute("data-doc-link", href);
+        node.removeAttribute("href");
+      }
       node.setAttribute("rel", "noopener noreferrer nofollow");
     }
   });

@@ -1,7 +1,8 @@
 /**
- * API Gateway HTTP API (payload format 2.0) on one machine: the routing table from functions/,
- * matched as API Gateway matches it, a Node request turned into the event a Lambda receives,
- * and the handler's result written back as API Gateway writes it.
+ * API Gateway HTTP API (payload format 2.0) on one machine: a routing table (functions/src/routes.ts)
+ * matched as API Gateway matches it, a request turned into the event a Lambda receives, and the
+ * handler's result written back as API Gateway writes it. The local stack's gateway and the
+ * handler tests both build their events here, so the handlers see one emulation.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -52,52 +53,82 @@ function isTextual(contentType: string | undefined): boolean {
   return /^(text\/|application\/(json|[a-z0-9.+-]*\+json|x-www-form-urlencoded|xml|javascript))/i.test(contentType);
 }
 
-export function toApiEvent(req: IncomingMessage, url: URL, matched: { route: Route; pathParameters: Record<string, string> }, body: Buffer): APIGatewayProxyEventV2 {
+/** What API Gateway reads from an HTTP request. */
+export type ApiRequest = {
+  method: string;
+  /** The full URL (path and query string as sent). */
+  url: URL;
+  /** Header values as Node gives them (repeated headers as arrays). */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  sourceIp?: string;
+  httpVersion?: string;
+  /**
+   * How the body travels: API Gateway sends textual content types as text and the rest base64;
+   * a test may force base64, which API Gateway is free to choose for any body.
+   */
+  bodyEncoding?: "auto" | "base64";
+};
+
+/** The event API Gateway sends for a request that matched `matched` (null: the $default route). */
+export function apiGatewayEvent(request: ApiRequest, matched: { route: Route; pathParameters: Record<string, string> } | null): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
+    // Repeated headers arrive as one, their values joined with commas.
     const joined = Array.isArray(value) ? value.join(",") : value;
     // API Gateway moves the Cookie header into the `cookies` array.
     if (lower === "cookie") cookies = joined.split(";").map((c) => c.trim()).filter(Boolean);
-    else headers[lower] = joined;
+    else headers[lower] = headers[lower] === undefined ? joined : `${headers[lower]},${joined}`;
   }
+  // Repeated query parameters arrive as one, their values joined with commas (payload format 2.0).
   const queryStringParameters: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
+  for (const [name, value] of request.url.searchParams) queryStringParameters[name] = name in queryStringParameters ? `${queryStringParameters[name]},${value}` : value;
   const now = new Date();
-  const textual = isTextual(headers["content-type"]);
+  const routeKey = matched?.route.routeKey ?? "$default";
+  const base64 = request.bodyEncoding === "base64" || !isTextual(headers["content-type"]);
+  const body = request.body;
   const event: APIGatewayProxyEventV2 = {
     version: "2.0",
-    routeKey: matched.route.routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ""),
+    routeKey,
+    rawPath: request.url.pathname,
+    rawQueryString: request.url.search.replace(/^\?/, ""),
     cookies,
     headers,
     queryStringParameters: Object.keys(queryStringParameters).length ? queryStringParameters : undefined,
-    pathParameters: matched.route.params.length ? matched.pathParameters : undefined,
+    pathParameters: matched?.route.params.length ? matched.pathParameters : undefined,
     requestContext: {
       accountId: "local",
       apiId: "local",
       domainName: headers.host ?? "localhost",
       domainPrefix: (headers.host ?? "localhost").split(".")[0],
       http: {
-        method: req.method ?? "GET",
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        method: request.method.toUpperCase(),
+        path: request.url.pathname,
+        protocol: `HTTP/${request.httpVersion ?? "1.1"}`,
+        sourceIp: request.sourceIp ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
-      routeKey: matched.route.routeKey,
+      routeKey,
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    isBase64Encoded: body.length > 0 && !textual,
+    isBase64Encoded: body.length > 0 && base64,
   };
-  if (body.length > 0) event.body = textual ? body.toString("utf8") : body.toString("base64");
+  if (body.length > 0) event.body = base64 ? body.toString("base64") : body.toString("utf8");
   return event;
+}
+
+/** The event for a request the local gateway's HTTP server received. */
+export function toApiEvent(req: IncomingMessage, url: URL, matched: { route: Route; pathParameters: Record<string, string> }, body: Buffer): APIGatewayProxyEventV2 {
+  return apiGatewayEvent(
+    { method: req.method ?? "GET", url, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", httpVersion: req.httpVersion },
+    matched,
+  );
 }
 
 /** Writes a handler result back: structured results as they are, anything else as a 200 JSON body. */

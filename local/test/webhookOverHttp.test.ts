@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalStack, type LocalStack } from "../../local/src/stack";
-import { pushPayload, sha, WEBHOOK_SECRET } from "./support/webhooks";
+import { startLocalStack, type LocalStack } from "../src/stack";
+import { pushPayload, sha, WEBHOOK_SECRET } from "@doctown/functions/test/support/webhooks";
 
 let stack: LocalStack;
 
@@ -31,10 +31,10 @@ describe("POST /api/github/webhook over HTTP (local gateway)", () => {
     expect(ping).toEqual({ status: 200, json: { result: "pong" } });
   });
 
-  it("answers a signed push for a repository without settings with 202, and a tampered one with 401", async () => {
+  it("answers a signed push for a repository the app is not installed on with 202, and a tampered one with 401", async () => {
     const body = JSON.stringify(pushPayload({ repo: "nobody/unknown", after: sha(900) }));
     const signature = await sign(WEBHOOK_SECRET, body);
-    expect(await post("push", body, signature)).toEqual({ status: 202, json: { result: "ignored", reason: "unknown_repository" } });
+    expect(await post("push", body, signature)).toEqual({ status: 202, json: { result: "ignored", reason: "not_installed" } });
     const tampered = await post("push", body.replace("nobody", "nobodx"), signature);
     expect(tampered.status).toBe(401);
     expect(tampered.json.error.code).toBe("invalid_signature");

@@ -1,0 +1,126 @@
+/**
+ * GitHub at its HTTP boundary for the builder's clone: https://github.com/<owner>/<name>.git served
+ * by `git http-backend` (smart HTTP) behind TLS with the simulation's certificate, reached through
+ * an HTTP CONNECT proxy (git honours HTTPS_PROXY; the builder passes it through), so the builder
+ * clones the very URL Dispatch gives it. Repositories are bare copies of test repositories.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { connect, type AddressInfo, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SimCerts } from "./certs";
+
+export type GitHubGitStandIn = {
+  /** The HTTPS_PROXY value that routes github.com:443 to this stand-in. */
+  proxyUrl: string;
+  /** Authorization headers the clones presented (the builder sends the job's GitHub token). */
+  authorizations: string[];
+  /** Publishes a local repository as https://github.com/<owner>/<name>.git. */
+  publish(owner: string, name: string, sourceRepo: string): void;
+  close(): Promise<void>;
+};
+
+const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
+
+export async function startGitHubGit(certs: SimCerts): Promise<GitHubGitStandIn> {
+  const root = mkdtempSync(join(tmpdir(), "doctown-sim-github-"));
+  const authorizations: string[] = [];
+  const tls = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
+    if (req.headers.authorization) authorizations.push(req.headers.authorization);
+    serveGit(root, req, res);
+  });
+  await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+  const tlsPort = (tls.address() as AddressInfo).port;
+
+  const sockets = new Set<Socket>();
+  const proxy = createHttpServer((_req, res) => {
+    res.writeHead(405).end();
+  });
+  proxy.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.add(client);
+    client.once("close", () => sockets.delete(client));
+    // Only GitHub is stood in for; nothing else leaves through this proxy.
+    if (req.url !== "github.com:443") {
+      client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      return;
+    }
+    const upstream = connect(tlsPort, "127.0.0.1", () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.once("close", () => sockets.delete(upstream));
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+
+  return {
+    proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    authorizations,
+    publish(owner, name, sourceRepo) {
+      mkdirSync(join(root, owner), { recursive: true });
+      execFileSync("git", ["clone", "--quiet", "--bare", "--", sourceRepo, join(root, owner, `${name}.git`)], { stdio: "ignore" });
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([
+        new Promise<void>((resolve) => (tls.close(() => resolve()), tls.closeAllConnections())),
+        new Promise<void>((resolve) => (proxy.close(() => resolve()), proxy.closeAllConnections())),
+      ]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One request through git-http-backend (CGI): request body in, CGI headers + body out. */
+function serveGit(root: string, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? "/", "https://github.com");
+  const cgi = spawn(HTTP_BACKEND, [], {
+    env: {
+      PATH: process.env.PATH,
+      GIT_PROJECT_ROOT: root,
+      GIT_HTTP_EXPORT_ALL: "1",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      REQUEST_METHOD: req.method ?? "GET",
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.replace(/^\?/, ""),
+      CONTENT_TYPE: req.headers["content-type"] ?? "",
+      HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
+      GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
+      REMOTE_ADDR: "127.0.0.1",
+    },
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+  req.pipe(cgi.stdin);
+  let head = Buffer.alloc(0);
+  let headersDone = false;
+  cgi.stdout.on("data", (chunk: Buffer) => {
+    if (headersDone) return void res.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    headersDone = true;
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of head.subarray(0, end).toString("latin1").split("\r\n")) {
+      const colon = line.indexOf(":");
+      const name = line.slice(0, colon).trim();
+      const value = line.slice(colon + 1).trim();
+      if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
+      else headers[name] = value;
+    }
+    res.writeHead(status, headers);
+    res.write(head.subarray(end + 4));
+  });
+  cgi.on("close", () => {
+    if (!headersDone) res.writeHead(502).end();
+    else res.end();
+  });
+}
