@@ -39,16 +39,15 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/forward": { secrets: ["githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
-  // Reads no secret on a deployed stage: the sign-in mode and build-on-push checks that read
-  // GITHUB_CLIENT_ID / GITHUB_WEBHOOK_SECRET run only on the local stage.
-  session: { write: true },
+  session: { write: true, secrets: [...OAUTH, "githubWebhookSecret"] },
   "repos/list": { write: true, secrets: [...GITHUB, "githubAppSlug"], githubCalls: 2 },
   "repos/settings": { write: true, secrets: [...GITHUB], githubCalls: 2 },
-  "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB], githubCalls: 2 },
+  // A job that ends without a docpack has its uploaded object deleted (R2): create, cancel, progress.
+  "jobs/create": { write: true, startJobs: true, secrets: [...GITHUB, ...R2], githubCalls: 2 },
   "jobs/list": { write: true },
   "jobs/get": { write: true },
-  "jobs/cancel": { write: true, stopJobs: true, secrets: [...RUNPOD], runpodCalls: 1 },
-  "jobs/progress": { write: true, callbacks: ["SendTaskHeartbeat"] },
+  "jobs/cancel": { write: true, stopJobs: true, secrets: [...RUNPOD, ...R2], runpodCalls: 1 },
+  "jobs/progress": { write: true, callbacks: ["SendTaskHeartbeat"], secrets: [...R2] },
   "jobs/complete": { write: true, callbacks: ["SendTaskSuccess", "SendTaskFailure"], secrets: [...R2] },
   "docpacks/list": { write: true },
   "docpacks/listPublic": {},
@@ -58,8 +57,7 @@ export const NEEDS: Record<HandlerModule, Needs> = {
     write: true,
     startJobs: true,
     stopJobs: true,
-    // Push builds use the installation's or user's token at dispatch, not here.
-    secrets: ["githubWebhookSecret", ...RUNPOD],
+    secrets: ["githubWebhookSecret", ...RUNPOD, ...R2],
     runpodCalls: 1,
     githubCalls: 1,
   },
@@ -91,7 +89,7 @@ export function Api({ stack, app }: StackContext) {
       permissions.push(new PolicyStatement({ actions: ["states:StartExecution"], resources: [stateMachine.stateMachineArn] }));
     if (needs.stopJobs)
       permissions.push(new PolicyStatement({ actions: ["states:StopExecution"], resources: [executions] }));
-    if (needs.callbacks) permissions.push(taskCallbacks(stateMachine, ...needs.callbacks));
+    if (needs.callbacks) permissions.push(taskCallbacks(stateMachine.stateMachineArn, ...needs.callbacks));
     const environment: Record<string, string> = {};
     if (needs.runpodCalls) environment.RUNPOD_API_URL = settings.runpodApiUrl;
     return {

@@ -1,13 +1,12 @@
 import { ArnFormat, Stack } from "aws-cdk-lib";
 import { DefinitionBody, StateMachine, StateMachineType } from "aws-cdk-lib/aws-stepfunctions";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Cron, Function, use, type StackContext } from "sst/constructs";
 import { SWEEP_EVERY_MINUTES } from "../core/src/jobSweep";
 import { DEFINITION_SUBSTITUTIONS, DISPATCH_TIMEOUT_SECONDS, pipelineDefinition } from "../core/src/pipeline/definition";
 import { PIPELINE_HANDLERS, SCHEDULED_HANDLERS } from "../functions/src/routes";
 import { Data } from "./Data";
 import { Secrets } from "./Secrets";
-import { tableEnvironment, tableRead, tableScan, tableWrite } from "./permissions";
+import { tableEnvironment, tableRead, tableScan, tableWrite, taskCallbacks } from "./permissions";
 import { lambdaTimeout, stageSettings } from "./stageSettings";
 
 /** The build pipeline: one Standard state machine per stage, defined by the ASL object in core/. */
@@ -18,6 +17,8 @@ export function Pipeline({ stack, app }: StackContext) {
   // Every function here calls RunPod; the endpoint id is the RUNPOD_ENDPOINT_ID secret.
   const environment = { ...tableEnvironment(table), RUNPOD_API_URL: runpodApiUrl };
   const runpodSecrets = [secrets.runpodApiKey, secrets.runpodEndpointId];
+  // A job that ends without a docpack has its uploaded object deleted (R2, core/src/job.ts).
+  const r2Secrets = [secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket];
   const stateMachineName = app.logicalPrefixedName("pipeline");
   // Formatted from the name, not taken from the state machine (which references this function).
   const stateMachineArn = Stack.of(stack).formatArn({
@@ -27,20 +28,18 @@ export function Pipeline({ stack, app }: StackContext) {
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 
-  // Dispatch heartbeats its task while the job waits in RunPod's queue (core/src/runpodQueue.ts).
+  // Dispatch heartbeats its task while the job waits in RunPod's queue (core/src/runpodQueue.ts);
+  // its timeout also covers POST /run and a cancel, each with the RunPod client's own retries.
   const dispatch = new Function(stack, "Dispatch", {
     handler: `functions/src/${PIPELINE_HANDLERS.dispatch}.handler`,
-    // The queue watch (core/src/runpodQueue.ts) plus POST /run, a cancel when the job was cancelled
-    // meanwhile, and the installation token, each with its client's retries.
     timeout: DISPATCH_TIMEOUT_SECONDS + lambdaTimeout({ runpodCalls: 2, githubCalls: 2 }),
     environment: { ...environment, DOCTOWN_STATE_MACHINE_ARN: stateMachineArn },
-    // Dispatch heartbeats its own task while RunPod's queue holds the job: this machine's only.
-    permissions: [tableRead(table), tableWrite(table), new PolicyStatement({ actions: ["states:SendTaskHeartbeat"], resources: [stateMachineArn] })],
-    // Storage (presigned PUT), RunPod, and the app's credentials to mint the build's installation
-    // token. No OpenAI key: only the builder reads it, in its own environment on RunPod.
+    permissions: [tableRead(table), tableWrite(table), taskCallbacks(stateMachineArn, "SendTaskHeartbeat")],
+    // Storage (presigned PUT), RunPod, and installation tokens minted as the app. No OpenAI key:
+    // only the builder reads it, in its own environment on RunPod.
     bind: [
-      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket, ...runpodSecrets,
-      secrets.githubAppId, secrets.githubAppPrivateKey,
+      secrets.r2AccountId, secrets.r2AccessKeyId, secrets.r2SecretAccessKey, secrets.r2Bucket,
+      ...runpodSecrets, secrets.githubAppId, secrets.githubAppPrivateKey,
     ],
   });
   const markFailed = new Function(stack, "MarkFailed", {
@@ -48,7 +47,7 @@ export function Pipeline({ stack, app }: StackContext) {
     timeout: lambdaTimeout({ runpodCalls: 1 }),
     environment,
     permissions: [tableRead(table), tableWrite(table)],
-    bind: runpodSecrets,
+    bind: [...runpodSecrets, ...r2Secrets],
   });
 
   const stateMachine = new StateMachine(stack, "StateMachine", {
@@ -73,7 +72,7 @@ export function Pipeline({ stack, app }: StackContext) {
         timeout: 300,
         environment,
         permissions: [tableRead(table), tableWrite(table), tableScan(table)],
-        bind: runpodSecrets,
+        bind: [...runpodSecrets, ...r2Secrets],
       },
     },
   });

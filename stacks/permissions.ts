@@ -1,6 +1,5 @@
 import { ArnFormat, Stack } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import type { Table } from "sst/constructs";
 
@@ -24,9 +23,9 @@ export function tableScan(table: Table) {
   return new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [table.tableArn] });
 }
 
-/** Task-token callbacks, scoped to the one state machine whose tasks they answer. */
-export function taskCallbacks(stateMachine: IStateMachine, ...actions: ("SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat")[]) {
-  return new PolicyStatement({ actions: actions.map((a) => `states:${a}`), resources: [stateMachine.stateMachineArn] });
+/** Task-token callbacks, scoped to the one state machine (its ARN) whose tasks they answer. */
+export function taskCallbacks(stateMachineArn: string, ...actions: ("SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat")[]) {
+  return new PolicyStatement({ actions: actions.map((a) => `states:${a}`), resources: [stateMachineArn] });
 }
 
 export function tableEnvironment(table: Table) {

@@ -17,6 +17,8 @@
  *   DOCTOWN_SITE_URL            the site origin when it is a custom domain; otherwise the Web stack's
  *                               SITE_URL parameter (deployed) or the Host header (local stack only)
  *   DOCTOWN_ORIGIN_VERIFY       deployed: the value CloudFront adds as x-doctown-origin-verify
+ *   DOCTOWN_SITE_ORIGINS        local stack: the origins (comma-separated) Host may name when the
+ *                               origin is derived from it; set by the local stack
  * Endpoint overrides (local stack and tests):
  *   DOCTOWN_DYNAMODB_ENDPOINT, DOCTOWN_S3_ENDPOINT (replaces https://<account>.r2.cloudflarestorage.com),
  *   DOCTOWN_SFN_ENDPOINT, RUNPOD_API_URL (default https://api.runpod.ai/v2),
@@ -166,12 +168,12 @@ export function setting(name: SettingName): string {
 
 /** "local" on the local stack; the SST stage name (or "dev") elsewhere. See deploymentMode. */
 export function stage(): string {
-  return deploymentMode().stage;
+  return stageMode(process.env).stage;
 }
 
 /** True only on the embedded local stack: never inside Lambda, whatever the stage is called. */
 export function isLocalStage(): boolean {
-  return deploymentMode().local;
+  return stageMode(process.env).local;
 }
 
 /** GitHub's web origin (sign-in, app pages, clone URLs): GITHUB_URL, default https://github.com. */
@@ -283,6 +285,20 @@ export type DeploymentMode = {
  * Inside Lambda nothing is ever the local stage.
  */
 export function deploymentMode(env: Record<string, string | undefined> = process.env): DeploymentMode {
+  const { stage, local, value } = stageMode(env);
+  const clientId = value("GITHUB_CLIENT_ID");
+  const clientSecret = value("GITHUB_CLIENT_SECRET");
+  if (local && (clientId === undefined) !== (clientSecret === undefined))
+    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
+  return { stage, local, signIn: clientId !== undefined ? "github" : local ? "dev" : "none" };
+}
+
+/**
+ * The stage and whether it is the local stack, without the sign-in mode: what stage() and
+ * isLocalStage() need. Kept apart so that every handler does not read (and need bound) the GitHub
+ * client secrets just to learn it is not on the local stack.
+ */
+function stageMode(env: Record<string, string | undefined>) {
   const fromEnv = env === process.env;
   // A secret bound by SST (Lambda) wins over a plain variable; before loadSecrets() it is not known yet,
   // and inside Lambda the answer does not depend on it (never the local stage, GitHub sign-in).
@@ -308,10 +324,6 @@ export function deploymentMode(env: Record<string, string | undefined> = process
   // A deployed stage may be called "local" (DOCTOWN_STAGE is the stage name there): it stays deployed.
   if (doctownStage === "local" && !inLambda && sstStage !== undefined && sstStage !== "local")
     throw new ConfigError(`DOCTOWN_STAGE=local is set beside SST_STAGE=${sstStage}: unset one of them.`);
-  const clientId = value("GITHUB_CLIENT_ID");
-  const clientSecret = value("GITHUB_CLIENT_SECRET");
   const local = doctownStage === "local" && !inLambda;
-  if (local && (clientId === undefined) !== (clientSecret === undefined))
-    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET for GitHub sign-in, or neither for the dev sign-in.");
-  return { stage: doctownStage ?? sstStage ?? "dev", local, signIn: clientId !== undefined ? "github" : local ? "dev" : "none" };
+  return { stage: doctownStage ?? sstStage ?? "dev", local, value };
 }
