@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
 import { scanItems } from "../../core/test/support/table";
 import { callApi, signIn } from "./support/api";
-import { deliver, pushPayload, WEBHOOK_SECRET } from "./support/webhooks";
+import { deliver, install, pushPayload, WEBHOOK_SECRET } from "./support/webhooks";
 
 const SHA = "1".repeat(40);
 const users = Array.from({ length: 4 }, (_, i) => ({ id: 601 + i, login: `rl${i}`, token: `gho_rl${i}` }));
@@ -64,6 +64,8 @@ describe("rate limits", () => {
   });
 
   it("push builds per repository per hour", async () => {
+    // Pushes build only for repositories the GitHub App is installed on.
+    await install(["rl3/p"]);
     await callApi("PUT", "/api/repos/rl3/p/settings", { body: { auto_build: true, branches: ["main"] }, cookie: cookies[3] });
     const outcomes = [];
     for (let i = 0; i < 6; i++) {
