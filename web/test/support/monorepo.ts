@@ -6,6 +6,11 @@
 import { makeRepo, type TestRepo } from "../../../local/test/support/repos";
 
 export function makeMonorepo(fillerFiles = 0): TestRepo {
+  return makeRepo(monorepoFiles(fillerFiles));
+}
+
+/** The repository's files (path → content), for tests that derive what a build of it must find. */
+export function monorepoFiles(fillerFiles = 0): Record<string, string> {
   const files: Record<string, string> = {
     "package.json": JSON.stringify({ name: "acme-query", private: true, workspaces: ["packages/*"] }, null, 2),
     "README.md": "# Acme Query\n\nFetch, cache and update data.\n\n## Getting started\n\nCreate a client.\n\n## Caching strategies\n\nStale while revalidate.\n",
@@ -47,5 +52,5 @@ export function makeMonorepo(fillerFiles = 0): TestRepo {
     const dir = `packages/query-core/src/generated/group${String(Math.floor(i / 100)).padStart(2, "0")}`;
     files[`${dir}/module${i}.ts`] = `/** Helper number ${i}. */\nexport function helper${i}(value: number): number {\n  return value + ${i};\n}\n`;
   }
-  return makeRepo(files);
+  return files;
 }
