@@ -36,7 +36,8 @@ export const NEEDS: Record<HandlerModule, Needs> = {
   "auth/login": { secrets: ["githubClientId", "githubClientSecret"] },
   "auth/callback": { write: true, secrets: [...OAUTH], githubCalls: 2 },
   "auth/setup": { write: true, secrets: [...OAUTH], githubCalls: 2 },
-  "auth/forward": { secrets: ["githubClientSecret"] },
+  // deploymentMode() reads the client id (sign-in off without it), the secret verifies the state.
+  "auth/forward": { secrets: ["githubClientId", "githubClientSecret"] },
   "auth/logout": { write: true },
   me: { write: true },
   session: { write: true, secrets: [...OAUTH, "githubWebhookSecret"] },
