@@ -27,9 +27,9 @@ try {
   const started = Date.now();
   const without = new Set(args.flatMap((arg, i) => (arg === "--without" && args[i + 1] ? [args[i + 1]] : [])));
   const secrets = Object.fromEntries(Object.entries({ ...requiredSecrets(), ...extraSecrets }).filter(([name]) => !without.has(name)));
-  say(`secrets set in SSM: ${Object.keys(secrets).sort().join(", ")}`);
-  scenario = await startScenario({ outdir: synth.outdir, secrets, log: (line) => (verbose || !line.startsWith("[") ? say(line) : undefined) });
+  scenario = await startScenario({ outdir: synth.outdir, secrets, without, log: (line) => (verbose || !line.startsWith("[") ? say(line) : undefined) });
   const { sim, client } = scenario;
+  say(`secrets set in SSM: ${Object.keys(scenario.secrets).sort().join(", ")} (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: the stand-in app's)`);
   say(`stage up in ${((Date.now() - started) / 1000).toFixed(1)} s; site ${sim.siteUrl}`);
   for (const d of sim.deviations) {
     if (d.how.has("added")) say(`not from the template: ${d.variable}=${d.value} added (${d.why}; the template has no such setting)`);

@@ -10,7 +10,7 @@ import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DOCPACK_PATHS, FilesJson, Manifest, SymbolsJson } from "@doctown/core/docpackFormat";
-import { download, OWNER, REPO_NAME, requiredSecrets, startScenario, waitForJob, type Scenario } from "../src/stageSim/scenario";
+import { download, INSTALLATION_ID, OWNER, REPO_NAME, requiredSecrets, startScenario, waitForJob, type Scenario } from "../src/stageSim/scenario";
 import { ensureSynth, TEST_SYNTH } from "../src/stageSim/synth";
 import { directApiRequest } from "../src/stageSim/client";
 
@@ -43,11 +43,13 @@ describe("the synthesized stage, simulated", () => {
   });
 
   it(
-    "runs a job to completed with only the required secrets (no OPENAI_API_KEY): create → dispatch → build → callbacks → completed → listed → download " +
+    "runs a job on a private repository to completed with only the required secrets (the GitHub App's included, no OPENAI_API_KEY): " +
+      "app installed (signed installation webhook) → create → dispatch (installation token) → build → callbacks → completed → listed → download " +
       "[not simulated: GitHub OAuth sign-in (session written by core's session functions); R2 and GitHub API endpoints added to the functions' environment]",
     async () => {
       const { sim, client, repo } = scenario;
-      expect(secrets.OPENAI_API_KEY).toBeUndefined();
+      expect(scenario.secrets.OPENAI_API_KEY).toBeUndefined();
+      expect(Object.keys(scenario.secrets)).toEqual(expect.arrayContaining(["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY"]));
       const created = await client.send("POST", "/api/jobs", { repo: `${OWNER}/${REPO_NAME}`, git_ref: "main" });
       expect(created.status).toBe(202);
       const { job_id: jobId } = (await created.json()) as { job_id: string };
@@ -64,8 +66,12 @@ describe("the synthesized stage, simulated", () => {
       await vi.waitFor(() => expect(sim.sfn.workflow.describe(executionArn)?.status).toBe("SUCCEEDED"), { timeout: 30_000, interval: 100 });
       const operations = sim.sfn.calls.map((call) => call.operation);
       expect(operations, operations.join(", ")).toEqual(expect.arrayContaining(["StartExecution", "SendTaskHeartbeat", "SendTaskSuccess"]));
-      // The builder cloned https://github.com/octo/sample.git with the user's token.
-      expect(sim.github.authorizations.length).toBeGreaterThan(0);
+      // Dispatch minted a contents:read token of the app's installation for this one repository (its
+      // app JWT signed with GITHUB_APP_PRIVATE_KEY), and the builder cloned https://github.com/octo/sample.git with it.
+      const minted = scenario.gitHubApi.installationTokens.filter((t) => t.installationId === INSTALLATION_ID);
+      expect(minted.map((t) => t.repositories)).toContainEqual([REPO_NAME]);
+      const used = sim.github.authorizations.map((header) => Buffer.from(header.replace(/^Basic /, ""), "base64").toString());
+      expect(used.some((credentials) => minted.some((t) => credentials.endsWith(`:${t.token}`)))).toBe(true);
 
       const listed = (await (await client.get("/api/docpacks")).json()) as { docpacks: { docpack_id: string; sha256: string; size: number }[] };
       const record = listed.docpacks.find((item) => item.docpack_id === job.docpack_id);

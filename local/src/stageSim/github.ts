@@ -18,8 +18,11 @@ export type GitHubGitStandIn = {
   proxyUrl: string;
   /** Authorization headers the clones presented (the builder sends the job's GitHub token). */
   authorizations: string[];
-  /** Publishes a local repository as https://github.com/<owner>/<name>.git. */
-  publish(owner: string, name: string, sourceRepo: string): void;
+  /**
+   * Publishes a local repository as https://github.com/<owner>/<name>.git. A private one (`canRead`
+   * given) answers a request whose Authorization header it refuses with 401, as GitHub does.
+   */
+  publish(owner: string, name: string, sourceRepo: string, canRead?: (authorization: string | undefined) => boolean): void;
   close(): Promise<void>;
 };
 
@@ -28,8 +31,15 @@ const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 export async function startGitHubGit(certs: SimCerts): Promise<GitHubGitStandIn> {
   const root = mkdtempSync(join(tmpdir(), "doctown-sim-github-"));
   const authorizations: string[] = [];
+  const privateRepos = new Map<string, (authorization: string | undefined) => boolean>();
   const tls = createHttpsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
     if (req.headers.authorization) authorizations.push(req.headers.authorization);
+    const repoPath = /^\/([^/]+\/[^/]+\.git)\//.exec(new URL(req.url ?? "/", "https://github.com").pathname)?.[1];
+    const canRead = repoPath === undefined ? undefined : privateRepos.get(repoPath);
+    if (canRead && !canRead(req.headers.authorization)) {
+      res.writeHead(401, { "www-authenticate": 'Basic realm="GitHub"' }).end();
+      return;
+    }
     serveGit(root, req, res);
   });
   await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
@@ -63,7 +73,8 @@ export async function startGitHubGit(certs: SimCerts): Promise<GitHubGitStandIn>
   return {
     proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     authorizations,
-    publish(owner, name, sourceRepo) {
+    publish(owner, name, sourceRepo, canRead) {
+      if (canRead) privateRepos.set(`${owner}/${name}.git`, canRead);
       mkdirSync(join(root, owner), { recursive: true });
       execFileSync("git", ["clone", "--quiet", "--bare", "--", sourceRepo, join(root, owner, `${name}.git`)], { stdio: "ignore" });
     },

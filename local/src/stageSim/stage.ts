@@ -8,7 +8,7 @@ import type { LambdaHandler } from "../workflow";
 import { readAssembly, type Assembly } from "./assembly";
 import { startHttpApi, httpApiRoutes } from "./apiGateway";
 import { startAwsJsonServer } from "./awsJson";
-import { makeCerts } from "./certs";
+import { makeCerts, type SimCerts } from "./certs";
 import { distributionsOf, startDistribution } from "./cloudFront";
 import { startGitHubGit } from "./github";
 import { AccessDenied, Iam } from "./iam";
@@ -25,8 +25,10 @@ export type StageSimOptions = {
   outdir: string;
   /** SST secrets of the stage (NAME → value), put into the SSM stand-in; nothing else is set. */
   secrets: Record<string, string>;
-  /** The GitHub REST API stand-in's URL (see `deviations`). */
+  /** The GitHub REST API stand-in's URL (see `deviations`); https with a certificate from `certs`. */
   githubApiUrl?: string;
+  /** The simulation's CA and server certificate (stageCerts()), when a stand-in started before the stage needs them; removed by the caller. */
+  certs?: SimCerts;
   log?: (line: string) => void;
 };
 
@@ -40,6 +42,11 @@ export type Deviation = { variable: string; value: string; why: string; how: Set
 
 export type StageSim = Awaited<ReturnType<typeof startStageSim>>;
 
+/** The simulation's CA and the one server certificate every HTTPS stand-in presents. */
+export function stageCerts(): SimCerts {
+  return makeCerts(["github.com", `*.execute-api.${SIM_REGION}.amazonaws.com`, "127.0.0.1", "localhost"]);
+}
+
 export async function startStageSim(options: StageSimOptions) {
   const log = options.log ?? (() => {});
   const assembly = readAssembly(options.outdir);
@@ -50,8 +57,8 @@ export async function startStageSim(options: StageSimOptions) {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error) => log(`stop: ${(error as Error).message}`));
   };
   try {
-    const certs = makeCerts(["github.com", `*.execute-api.${SIM_REGION}.amazonaws.com`, "127.0.0.1", "localhost"]);
-    cleanups.push(() => certs.remove());
+    const certs = options.certs ?? stageCerts();
+    if (!options.certs) cleanups.push(() => certs.remove());
 
     const { app, stage } = sstIdentity(assembly);
     const ssm = await startSsm(iam);
