@@ -77,6 +77,21 @@ export function Pipeline({ stack, app }: StackContext) {
     },
   });
 
+  // Deletes docpack objects no record points at (uploads of builds that failed between upload and
+  // record, core/src/docpackSweep.ts); lists the bucket, so hourly rather than with the job sweeper.
+  const docpackSweeper = new Cron(stack, "DocpackSweeper", {
+    schedule: "rate(1 hour)",
+    job: {
+      function: {
+        handler: `functions/src/${SCHEDULED_HANDLERS.sweepDocpacks}.handler`,
+        timeout: 300,
+        environment: tableEnvironment(table),
+        permissions: [tableRead(table)],
+        bind: r2Secrets,
+      },
+    },
+  });
+
   stack.addOutputs({ StateMachineArn: stateMachine.stateMachineArn });
-  return { stateMachine, dispatch, markFailed, sweeper };
+  return { stateMachine, dispatch, markFailed, sweeper, docpackSweeper };
 }

@@ -44,6 +44,7 @@ export const PIPELINE_HANDLERS = {
 /** The scheduled handlers, invoked by EventBridge rules. */
 export const SCHEDULED_HANDLERS = {
   sweep: "pipeline/sweep",
+  sweepDocpacks: "pipeline/sweepDocpacks",
 } as const;
 
 /**

@@ -149,7 +149,7 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
 
   it("binds each function exactly the secrets its bundled code reads (issue 18 item 6)", () => {
     const fns = [...functionsOf(t.api, t.outdir), ...functionsOf(t.pipeline, t.outdir)];
-    expect(fns.length).toBe(Object.keys(ROUTES).length + 3);
+    expect(fns.length).toBe(Object.keys(ROUTES).length + 4);
     const mismatched = fns
       .filter((fn) => JSON.stringify(boundSecrets(fn)) !== JSON.stringify(secretsReadBy(fn)))
       .map((fn) => ({ handler: fn.handler, bound: boundSecrets(fn), read: secretsReadBy(fn) }));
@@ -276,9 +276,14 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
   it("sweeps stuck jobs on a schedule with core's rule, past the pipeline's limit", () => {
     expect(STALE_AFTER_SECONDS).toBeGreaterThan(EXECUTION_TIMEOUT_SECONDS);
     const rules = Object.values(t.pipeline.findResources("AWS::Events::Rule"));
-    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([`rate(${SWEEP_EVERY_MINUTES} minutes)`]);
+    expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(["rate(1 hour)", `rate(${SWEEP_EVERY_MINUTES} minutes)`].sort());
     const sweeper = functionsOf(t.pipeline, t.outdir).find((fn) => fn.handler === "functions/src/pipeline/sweep.handler")!;
-    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain(Object.keys(t.pipeline.findResources("AWS::Lambda::Function")).find((id) => id.startsWith("Sweeper"))!);
+    const jobRule = rules.find((r) => r.Properties.ScheduleExpression === `rate(${SWEEP_EVERY_MINUTES} minutes)`)!;
+    expect(JSON.stringify(jobRule.Properties.Targets)).toContain(Object.keys(t.pipeline.findResources("AWS::Lambda::Function")).find((id) => id.startsWith("Sweeper"))!);
+    // Orphaned docpack objects are swept hourly by their own function.
+    const docpackRule = rules.find((r) => r.Properties.ScheduleExpression === "rate(1 hour)")!;
+    expect(JSON.stringify(docpackRule.Properties.Targets)).toContain(Object.keys(t.pipeline.findResources("AWS::Lambda::Function")).find((id) => id.startsWith("DocpackSweeper"))!);
+    expect(functionsOf(t.pipeline, t.outdir).some((fn) => fn.handler === "functions/src/pipeline/sweepDocpacks.handler")).toBe(true);
     expect(sweeper.timeout).toBeGreaterThanOrEqual(60);
     const scans = statements(t.pipeline).filter((s) => actionsOf(s).includes("dynamodb:Scan"));
     expect(scans.length).toBe(1);
