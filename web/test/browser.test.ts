@@ -215,7 +215,8 @@ describe("the dashboard in Chromium", () => {
     await page.locator('[data-role="layout"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-role="tree"] a[href="#file/tools/greet.py"]').count()).toBe(0); // directories open on demand
     await page.locator('[data-role="tree"] summary').filter({ hasText: "tools/" }).click();
-    expect(await page.locator('[data-role="tree"] a[href="#file/tools/greet.py"]').count()).toBe(1);
+    // The directory's entries are rendered on its toggle event, after the click returns.
+    await expect.poll(() => page.locator('[data-role="tree"] a[href="#file/tools/greet.py"]').count()).toBe(1);
   });
 
   it("renders a hostile docpack's Markdown without running its script", async () => {
