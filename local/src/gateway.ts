@@ -10,6 +10,7 @@ import { LOCAL_ONLY_ROUTES, ROUTES } from "@doctown/functions/routes";
 import { apiSecurityHeaders, pageSecurityHeaders } from "@doctown/functions/securityHeaders";
 import { compileRoutes, matchRoute, toApiEvent, writeApiResult } from "@doctown/testing/apiGateway";
 import { serveStatic } from "./staticFiles";
+import { readBody } from "@doctown/testing/httpBody";
 
 /** API Gateway's payload limit is 10 MB; nothing Doctown accepts comes close to 1 MB. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -97,18 +98,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, webRoot: string
   writeApiResult(res, result, method === "HEAD");
 }
 
-/** The whole body, or null once it exceeds the limit (declared or streamed). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function sendJsonError(res: ServerResponse, status: number, code: string, message: string, close = false) {
   const body = JSON.stringify({ error: { code, message } });

@@ -10,6 +10,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { declaredPayloadHash, signatureForm, verifySigV4, type SigV4Credentials } from "./sigv4";
+import { readBody } from "./httpBody";
 
 export type StorageProxyOptions = {
   /** "s3" or "dynamodb": the service the signature must name. */
@@ -133,14 +134,3 @@ function deny(res: ServerResponse, status: number, code: string, message: string
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers["content-length"] ?? 0) > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
