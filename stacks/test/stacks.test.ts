@@ -1,64 +1,36 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { getStack } from "sst/constructs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_NAMES } from "../../core/src/config";
 import { STALE_AFTER_SECONDS, SWEEP_EVERY_MINUTES } from "../../core/src/jobSweep";
 import { EXECUTION_TIMEOUT_SECONDS, pipelineDefinition } from "../../core/src/pipeline/definition";
 import { TABLE_KEYS } from "../../core/src/table";
 import { ORIGIN_VERIFY_HEADER, ROUTES } from "../../functions/src/routes";
 import { pageContentSecurityPolicy, R2_STORAGE_ORIGIN } from "../../functions/src/securityHeaders";
-import { Api } from "../Api";
-import { Data } from "../Data";
-import { Pipeline } from "../Pipeline";
-import { Secrets } from "../Secrets";
-import { API_PATH_PATTERNS, Web } from "../Web";
+import { API_PATH_PATTERNS } from "../Web";
 import { siteUrlParameterName } from "../permissions";
 import { DEFAULT_RUNPOD_API_URL } from "../stageSettings";
 import { synthesizeApp } from "../synth";
 import { readAssembly } from "../../local/src/stageSim/assembly";
-import { ensureSynth, TEST_SYNTH } from "../../local/src/stageSim/synth";
+import { ensureSynth, REPO_ROOT, TEST_SYNTH } from "../../local/src/stageSim/synth";
 
 type Templates = Record<"secrets" | "data" | "pipeline" | "api" | "web", Template>;
 
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Synthesizes into a temporary cloud assembly, whose asset.<hash> directories hold each function's code. */
-async function templatesFor(stage: string): Promise<Templates & { outdir: string }> {
-  const outdir = mkdtempSync(join(tmpdir(), `doctown-stacks-${stage}-`));
-  outdirs.push(outdir);
-  const app = await synthesizeApp(stage, outdir);
-  app.synth();
-  return {
-    outdir,
-    secrets: Template.fromStack(getStack(Secrets)),
-    data: Template.fromStack(getStack(Data)),
-    pipeline: Template.fromStack(getStack(Pipeline)),
-    api: Template.fromStack(getStack(Api)),
-    web: Template.fromStack(getStack(Web)),
-  };
-}
-
 /**
- * The preview stage from the synthesis the stage simulation's test runs too (one synthesis for
- * both, made once per change of the inputs; see local/src/stageSim/synth.ts).
+ * A stage's templates from its shared synthesis (local/src/stageSim/synth.ts): made in a child
+ * process once per change of the inputs (sources, the stage's settings in the environment) and
+ * reused by later runs; the preview stage's is the one the stage simulation's test runs too.
  */
-let previewStackNames: string[] = [];
-async function sharedTemplates(): Promise<Templates & { outdir: string }> {
-  const { outdir } = await ensureSynth(TEST_SYNTH);
+async function synthesizedTemplates(synth: { stage: string; outdir: string }): Promise<Templates & { outdir: string; stackNames: string[] }> {
+  const { outdir } = await ensureSynth(synth);
   const { stacks } = readAssembly(outdir);
   const of = (name: string) => {
-    const stack = stacks.find((s) => s.stackName === `${TEST_SYNTH.stage}-doctown-${name}`);
+    const stack = stacks.find((s) => s.stackName === `${synth.stage}-doctown-${name}`);
     if (!stack) throw new Error(`no stack ${name} in ${outdir}`);
     return Template.fromJSON(stack.template);
   };
-  previewStackNames = stacks.map((s) => s.stackName);
-  return { outdir, secrets: of("Secrets"), data: of("Data"), pipeline: of("Pipeline"), api: of("Api"), web: of("Web") };
+  return { outdir, stackNames: stacks.map((s) => s.stackName), secrets: of("Secrets"), data: of("Data"), pipeline: of("Pipeline"), api: of("Api"), web: of("Web") };
 }
 
 type Fn = { id: string; handler: string; env: Record<string, unknown>; timeout: number; assetDir: string; code: string };
@@ -100,9 +72,9 @@ function statements(template: Template) {
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
-  let t: Templates & { outdir: string };
+  let t: Awaited<ReturnType<typeof synthesizedTemplates>>;
   beforeAll(async () => {
-    t = await sharedTemplates();
+    t = await synthesizedTemplates(TEST_SYNTH);
   }, 600_000);
 
   it("has one on-demand table with pk/sk, gsi1, gsi2 and the TTL attribute", () => {
@@ -138,7 +110,7 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
       StateMachineName: "pr-42-doctown-pipeline",
       StateMachineType: "STANDARD",
     });
-    expect(previewStackNames).toContain("pr-42-doctown-Data");
+    expect(t.stackNames).toContain("pr-42-doctown-Data");
   });
 
   it("declares every secret the functions read as an SST Config.Secret, and no OpenAI key (the builder's, on RunPod)", () => {
@@ -386,13 +358,13 @@ describe(`a preview stage (${TEST_SYNTH.stage})`, () => {
 });
 
 describe("the prod stage", () => {
-  let t: Templates & { outdir: string };
+  let t: Awaited<ReturnType<typeof synthesizedTemplates>>;
   const custom = { RUNPOD_API_URL: "https://runpod.proxy.example/v2", DOCTOWN_SITE_URL: "https://docs.example.org" };
   beforeAll(async () => {
     // A stage's settings, as SST loads them from .env.prod at deploy time.
     Object.assign(process.env, custom);
     try {
-      t = await templatesFor("prod");
+      t = await synthesizedTemplates({ stage: "prod", outdir: join(REPO_ROOT, ".sst/dist/test-prod") });
     } finally {
       for (const name of Object.keys(custom)) delete process.env[name];
     }
