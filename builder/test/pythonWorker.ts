@@ -3,8 +3,8 @@
  * with the pinned SDK (made on first use, like .ci/run does), a fresh bundle of the job entry, and
  * the handler under the SDK's own local API server (`--rp_serve_api`) in its own process group.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,29 +18,59 @@ const VENV = path.join(repoRoot, ".venv-runpod");
 
 /**
  * `.venv-runpod/` with builder/runpod/requirements.txt installed; (re)made when missing or when the
- * requirements changed. Made under a temporary name and renamed, so parallel test files never see
- * half an environment. Returns its python.
+ * requirements changed. One test file makes it while the others wait (a lock directory: parallel
+ * files used to install the SDK twice at once); made under a temporary name and renamed, so no one
+ * sees half an environment. Returns its python.
  */
-export function ensureVenv(): string {
+export async function ensureVenv(): Promise<string> {
   const python = path.join(VENV, "bin", "python");
   const wanted = readFileSync(REQUIREMENTS, "utf8");
   const marker = path.join(VENV, "requirements.txt");
-  if (existsSync(python) && existsSync(marker) && readFileSync(marker, "utf8") === wanted) return python;
-  const staging = mkdtempSync(path.join(repoRoot, ".venv-runpod-staging-"));
-  try {
-    execFileSync("python3", ["-m", "venv", staging], { stdio: "inherit" });
-    execFileSync(path.join(staging, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS], { stdio: "inherit" });
-    writeFileSync(path.join(staging, "requirements.txt"), wanted);
-    if (existsSync(python) && (!existsSync(marker) || readFileSync(marker, "utf8") !== wanted)) rmSync(VENV, { recursive: true, force: true });
-    try {
-      renameSync(staging, VENV);
-    } catch {
-      // another test file made it meanwhile
-    }
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+  const ready = () => existsSync(python) && existsSync(marker) && readFileSync(marker, "utf8") === wanted;
+  if (ready()) return python;
+  const lock = `${VENV}.lock`;
+  while (!takeLock(lock)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (ready()) return python;
   }
-  return python;
+  try {
+    if (ready()) return python;
+    const staging = mkdtempSync(path.join(repoRoot, ".venv-runpod-staging-"));
+    try {
+      await run("python3", ["-m", "venv", staging]);
+      await run(path.join(staging, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS]);
+      writeFileSync(path.join(staging, "requirements.txt"), wanted);
+      rmSync(VENV, { recursive: true, force: true });
+      renameSync(staging, VENV);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    return python;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Installing the SDK takes well under this; an older lock was left by a killed run. */
+const VENV_LOCK_STALE_MS = 10 * 60_000;
+
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+    return true;
+  } catch {
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > VENV_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "inherit", "inherit"] });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+  });
 }
 
 /** Bundles the builder into a fresh directory inside the workspace (the bundles load npm packages from there). */

@@ -67,7 +67,7 @@ const targets: Record<string, () => Target> = {
 };
 
 beforeAll(async () => {
-  const python = ensureVenv();
+  const python = await ensureVenv();
   const bundle = await freshBundle();
   bundleDir = bundle.dir;
   storage = await startLocalServices({ tableKeys: TABLE_KEYS });

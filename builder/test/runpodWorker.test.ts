@@ -38,7 +38,7 @@ let hangingUpload: Server;
 const uploadsStarted: string[] = [];
 
 beforeAll(async () => {
-  const python = ensureVenv();
+  const python = await ensureVenv();
   const bundle = await freshBundle();
   bundleDir = bundle.dir;
   storage = await startLocalServices({ tableKeys: TABLE_KEYS });

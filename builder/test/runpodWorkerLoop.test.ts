@@ -35,7 +35,7 @@ async function body(req: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  const python = ensureVenv();
+  const python = await ensureVenv();
   const bundle = await freshBundle();
   bundleDir = bundle.dir;
   api = await startCallbackServer();
