@@ -50,7 +50,10 @@ export type GitHubAppStandIn = {
   /** The browser user who approves the next authorization. */
   signInAs(login: string): void;
   addUser(user: StandInUser): void;
-  /** A bare copy of a working repository (its branches), served at /{owner}/{name}.git. */
+  /**
+   * A bare copy of a working repository (its branches), served at /{owner}/{name}.git; copied when
+   * git first reads it (commit to `source` only through updateRepo, as a push would).
+   */
   addRepo(repo: { owner: string; name: string; private?: boolean; source: string; collaborators?: string[] }): StandInRepo;
   /** Fetches the working repository's branches into the served copy again (a push). */
   updateRepo(owner: string, name: string, source: string): void;
@@ -96,6 +99,16 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
   let nextInstallationId = 7001;
   let baseUrl = "";
 
+  const uncloned = new Map<StandInRepo, string>();
+  /** The repository with its bare git directory made (from the source it was added with). */
+  const cloned = (repo: StandInRepo): StandInRepo => {
+    const source = uncloned.get(repo);
+    if (source !== undefined) {
+      execFileSync("git", ["clone", "-q", "--bare", "--", source, repo.gitDir], { stdio: "ignore" });
+      uncloned.delete(repo);
+    }
+    return repo;
+  };
   const token = (prefix: string) => `${prefix}_${randomBytes(18).toString("base64url")}`;
   const fullName = (repo: StandInRepo) => `${repo.owner}/${repo.name}`;
   const findRepo = (owner: string, name: string) => repos.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
@@ -243,7 +256,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
       if (repoMatch[3] === undefined) return { status: 200, body: repoPayload(repo, user?.login) };
       const ref = decodeURIComponent(repoMatch[3]);
       try {
-        const sha = execFileSync("git", ["--git-dir", repo.gitDir, "rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+        const sha = execFileSync("git", ["--git-dir", cloned(repo).gitDir, "rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
         return { status: 200, body: { sha } };
       } catch {
         return { status: 422, body: { message: `No commit found for SHA: ${ref}` } };
@@ -323,6 +336,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
     } else if (repo.private) auth = "refused";
     gitRequests.push({ repo: fullName(repo), auth, token: used });
     if (auth === "refused") return refuse(401);
+    cloned(repo);
     const child = spawn("git", ["http-backend"], {
       env: {
         PATH: process.env.PATH,
@@ -410,13 +424,14 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
     },
     addRepo({ owner, name, private: isPrivate = false, source, collaborators = [] }) {
       const gitDir = join(gitRoot, owner, `${name}.git`);
-      execFileSync("git", ["clone", "-q", "--bare", "--", source, gitDir], { stdio: "ignore" });
       const repo: StandInRepo = { id: 100 + repos.length, owner, name, private: isPrivate, gitDir, collaborators };
+      // Cloned when git first reads it: a picker test adds a hundred repositories it never clones.
+      uncloned.set(repo, source);
       repos.push(repo);
       return repo;
     },
     updateRepo(owner, name, source) {
-      const repo = findRepo(owner, name)!;
+      const repo = cloned(findRepo(owner, name)!);
       execFileSync("git", ["--git-dir", repo.gitDir, "fetch", "-q", "--", source, "+refs/heads/*:refs/heads/*"], { stdio: "ignore" });
     },
     install(account, repoNames) {
