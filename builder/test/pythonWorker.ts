@@ -1,10 +1,13 @@
 /**
  * Test support for the Python RunPod worker (builder/runpod/handler.py): the virtual environment
- * with the pinned SDK (made on first use, like .ci/run does), a fresh bundle of the job entry, and
- * the handler under the SDK's own local API server (`--rp_serve_api`) in its own process group.
+ * with the pinned SDK (made on first use, like .ci/run does), the builder's bundle for the current
+ * sources, and the handler under the SDK's own local API server (`--rp_serve_api`) in its own
+ * process group. The environment and the bundle are each made by one test file while the others
+ * wait (a lock directory), under a temporary name renamed when whole, and kept for later runs.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,23 +21,14 @@ const VENV = path.join(repoRoot, ".venv-runpod");
 
 /**
  * `.venv-runpod/` with builder/runpod/requirements.txt installed; (re)made when missing or when the
- * requirements changed. One test file makes it while the others wait (a lock directory: parallel
- * files used to install the SDK twice at once); made under a temporary name and renamed, so no one
- * sees half an environment. Returns its python.
+ * requirements changed (parallel files used to install the SDK twice at once). Returns its python.
  */
 export async function ensureVenv(): Promise<string> {
   const python = path.join(VENV, "bin", "python");
   const wanted = readFileSync(REQUIREMENTS, "utf8");
   const marker = path.join(VENV, "requirements.txt");
   const ready = () => existsSync(python) && existsSync(marker) && readFileSync(marker, "utf8") === wanted;
-  if (ready()) return python;
-  const lock = `${VENV}.lock`;
-  while (!takeLock(lock)) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    if (ready()) return python;
-  }
-  try {
-    if (ready()) return python;
+  await madeOnce(`${VENV}.lock`, ready, async () => {
     const staging = mkdtempSync(path.join(repoRoot, ".venv-runpod-staging-"));
     try {
       await run("python3", ["-m", "venv", staging]);
@@ -45,14 +39,62 @@ export async function ensureVenv(): Promise<string> {
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
-    return python;
+  });
+  return python;
+}
+
+/** What the bundle is made from: the builder's and core's sources, the bundling script, the dependencies. */
+const BUNDLE_INPUTS = ["builder/src", "builder/scripts/bundle.ts", "builder/package.json", "core/src", "core/package.json", "package-lock.json"];
+const BUNDLE_PREFIX = ".bundle-shared-";
+
+/**
+ * The builder bundled (scripts/bundle.ts) for the current sources, in builder/.bundle-shared-<hash>/
+ * (inside the workspace: the bundles load npm packages from there); made once per content, not once
+ * per test file, and the bundles of older sources removed then. Read-only for its users.
+ */
+export async function sharedBundle(): Promise<{ dir: string; jobScript: string }> {
+  const dir = path.join(builderRoot, `${BUNDLE_PREFIX}${bundleInputsHash()}`);
+  await madeOnce(path.join(builderRoot, ".bundle-shared.lock"), () => existsSync(dir), async () => {
+    const staging = mkdtempSync(path.join(builderRoot, ".bundle-staging-"));
+    try {
+      await bundleBuilder(staging);
+      for (const old of readdirSync(builderRoot).filter((name) => name.startsWith(BUNDLE_PREFIX))) rmSync(path.join(builderRoot, old), { recursive: true, force: true });
+      renameSync(staging, dir);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
+  return { dir, jobScript: path.join(dir, "runpod-job.mjs") };
+}
+
+function bundleInputsHash(): string {
+  const hash = createHash("sha256");
+  const add = (file: string) => {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) for (const name of readdirSync(file).sort()) add(path.join(file, name));
+    else hash.update(`${path.relative(repoRoot, file)}\0`).update(readFileSync(file)).update("\0");
+  };
+  for (const input of BUNDLE_INPUTS) add(path.join(repoRoot, input));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Making a venv or a bundle takes well under this; an older lock was left by a killed run. */
+const LOCK_STALE_MS = 10 * 60_000;
+
+/** Runs `make` unless `ready()`: one process at a time (a lock directory), the others wait for it. */
+async function madeOnce(lock: string, ready: () => boolean, make: () => Promise<void>): Promise<void> {
+  if (ready()) return;
+  while (!takeLock(lock)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (ready()) return;
+  }
+  try {
+    if (!ready()) await make();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
 }
-
-/** Installing the SDK takes well under this; an older lock was left by a killed run. */
-const VENV_LOCK_STALE_MS = 10 * 60_000;
 
 function takeLock(lock: string): boolean {
   try {
@@ -60,7 +102,7 @@ function takeLock(lock: string): boolean {
     return true;
   } catch {
     const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > VENV_LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+    if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
     return false;
   }
 }
@@ -71,13 +113,6 @@ function run(command: string, args: string[]): Promise<void> {
     child.once("error", reject);
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
   });
-}
-
-/** Bundles the builder into a fresh directory inside the workspace (the bundles load npm packages from there). */
-export async function freshBundle(): Promise<{ dir: string; jobScript: string }> {
-  const dir = mkdtempSync(path.join(builderRoot, ".bundle-runpod-"));
-  const bundles = await bundleBuilder(dir);
-  return { dir, jobScript: bundles["runpod-job"] };
 }
 
 export async function freePort(): Promise<number> {

@@ -18,7 +18,7 @@ import { startLocalServices, type LocalServices } from "@doctown/testing/storage
 import { startRunpodServer, type RunpodServer } from "../src/runpod/server";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
-import { ensureVenv, freshBundle, startSdkServer, type SdkServer } from "./pythonWorker";
+import { ensureVenv, sharedBundle, startSdkServer, type SdkServer } from "./pythonWorker";
 
 const KEY = "contract-runpod-key";
 const SECRET = "callback-secret-for-contract";
@@ -26,7 +26,6 @@ let storage: LocalServices;
 let api: Awaited<ReturnType<typeof startCallbackServer>>;
 let sdk: SdkServer;
 let node: RunpodServer;
-let bundleDir: string;
 let root: string;
 let repo: string;
 
@@ -68,8 +67,7 @@ const targets: Record<string, () => Target> = {
 
 beforeAll(async () => {
   const python = await ensureVenv();
-  const bundle = await freshBundle();
-  bundleDir = bundle.dir;
+  const bundle = await sharedBundle();
   storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
@@ -91,7 +89,6 @@ afterAll(async () => {
   resetServices();
   await storage?.stop();
   if (root) removeDir(root);
-  if (bundleDir) removeDir(bundleDir);
 });
 
 let jobs = 0;

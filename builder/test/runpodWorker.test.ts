@@ -20,14 +20,13 @@ import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
 import { readdirSync } from "node:fs";
 import { makeImageLayout, runtimeStage } from "./imageLayout";
 import { startOpenAiServer } from "./openaiServer";
-import { ensureVenv, freshBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
+import { ensureVenv, sharedBundle, groupAlive, startSdkServer, type SdkServer } from "./pythonWorker";
 
 const SECRET = "callback-secret-for-python-tests";
 let storage: LocalServices;
 let api: Awaited<ReturnType<typeof startCallbackServer>>;
 let worker: SdkServer;
 let slowWorker: SdkServer;
-let bundleDir: string;
 let root: string;
 let repo: string;
 let app: string;
@@ -39,8 +38,7 @@ const uploadsStarted: string[] = [];
 
 beforeAll(async () => {
   const python = await ensureVenv();
-  const bundle = await freshBundle();
-  bundleDir = bundle.dir;
+  const bundle = await sharedBundle();
   storage = await startLocalServices({ tableKeys: TABLE_KEYS });
   Object.assign(process.env, storage.env);
   resetServices();
@@ -76,7 +74,6 @@ afterAll(async () => {
   resetServices();
   await storage?.stop();
   if (root) removeDir(root);
-  if (bundleDir) removeDir(bundleDir);
 });
 
 async function post(server: SdkServer, route: string, body?: unknown) {

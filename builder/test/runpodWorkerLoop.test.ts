@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCallbackServer } from "./callbackServer";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
-import { ensureVenv, freshBundle, groupAlive, startWorkerLoop, type WorkerLoop } from "./pythonWorker";
+import { ensureVenv, sharedBundle, groupAlive, startWorkerLoop, type WorkerLoop } from "./pythonWorker";
 
 const SECRET = "callback-secret-for-worker-loop";
 const JOB_ID = "rp-job-1";
@@ -20,7 +20,6 @@ let api: Awaited<ReturnType<typeof startCallbackServer>>;
 let runpod: Server;
 let hangingUpload: Server;
 let worker: WorkerLoop;
-let bundleDir: string;
 let root: string;
 /** What the worker posted to job-done: progress updates and results. */
 const done: { status?: string; output?: any; error?: unknown }[] = [];
@@ -36,8 +35,7 @@ async function body(req: IncomingMessage): Promise<string> {
 
 beforeAll(async () => {
   const python = await ensureVenv();
-  const bundle = await freshBundle();
-  bundleDir = bundle.dir;
+  const bundle = await sharedBundle();
   api = await startCallbackServer();
   root = tempDir("doctown-runpod-loop-");
   const repo = path.join(root, "repo");
@@ -99,7 +97,6 @@ afterAll(async () => {
   hangingUpload?.close();
   await api?.close();
   if (root) removeDir(root);
-  if (bundleDir) removeDir(bundleDir);
 });
 
 describe("the Python worker in the SDK's worker loop", () => {
