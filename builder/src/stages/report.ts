@@ -6,7 +6,7 @@
  * Network errors, 429 and 5xx are retried (src/retry.ts: jittered backoff). Nothing here ever throws: a build must
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
-import { retry } from "../retry";
+import { retry } from "@doctown/core/retry";
 import { ERROR_CODE_PATTERN, MAX_ERROR_MESSAGE, MAX_PROGRESS_MESSAGE, type CompletionReport, type ProgressReport } from "@doctown/core/protocol";
 import type { BuildStage, ProgressEvent } from "../types";
 

@@ -9,7 +9,7 @@ import { stat } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
-import { retry } from "../retry";
+import { retry } from "@doctown/core/retry";
 
 export class UploadError extends Error {
   readonly code = "upload_failed";
