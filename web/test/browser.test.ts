@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
 import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/local/test/support/repos";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 import { docpackZip, manifest } from "./support/docpackZip";
