@@ -237,6 +237,16 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator('[data-role="title"]').textContent()).toBe("alice/sample");
   });
 
+  it("refuses a docpack whose manifest does not fit core's schema, naming the field", async () => {
+    const bad = docpackZip({ manifest: manifest({ repo: { url: "https://github.com/alice/sample", git_ref: "main", commit: "not-a-commit" } }) });
+    await page.goto(`${stack.url}/viewer/`);
+    await page.locator('[data-role="file"]').setInputFiles({ name: "bad.zip", mimeType: "application/zip", buffer: Buffer.from(bad) });
+    const status = page.locator('[data-role="status"].error');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(/^manifest\.json does not fit docpack format 1: manifest\.repo\.commit: /);
+    expect(await page.locator('[data-role="layout"]').isHidden()).toBe(true);
+  });
+
   it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {
     // A GitHub sign-in ends in a session for a user holding a GitHub token; GitHub's API is the fake.
     const user = await upsertGitHubUser({ id: 77, login: "octo", name: "Octo", avatarUrl: null }, { accessToken: "octo-token" });
