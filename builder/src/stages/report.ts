@@ -3,7 +3,7 @@
  *   POST {callbackUrl}/progress  { stage, percent, message? }  — on every stage change at once,
  *        otherwise throttled, and re-sent as a heartbeat when nothing went out for `heartbeatMs`
  *   POST {callbackUrl}/complete  { status: "succeeded", size, sha256 } | { status: "failed", error }
- * Network errors, 429 and 5xx are retried (src/retry.ts: jittered backoff). Nothing here ever throws: a build must
+ * Network errors, 429 and 5xx are retried (core/src/retry.ts: jittered backoff). Nothing here ever throws: a build must
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
 import { retry } from "@doctown/core/retry";

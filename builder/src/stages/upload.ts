@@ -1,7 +1,7 @@
 /**
  * upload stage: PUT the docpack to a presigned URL, streamed from disk with an exact
  * Content-Length (presigned S3/R2 PUTs refuse chunked bodies). 5xx, 408, 429, timeouts and
- * network errors are retried (src/retry.ts: jittered backoff); any other 4xx is final. The presigned URL is a
+ * network errors are retried (core/src/retry.ts: jittered backoff); any other 4xx is final. The presigned URL is a
  * credential: errors name its origin and path, never its query string.
  */
 import { createReadStream } from "node:fs";
