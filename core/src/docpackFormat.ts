@@ -16,6 +16,7 @@
  *   `docs/packages/<slug>.md` (package overviews), `llms.txt`, `search.json` (compact index).
  */
 import * as z from "zod";
+import { COMMIT_PATTERN, SHA256_PATTERN } from "./patterns";
 
 export const DOCPACK_FORMAT = "docpack" as const;
 /** The version the builder writes. */
@@ -54,7 +55,7 @@ export type FileRole = z.infer<typeof FileRole>;
 export const DocsMode = z.enum(["llm", "placeholder"]);
 const count = z.number().int().nonnegative();
 const line = z.number().int().positive();
-const commit = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
+const commit = z.string().regex(COMMIT_PATTERN);
 
 // ---------------------------------------------------------------------------------------------
 // Format 1 (read-only: older docpacks)
@@ -94,7 +95,7 @@ export const FileEntryV1 = z.object({
   language: z.string(),
   bytes: count,
   lines: count,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(SHA256_PATTERN),
   symbols: count,
 });
 export type FileEntryV1 = z.infer<typeof FileEntryV1>;

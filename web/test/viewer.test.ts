@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
 import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
 import { splitMarkdown } from "../src/lib/viewer/view";
-import { docpackZip, docpackZipV2, manifest, SYMBOLS } from "./support/docpackZip";
+import { docpackZip, docpackZipV2, FILES, manifest, manifestV2, SYMBOLS } from "./support/docpackZip";
 
 describe("openDocpack", () => {
   it("reads manifest, files, symbols and pages of a valid docpack", () => {
@@ -20,11 +20,14 @@ describe("openDocpack", () => {
 
   it("drops entries that do not fit the format and counts them", () => {
     const symbols = [...SYMBOLS, { name: "noId", kind: "function" }, "text", { ...SYMBOLS[0], start_line: -1 }, { ...SYMBOLS[0], name: { toString: 1 } }];
-    const files = [{ path: "a.ts", language: "ts", bytes: 1, lines: 1, symbols: 0 }, { path: "" }, null];
+    const files = [{ path: "a.ts", language: "ts", bytes: 1, lines: 1, sha256: "b".repeat(64), symbols: 0 }, { ...FILES[0], sha256: "not-hex" }, { path: "" }, null];
     const docpack = openDocpack(docpackZip({ symbols, files }), unzipSync);
     expect(docpack.symbols).toHaveLength(2);
     expect(docpack.files.map((file) => file.path)).toEqual(["a.ts"]);
-    expect(docpack.dropped).toEqual({ files: 2, symbols: 4 });
+    expect(docpack.dropped).toMatchObject({ files: 3, symbols: 4 });
+    // the first reason, where it is (core's schema: files.json entries carry a sha256)
+    expect(docpack.dropped.reason).toMatch(/^files\.json\[1\]\.sha256: /);
+    expect(openDocpack(docpackZip({ symbols }), unzipSync).dropped.reason).toMatch(/^symbols\.json\[2\]\.id: /);
   });
 
   it("refuses what is not a docpack, with a reason", () => {
@@ -32,7 +35,9 @@ describe("openDocpack", () => {
     expect(open(strToU8("not a zip at all"))).toThrow(DocpackError);
     expect(open(docpackZip({ manifest: manifest({ format: "other" }) }))).toThrow("does not describe a docpack");
     expect(open(docpackZip({ manifest: manifest({ format_version: 3 }) }))).toThrow("formats 1 and 2; this one is format 3");
-    expect(open(docpackZip({ manifest: manifest({ repo: { url: "x", git_ref: "main", commit: "not-a-sha" } }) }))).toThrow("no valid repository");
+    expect(open(docpackZip({ manifest: manifest({ repo: { url: "x", git_ref: "main", commit: "not-a-sha" } }) }))).toThrow(/^manifest\.json does not fit docpack format 1: manifest\.repo\.commit: /);
+    expect(open(docpackZip({ manifest: manifest({ generator: undefined }) }))).toThrow("manifest.json does not fit docpack format 1: manifest.generator: ");
+    expect(open(docpackZip({ manifest: manifest({ stats: { files: -1, symbols: 2, bytes: 120, skipped: {} } }) }))).toThrow("manifest.stats.files: ");
     expect(open(docpackZip({ symbols: { not: "a list" } }))).toThrow("symbols.json is not a list");
     expect(open(zipSync({ "manifest.json": strToU8("{") }))).toThrow("manifest.json is not valid JSON");
     expect(open(zipSync({ "manifest.json": strToU8(JSON.stringify(manifest())) }))).toThrow("has no files.json");
@@ -61,6 +66,24 @@ describe("format 2", () => {
     expect(docpack.readSource("packages/math/src/math.ts")).toContain("export function add");
     expect(docpack.readEntry("docs/packages/alice-math.md")).toContain("Arithmetic for everyone.");
     expect(docpack.readEntry("../manifest.json")).toBeNull();
+  });
+
+  it("refuses a format-2 manifest that does not fit core's schema, naming the field", () => {
+    const open = (value: unknown) => () => openDocpack(docpackZip({ manifest: value }), unzipSync);
+    const good: Record<string, unknown> = manifestV2();
+    expect(open(good)).not.toThrow();
+    const badPackage = { ...good, packages: [{ ...(good.packages as object[])[0], ecosystem: "maven" }] };
+    expect(open(badPackage)).toThrow(/^manifest\.json does not fit docpack format 2: manifest\.packages\[0\]\.ecosystem: /);
+    const { paths: _paths, ...noPaths } = good;
+    expect(open(noPaths)).toThrow("manifest.json does not fit docpack format 2: manifest.paths: ");
+    // a format-1 manifest is not a format-2 one: format 2 needs its packages and paths
+    expect(open({ ...manifest(), format_version: 2 })).toThrow("does not fit docpack format 2");
+  });
+
+  it("links only to https, whatever URL the docpack names", () => {
+    const good: Record<string, unknown> = manifestV2();
+    const docpack = openDocpack(docpackZip({ manifest: { ...good, repo: { ...(good.repo as object), host_url: "javascript:alert(1)//" } } }), unzipSync);
+    expect(docpack.manifest.repo.host_url).toBeUndefined();
   });
 });
 

@@ -86,7 +86,9 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   parts.summary.replaceChildren(el("p", {}, ...facts));
   if (manifest.docs.mode === "placeholder") parts.summary.append(el("p", { className: "hint" }, "These docs are placeholders: this docpack was built without a language model."));
   if (docpack.dropped.files || docpack.dropped.symbols)
-    parts.summary.append(el("p", { className: "error" }, `Skipped ${docpack.dropped.files} file and ${docpack.dropped.symbols} symbol entries that do not fit the docpack format.`));
+    parts.summary.append(
+      el("p", { className: "error" }, `Skipped ${docpack.dropped.files} file and ${docpack.dropped.symbols} symbol entries that do not fit the docpack format${docpack.dropped.reason ? ` (first: ${docpack.dropped.reason})` : ""}.`),
+    );
 
   // ---- helpers
   const link = (route: string, ...children: (string | Node)[]) => el("a", { href: routeHref(route) }, ...children);
