@@ -14,6 +14,7 @@ import type { DocumentFile } from "./types";
 import { codeBlock, escapeText, firstSentence, inlineCode } from "./markdown";
 import { docSections, sortSymbols, symbolHeading } from "./placeholder";
 import { prosePage } from "./prose";
+import { typesLine, type Definitions, type NameContext } from "./typeLinks";
 
 const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
 
@@ -68,6 +69,8 @@ export type Structure = {
   packageOf: Map<string, string>;
   /** name → ids of its exported top-level definitions (package APIs first), for type links and {@link} */
   nameIds: Map<string, string[]>;
+  /** where each definition in nameIds is (file and anchor), for the type links on pages */
+  definitions: Definitions;
   search: SearchIndex;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
   keySymbols: ExtractedSymbol[];
@@ -80,7 +83,8 @@ export type Structure = {
 /** Anchor of each symbol's heading on its file page (github-slugger, in page order). */
 export function symbolAnchors(path: string, symbols: ExtractedSymbol[]): Map<string, string> {
   const slugger = new GithubSlugger();
-  for (const heading of [path, "Overview", "Symbols"]) slugger.slug(heading);
+  // The headings above the symbols: the same on placeholder and model-written pages.
+  for (const heading of [path, "Symbols"]) slugger.slug(heading);
   return new Map(sortSymbols(symbols).map((symbol) => [symbol.id, slugger.slug(symbolHeading(symbol))]));
 }
 
@@ -134,6 +138,7 @@ export function buildStructure(files: DocumentFile[]): Structure {
   // One pass over every symbol: search entries, type links, key symbols.
   const ranked = new RankedBuckets<SearchEntry>(MAX_SEARCH_ENTRIES);
   const nameIds = new Map<string, string[]>();
+  const definitions = new Map<string, { file: string; anchor: string }>();
   const keyCandidates = new RankedBuckets<ExtractedSymbol>(MAX_KEY_SYMBOLS);
   const rankOf = (roleRank: number, tier: number) => roleRank * 10 + tier;
   for (const pkg of packages)
@@ -151,6 +156,7 @@ export function buildStructure(files: DocumentFile[]): Structure {
         if (ids.length < 8) {
           ids.push(symbol.id);
           nameIds.set(symbol.name, ids);
+          definitions.set(symbol.id, { file: file.path, anchor: anchors.get(symbol.id)! });
         }
       }
       const inApi = apiIds.has(symbol.id);
@@ -174,8 +180,9 @@ export function buildStructure(files: DocumentFile[]): Structure {
   }
   for (const ids of nameIds.values()) ids.sort((a, b) => Number(!apiIds.has(a)) - Number(!apiIds.has(b)));
 
+  const typeContext = { packageOf, nameIds, definitions };
   const packagePages = new Map<string, string>();
-  for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath));
+  for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext));
   const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
 
   return {
@@ -185,13 +192,14 @@ export function buildStructure(files: DocumentFile[]): Structure {
     readme,
     packageOf,
     nameIds,
+    definitions,
     search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.items() },
     keySymbols: keyCandidates.items(),
     apis: packages.map((pkg) => {
       const readmePath = readmeOf(pkg);
       return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
     }),
-    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, overview),
+    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext, overview),
   };
 }
 
@@ -203,7 +211,14 @@ function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string
 const fromPackagePage = (target: string) => `../${target.replace(/^docs\//, "")}`;
 const encodePath = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
-function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>, overview?: string): string {
+function packagePage(
+  pkg: PackageEntry,
+  api: ExtractedSymbol[],
+  prose: Map<string, ProsePage>,
+  byPath: Map<string, DocumentFile>,
+  links: (NameContext & { definitions: Definitions }) | undefined,
+  overview?: string,
+): string {
   const out = [`# ${inlineCode(pkg.name)}`, ""];
   if (pkg.description) out.push(escapeText(pkg.description), "");
   const facts = [`${pkg.ecosystem} package`, ...(pkg.version ? [`version ${inlineCode(pkg.version)}`] : []), `in ${inlineCode(pkg.path || ".")}`, `manifest ${inlineCode(pkg.manifest)}`];
@@ -228,6 +243,8 @@ function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<strin
     const link = `${encodePath(fromPackagePage(DOCPACK_PATHS.filePage(symbol.file)))}#${anchors.get(symbol.id) ?? ""}`;
     out.push(`### ${inlineCode(symbolHeading(symbol))}`, "", `*${symbol.kind}* in [${inlineCode(`${symbol.file}:${symbol.start_line}`)}](${link})`, "");
     if (symbol.signature) out.push(codeBlock(symbol.signature, symbol.language), "");
+    const types = symbol.signature && links ? typesLine(symbol, links, pkg.page) : undefined;
+    if (types) out.push(types, "");
     if (symbol.doc) out.push(...docSections(symbol.doc));
   }
   if (api.length > MAX_API_LISTED) out.push(`... and ${api.length - MAX_API_LISTED} more (see symbols.json and this package's public_api in manifest.json).`, "");

@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import type { DocumentInput, DocumentOutput } from "../types";
 import type { DocumentFile } from "../document/types";
-import { placeholderPage } from "../document/placeholder";
+import { placeholderPage, type PageLinks } from "../document/placeholder";
 import { LazyMap } from "../document/lazyMap";
 import { indexPage } from "../document/indexPage";
 import { documentWithLlm, type LlmSettings } from "../document/llm";
@@ -68,7 +68,7 @@ export async function documentStage(
   const structure = buildStructure(all);
   // Prose files are pages of their own (docs/pages/); every other file gets a file page.
   const files = all.filter((file) => !isProse(file.language));
-  const links = { hostUrl: input.hostUrl };
+  const links: PageLinks = { hostUrl: input.hostUrl, types: structure };
   const shared = (index: string) => ({
     index,
     prosePages: structure.prosePages,
@@ -85,6 +85,7 @@ export async function documentStage(
   const result = await documentWithLlm(forModel, deps.llm, {
     signal: deps.signal,
     onFileDone: deps.onProgress,
+    links,
   });
   // Package overviews from the model too, with what the file pages left of the budget.
   const spent = result.inputTokens + result.outputTokens;
@@ -123,7 +124,7 @@ function placeholderDocs(
   files: DocumentFile[],
   deps: DocumentDeps,
   structure: Structure,
-  links: { hostUrl?: string },
+  links: PageLinks,
   shared: (index: string) => Omit<DocumentOutput, "docs" | "summaries" | "filePages">,
 ): DocumentOutput {
   // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all

@@ -1,0 +1,79 @@
+/**
+ * Type names in a signature, resolved to the repository's own definitions by name: the same links
+ * symbols.json holds (`type_links`, made by pack) and a page shows under each signature. Names the
+ * repository defines nowhere (Promise, a type imported from a dependency) get no link.
+ */
+import type { DocumentSymbol } from "./types";
+import { DOCPACK_PATHS } from "@doctown/core/docpackFormat";
+import { inlineCode } from "./markdown";
+
+export type NameContext = {
+  /** repository file path → package name */
+  packageOf: ReadonlyMap<string, string>;
+  /** name → ids of its exported top-level definitions (package APIs first) */
+  nameIds: ReadonlyMap<string, string[]>;
+};
+
+/** Where each definition in `nameIds` is: its file and its heading's anchor on that file's page. */
+export type Definitions = ReadonlyMap<string, { file: string; anchor: string }>;
+
+export type TypeLink = { name: string; id: string };
+
+const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+const MAX_TYPE_LINKS = 16;
+
+/**
+ * Resolves a name as seen from `symbol`: a definition in its own file first, then in its package,
+ * then the first one (package APIs first).
+ */
+export function nameResolver(symbol: DocumentSymbol, context: NameContext): (name: string) => string | undefined {
+  const pkg = context.packageOf.get(symbol.file);
+  return (name) => {
+    const ids = context.nameIds.get(name);
+    if (!ids || ids.length === 0) return undefined;
+    return ids.find((id) => id.startsWith(`${symbol.file}#`)) ?? ids.find((id) => pkg !== undefined && context.packageOf.get(id.slice(0, id.indexOf("#"))) === pkg) ?? ids[0];
+  };
+}
+
+/** Capitalised names after the symbol's own name (parameters, generics, return type), each once, in order. */
+export function typeLinks(symbol: DocumentSymbol, resolve: (name: string) => string | undefined): TypeLink[] {
+  const links: TypeLink[] = [];
+  const seen = new Set<string>([symbol.name]);
+  const at = symbol.signature.indexOf(symbol.name);
+  for (const match of symbol.signature.slice(at < 0 ? 0 : at + symbol.name.length).matchAll(IDENTIFIER)) {
+    const name = match[0];
+    if (seen.has(name) || !/^[A-Z]/.test(name) || links.length >= MAX_TYPE_LINKS) continue;
+    seen.add(name);
+    const id = resolve(name);
+    if (id && id !== symbol.id) links.push({ name, id });
+  }
+  return links;
+}
+
+/**
+ * "Types: [`Widget`](../types.ts.md#widget), ..." for a page under docs/files/ (or any page
+ * `fromPage`), or nothing when no name resolves. Relative links: they work inside the ZIP and the
+ * viewer routes them to the file's page.
+ */
+export function typesLine(symbol: DocumentSymbol, context: NameContext & { definitions: Definitions }, fromPage = DOCPACK_PATHS.filePage(symbol.file)): string | undefined {
+  const links = typeLinks(symbol, nameResolver(symbol, context)).flatMap((link) => {
+    const target = context.definitions.get(link.id);
+    return target ? [`[${inlineCode(link.name)}](${relativeLink(fromPage, DOCPACK_PATHS.filePage(target.file))}#${target.anchor})`] : [];
+  });
+  return links.length > 0 ? `Types: ${links.join(", ")}` : undefined;
+}
+
+/** Link from one docpack entry to another, relative, each path segment encoded. */
+export function relativeLink(from: string, to: string): string {
+  const fromDirs = from.split("/").slice(0, -1);
+  const toParts = to.split("/");
+  let common = 0;
+  while (common < fromDirs.length && common < toParts.length - 1 && fromDirs[common] === toParts[common]) common++;
+  const up = "../".repeat(fromDirs.length - common);
+  return up + toParts.slice(common).map(encodeSegment).join("/");
+}
+
+/** encodeURIComponent, and ( ) ! * ' too: either paren can end a Markdown link destination. */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
