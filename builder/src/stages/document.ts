@@ -24,6 +24,8 @@ export interface DocumentDeps {
   onProgress?: (done: number, total: number) => void;
   /** Aborts outstanding LLM requests (job cancelled). */
   signal?: AbortSignal;
+  /** search.json keeps at most this many entries, the best-ranked (default MAX_SEARCH_ENTRIES) */
+  maxSearchEntries?: number;
 }
 
 export const DEFAULT_MODEL = "gpt-4o-mini";
@@ -65,7 +67,7 @@ export async function documentStage(
   deps: DocumentDeps,
 ): Promise<DocumentOutput> {
   const all = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const structure = buildStructure(all);
+  const structure = buildStructure(all, { maxSearchEntries: deps.maxSearchEntries });
   // Prose files are pages of their own (docs/pages/); every other file gets a file page.
   const files = all.filter((file) => !isProse(file.language));
   const links: PageLinks = { hostUrl: input.hostUrl, types: structure };
@@ -76,6 +78,7 @@ export async function documentStage(
     packagePages: structure.packagePages,
     llms: llmsTxt({ repoName: input.repoName, structure, files: all }),
     search: structure.search,
+    searchStats: structure.searchStats,
     structure,
   });
   if (!deps.llm) return placeholderDocs(input.repoName, files, deps, structure, links, shared);
