@@ -2,13 +2,17 @@
  * Type links on the pages a person reads (issue 16 item 6): under a signature, the type names it
  * uses that the repository defines link to the definition's page and heading, relative, so they
  * work inside the ZIP (and the viewer routes them to the page). Names defined nowhere in the
- * repository get no link. Checked on a real repository this test creates, by following each link
+ * repository get no link. Checked on a real repository this test creates (and on pages a model
+ * wrote, with a local OpenAI-compatible server), by following each link
  * as a Markdown reader would: the target entry exists and has a heading with that anchor.
  */
 import path from "node:path";
 import GithubSlugger from "github-slugger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocpack } from "../src/build";
+import { documentDepsFromEnv, documentStage } from "../src/stages/document";
+import { sourceFile } from "./documentFixtures";
+import { startOpenAiServer } from "./openaiServer";
 import { openDocpack } from "./fixtures/docpack";
 import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
 import { headings, linkTargets, renderedText } from "./markdownStructure";
@@ -144,5 +148,26 @@ describe("type links on pages", () => {
     const overview = search.entries.find((entry) => entry[0] === "Overview" && entry[1] === "interface")!;
     const { entry, anchor } = follow("index.md", overview[2]!);
     expect(anchors(pack.text(entry)).get(anchor)).toBe("Overview");
+  });
+
+  it("links types on pages a model wrote too, to the same anchors", async () => {
+    const server = await startOpenAiServer();
+    try {
+      const env = { OPENAI_API_KEY: "sk-test-key", OPENAI_BASE_URL: server.baseURL, DOCTOWN_MODEL: "test-model", DOCTOWN_CACHE_DIR: path.join(root, "llm-cache") };
+      const files = [
+        sourceFile("src/make.ts", "export function make(): Promise<Widget> {}\n", [{ name: "make", signature: "export function make(): Promise<Widget>" }]),
+        sourceFile("src/types.ts", "export function widget() {}\nexport interface Widget {}\n", [{ name: "widget" }, { name: "Widget", kind: "interface", signature: "export interface Widget" }]),
+      ];
+      const out = await documentStage({ repoName: "acme/llm", files }, documentDepsFromEnv(env));
+      const from = "docs/files/src/make.ts.md";
+      const page = out.filePages.get("src/make.ts")!;
+      expect(page).toContain("test-model");
+      const line = typesLine(section(page, "### `make`"))!;
+      expect(linkTargets(line)).toEqual(["types.ts.md#widget-1"]);
+      const { anchor } = follow(from, linkTargets(line)[0]!);
+      expect(anchors(out.filePages.get("src/types.ts")!).get(anchor)).toBe("Widget");
+    } finally {
+      await server.close();
+    }
   });
 });
