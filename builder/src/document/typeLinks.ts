@@ -5,7 +5,6 @@
  */
 import type { DocumentSymbol } from "./types";
 import { DOCPACK_PATHS } from "@doctown/core/docpackFormat";
-import { inlineCode } from "./markdown";
 
 export type NameContext = {
   /** repository file path → package name */
@@ -19,7 +18,8 @@ export type Definitions = ReadonlyMap<string, { file: string; anchor: string }>;
 
 export type TypeLink = { name: string; id: string };
 
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+/** A capitalised identifier, from its start (not the tail of `fooBar`, `$Foo` or `_Foo`). */
+const TYPE_NAME = /(?<![\w$])[A-Z][\w$]*/g;
 const MAX_TYPE_LINKS = 16;
 
 /**
@@ -35,15 +35,22 @@ export function nameResolver(symbol: DocumentSymbol, context: NameContext): (nam
   };
 }
 
-/** Capitalised names after the symbol's own name (parameters, generics, return type), each once, in order. */
+/**
+ * Capitalised names after the symbol's own name (parameters, generics, return type), each once, in
+ * order. Runs for every symbol twice (its page, symbols.json), so: one pass of one shared regex
+ * (synchronous: nothing else uses it meanwhile).
+ */
 export function typeLinks(symbol: DocumentSymbol, resolve: (name: string) => string | undefined): TypeLink[] {
   const links: TypeLink[] = [];
-  const seen = new Set<string>([symbol.name]);
-  const at = symbol.signature.indexOf(symbol.name);
-  for (const match of symbol.signature.slice(at < 0 ? 0 : at + symbol.name.length).matchAll(IDENTIFIER)) {
+  const signature = symbol.signature;
+  const at = signature.indexOf(symbol.name);
+  const pattern = TYPE_NAME;
+  pattern.lastIndex = at < 0 ? 0 : at + symbol.name.length;
+  let seen: Set<string> | undefined;
+  for (let match; links.length < MAX_TYPE_LINKS && (match = pattern.exec(signature)); ) {
     const name = match[0];
-    if (seen.has(name) || !/^[A-Z]/.test(name) || links.length >= MAX_TYPE_LINKS) continue;
-    seen.add(name);
+    if (name === symbol.name || seen?.has(name)) continue;
+    (seen ??= new Set()).add(name);
     const id = resolve(name);
     if (id && id !== symbol.id) links.push({ name, id });
   }
@@ -58,7 +65,8 @@ export function typeLinks(symbol: DocumentSymbol, resolve: (name: string) => str
 export function typesLine(symbol: DocumentSymbol, context: NameContext & { definitions: Definitions }, fromPage = DOCPACK_PATHS.filePage(symbol.file)): string | undefined {
   const links = typeLinks(symbol, nameResolver(symbol, context)).flatMap((link) => {
     const target = context.definitions.get(link.id);
-    return target ? [`[${inlineCode(link.name)}](${relativeLink(fromPage, DOCPACK_PATHS.filePage(target.file))}#${target.anchor})`] : [];
+    // A name is [A-Z][\w$]* (TYPE_NAME): a code span as it is.
+    return target ? [`[\`${link.name}\`](${relativeLink(fromPage, DOCPACK_PATHS.filePage(target.file))}#${target.anchor})`] : [];
   });
   return links.length > 0 ? `Types: ${links.join(", ")}` : undefined;
 }
