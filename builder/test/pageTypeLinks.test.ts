@@ -11,6 +11,7 @@ import GithubSlugger from "github-slugger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocpack } from "../src/build";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
+import { relativeLink } from "../src/document/typeLinks";
 import { sourceFile } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
 import { openDocpack } from "./fixtures/docpack";
@@ -169,5 +170,15 @@ describe("type links on pages", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("writes links relative to the page, path segments encoded where they need it", () => {
+    expect(relativeLink("docs/files/src/a.ts.md", "docs/files/src/b.ts.md")).toBe("b.ts.md");
+    expect(relativeLink("docs/files/src/deep/a.ts.md", "docs/files/lib/b.ts.md")).toBe("../../lib/b.ts.md");
+    expect(relativeLink("docs/packages/x.md", "docs/files/a.ts.md")).toBe("../files/a.ts.md");
+    const odd = "docs/files/src/my dir/a(b)\u00e9#1.ts.md";
+    const href = relativeLink("docs/files/src/a.ts.md", odd);
+    expect(href).toBe("my%20dir/a%28b%29%C3%A9%231.ts.md");
+    expect(follow("docs/files/src/a.ts.md", href).entry).toBe(odd);
   });
 });

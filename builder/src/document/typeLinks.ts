@@ -28,10 +28,12 @@ const MAX_TYPE_LINKS = 16;
  */
 export function nameResolver(symbol: DocumentSymbol, context: NameContext): (name: string) => string | undefined {
   const pkg = context.packageOf.get(symbol.file);
+  const own = `${symbol.file}#`;
   return (name) => {
     const ids = context.nameIds.get(name);
-    if (!ids || ids.length === 0) return undefined;
-    return ids.find((id) => id.startsWith(`${symbol.file}#`)) ?? ids.find((id) => pkg !== undefined && context.packageOf.get(id.slice(0, id.indexOf("#"))) === pkg) ?? ids[0];
+    // Most names have one definition: it is the answer whichever rule finds it.
+    if (!ids || ids.length <= 1) return ids?.[0];
+    return ids.find((id) => id.startsWith(own)) ?? ids.find((id) => pkg !== undefined && context.packageOf.get(id.slice(0, id.indexOf("#"))) === pkg) ?? ids[0];
   };
 }
 
@@ -63,12 +65,31 @@ export function typeLinks(symbol: DocumentSymbol, resolve: (name: string) => str
  * viewer routes them to the file's page.
  */
 export function typesLine(symbol: DocumentSymbol, context: NameContext & { definitions: Definitions }, fromPage = DOCPACK_PATHS.filePage(symbol.file)): string | undefined {
-  const links = typeLinks(symbol, nameResolver(symbol, context)).flatMap((link) => {
+  let line: string | undefined;
+  for (const link of typeLinks(symbol, nameResolver(symbol, context))) {
     const target = context.definitions.get(link.id);
+    if (!target) continue;
     // A name is [A-Z][\w$]* (TYPE_NAME): a code span as it is.
-    return target ? [`[\`${link.name}\`](${relativeLink(fromPage, DOCPACK_PATHS.filePage(target.file))}#${target.anchor})`] : [];
-  });
-  return links.length > 0 ? `Types: ${links.join(", ")}` : undefined;
+    const markdown = `[\`${link.name}\`](${linkFrom(fromPage, target.file)}#${target.anchor})`;
+    line = line === undefined ? `Types: ${markdown}` : `${line}, ${markdown}`;
+  }
+  return line;
+}
+
+/**
+ * relativeLink from a page to a file's page, remembered while pages ask from the same page (a page
+ * is written symbol by symbol, and its symbols name the same few files).
+ */
+let memoFrom = "";
+let memo = new Map<string, string>();
+function linkFrom(fromPage: string, file: string): string {
+  if (fromPage !== memoFrom) {
+    memoFrom = fromPage;
+    memo = new Map();
+  }
+  let link = memo.get(file);
+  if (link === undefined) memo.set(file, (link = relativeLink(fromPage, DOCPACK_PATHS.filePage(file))));
+  return link;
 }
 
 /** Link from one docpack entry to another, relative, each path segment encoded. */
@@ -78,8 +99,12 @@ export function relativeLink(from: string, to: string): string {
   let common = 0;
   while (common < fromDirs.length && common < toParts.length - 1 && fromDirs[common] === toParts[common]) common++;
   const up = "../".repeat(fromDirs.length - common);
-  return up + toParts.slice(common).map(encodeSegment).join("/");
+  const rest = toParts.slice(common).join("/");
+  return up + (PLAIN_PATH.test(rest) ? rest : toParts.slice(common).map(encodeSegment).join("/"));
 }
+
+/** Paths that need no encoding in a link (most do not). */
+const PLAIN_PATH = /^[\w.\-/]*$/;
 
 /** encodeURIComponent, and ( ) ! * ' too: either paren can end a Markdown link destination. */
 function encodeSegment(segment: string): string {
