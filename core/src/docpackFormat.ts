@@ -151,6 +151,9 @@ export const PackageEntry = z.object({
 });
 export type PackageEntry = z.infer<typeof PackageEntry>;
 
+export const SearchIndexStats = z.object({ entries: count, omitted: count, max_entries: count });
+export type SearchIndexStats = z.infer<typeof SearchIndexStats>;
+
 export const ManifestV2 = ManifestV1.extend({
   format_version: z.literal(2),
   repo: ManifestV1.shape.repo.extend({
@@ -167,6 +170,11 @@ export const ManifestV2 = ManifestV1.extend({
     roles: z.partialRecord(FileRole, count),
     /** prose files kept as pages */
     pages: count,
+    /**
+     * search.json: the entries it holds and how many candidates its cap (`max_entries`) left out,
+     * the lowest-ranked (absent in docpacks written before it was recorded)
+     */
+    search_index: SearchIndexStats.optional(),
   }),
   packages: z.array(PackageEntry),
   /** where the format-2 entries are (fixed names; listed so a reader need not know them) */

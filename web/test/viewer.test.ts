@@ -3,7 +3,7 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
 import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
-import { splitMarkdown } from "../src/lib/viewer/view";
+import { docLinkTarget, splitMarkdown } from "../src/lib/viewer/view";
 import { docpackZip, docpackZipV2, FILES, manifest, manifestV2, SYMBOLS } from "./support/docpackZip";
 
 describe("openDocpack", () => {
@@ -162,5 +162,18 @@ describe("tree", () => {
     expect(sortedChildren(tree).map((node) => `${node.file ? "f" : "d"}:${node.path}`)).toEqual(["d:src", "f:README.md", "f:src"]);
     const src = sortedChildren(tree)[0];
     expect(sortedChildren(src).map((node) => node.path)).toEqual(["src/a", "src/b.ts"]);
+  });
+});
+
+describe("docLinkTarget", () => {
+  it("resolves a page's relative links to docpack entries, their encoded segments decoded", () => {
+    // as the builder writes them: type links under signatures, links from package pages
+    expect(docLinkTarget("docs/files/src/make.ts.md", "model/types.ts.md#overview-1")).toBe("docs/files/src/model/types.ts.md");
+    expect(docLinkTarget("docs/files/src/make.ts.md", "make.ts.md#options")).toBe("docs/files/src/make.ts.md");
+    expect(docLinkTarget("docs/packages/shapes.md", "../files/src/my%20dir/a%28b%29%C3%A9.ts.md#w")).toBe("docs/files/src/my dir/a(b)é.ts.md");
+    expect(docLinkTarget("docs/index.md", "files/src/a.ts.md")).toBe("docs/files/src/a.ts.md");
+    // an encoded ".." is a name, not a step up; what does not decode leads nowhere
+    expect(docLinkTarget("docs/files/a.md", "%2E%2E/b.md")).toBe("docs/files/../b.md");
+    expect(docLinkTarget("docs/files/a.md", "b%E0%A4.md")).toBeNull();
   });
 });

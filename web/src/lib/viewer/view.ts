@@ -56,6 +56,25 @@ export function splitMarkdown(text: string, maxLines: number): [string, string] 
   return [text, ""];
 }
 
+/**
+ * The docpack entry a relative link on `fromPage` leads to, its path decoded (the builder encodes
+ * each segment: spaces, parentheses, non-ASCII), or null when it cannot be decoded.
+ */
+export function docLinkTarget(fromPage: string, href: string): string | null {
+  const parts = fromPage.split("/").slice(0, -1);
+  for (const segment of href.replace(/#.*$/, "").split("/")) {
+    if (segment === "..") parts.pop();
+    else if (segment && segment !== ".") {
+      try {
+        parts.push(decodeURIComponent(segment));
+      } catch {
+        return null;
+      }
+    }
+  }
+  return parts.join("/");
+}
+
 export const routeHref = (route: string) => `#${encodeURI(route).replace(/#/g, "%23")}`;
 function routeFromHash(hash: string): string {
   try {
@@ -95,13 +114,8 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   const fileLink = (path: string, line?: number) => link(line ? `file/${path}:L${line}` : `file/${path}`, line ? `${path}:${line}` : path);
   /** Where a relative link between docpack pages leads, as a viewer route (null: nowhere known). */
   function docLinkRoute(fromPage: string, href: string): string | null {
-    const target = href.replace(/#.*$/, "");
-    const parts = fromPage.split("/").slice(0, -1);
-    for (const segment of target.split("/")) {
-      if (segment === "..") parts.pop();
-      else if (segment && segment !== ".") parts.push(segment);
-    }
-    const resolved = parts.join("/");
+    const resolved = docLinkTarget(fromPage, href);
+    if (resolved === null) return null;
     let match = /^docs\/files\/(.+)\.md$/.exec(resolved) ?? /^docs\/pages\/(.+)\.md$/.exec(resolved);
     if (match && files.has(match[1])) return `file/${match[1]}`;
     const pkg = packages.find((candidate) => candidate.page === resolved);
