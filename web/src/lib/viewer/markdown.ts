@@ -2,16 +2,30 @@
  * Docs pages are Markdown from an untrusted docpack: rendered with marked, then sanitised by
  * DOMPurify into a DocumentFragment (never assigned as an HTML string). No images, styles, forms
  * or embedded content; links open as plain links without a referrer.
+ * Headings get ids after sanitising, made from their text: the GitHub-style anchors the builder
+ * links to (github-slugger over a page's headings in order, repeats suffixed -1, -2, …), prefixed
+ * so that no page can take an id the viewer uses. This module (and github-slugger with it) loads
+ * only when a docpack is opened.
  */
+import GithubSlugger from "github-slugger";
 import type { Marked } from "marked";
 import type { DOMPurify } from "dompurify";
+import { ANCHOR_ID_PREFIX } from "./anchors";
 
 const FORBID_TAGS = ["img", "style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed", "svg", "math", "video", "audio", "source", "picture"];
 const SAFE_URL = /^(https?:|mailto:|#)/i;
 /** A relative link to another Markdown page of the docpack: kept aside for the viewer to route. */
 const DOC_LINK = /^(?![a-z][a-z0-9+.-]*:|\/\/)[^?]*\.md(#[^\s]*)?$/i;
 
-export type MarkdownRenderer = (markdown: string) => DocumentFragment;
+/** The anchors of one page's headings, in page order (one per page, across all its rendered parts). */
+export type PageAnchors = { slug(text: string): string };
+
+export type MarkdownRenderer = {
+  /** Markdown as a sanitised fragment; with `anchors`, each heading gets the id of its anchor. */
+  (markdown: string, anchors?: PageAnchors): DocumentFragment;
+  /** Fresh anchors for one page. */
+  anchors(): PageAnchors;
+};
 
 export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): MarkdownRenderer {
   purify.addHook("afterSanitizeAttributes", (node) => {
@@ -24,8 +38,15 @@ export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): Markd
       node.setAttribute("rel", "noopener noreferrer nofollow");
     }
   });
-  return (markdown) => {
+  const render = (markdown: string, anchors?: PageAnchors) => {
     const html = marked.parse(markdown, { async: false, gfm: true });
-    return purify.sanitize(html, { RETURN_DOM_FRAGMENT: true, FORBID_TAGS, FORBID_ATTR: ["style", "class", "id"] });
+    const fragment = purify.sanitize(html, { RETURN_DOM_FRAGMENT: true, FORBID_TAGS, FORBID_ATTR: ["style", "class", "id"] });
+    if (anchors)
+      for (const heading of fragment.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+        const text = heading.textContent?.trim() ?? "";
+        if (text) heading.id = `${ANCHOR_ID_PREFIX}${anchors.slug(text)}`;
+      }
+    return fragment;
   };
+  return Object.assign(render, { anchors: (): PageAnchors => new GithubSlugger() });
 }
