@@ -3,8 +3,7 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
 import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
-import GithubSlugger from "github-slugger";
-import { linkAnchor, parseRoute, withAnchor } from "../src/lib/viewer/anchors";
+import { linkAnchor, pageAnchors, parseRoute, withAnchor } from "../src/lib/viewer/anchors";
 import { docLinkTarget, routeHref, splitMarkdown } from "../src/lib/viewer/view";
 import { docpackZip, docpackZipV2, FILES, manifest, manifestV2, SYMBOLS } from "./support/docpackZip";
 
@@ -221,9 +220,11 @@ describe("anchors", () => {
   });
 
   it("names headings as the builder links to them: GitHub slugs in page order, repeats numbered", () => {
-    // The same slugger the viewer's Markdown renderer gives each page (web/src/lib/viewer/markdown.ts).
-    const slugger = new GithubSlugger();
-    const anchors = ["src/widget.ts", "Symbols", "makeWidget", "Widget", "Widget.render (overload 2)", "Widget", "Configuring widgets!", "Symbols"].map((text) => slugger.slug(text));
+    // A file page's headings as the builder writes them (builder/src/document/structure.ts symbolAnchors).
+    const page = pageAnchors();
+    const anchors = ["src/widget.ts", "Symbols", "makeWidget", "Widget", "Widget.render (overload 2)", "Widget", "Configuring widgets!", "Symbols"].map((text) => page.slug(text));
+    // A new page starts again.
+    expect(pageAnchors().slug("Widget")).toBe("widget");
     expect(anchors).toEqual(["srcwidgetts", "symbols", "makewidget", "widget", "widgetrender-overload-2", "widget-1", "configuring-widgets", "symbols-1"]);
   });
 });

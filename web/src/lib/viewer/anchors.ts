@@ -4,11 +4,22 @@
  * `file/<path>#<anchor>`. An anchor is the GitHub-style slug of a heading on that page (what the
  * builder writes after `#` in links between pages); a slug never holds `#`, so the last `#`
  * separates it — unless the whole value names something (a path may hold `#`).
- * Pure and small: the page loads it up front (the slugger itself loads with the Markdown renderer).
+ * The page loads this up front, github-slugger (~3 KB gzipped) with it: the lazy chunks (zod, marked,
+ * DOMPurify) are near their budget, the first load is far from its own (web/scripts/size.mjs).
  */
+import GithubSlugger from "github-slugger";
 
 /** Headings' ids are this plus their anchor: no docpack heading can take an id the viewer uses. */
 export const ANCHOR_ID_PREFIX = "doc-";
+
+/** The anchors of one page's headings, in page order (one per page, across all its rendered parts). */
+export type PageAnchors = { slug(text: string): string };
+
+/**
+ * Anchors for one page, as the builder makes them: github-slugger over the page's headings in
+ * order (lower case, punctuation dropped, spaces to `-`, a repeat suffixed -1, -2, …).
+ */
+export const pageAnchors = (): PageAnchors => new GithubSlugger();
 
 export type Route =
   | { kind: "overview"; anchor?: string }

@@ -4,28 +4,19 @@
  * or embedded content; links open as plain links without a referrer.
  * Headings get ids after sanitising, made from their text: the GitHub-style anchors the builder
  * links to (github-slugger over a page's headings in order, repeats suffixed -1, -2, …), prefixed
- * so that no page can take an id the viewer uses. This module (and github-slugger with it) loads
- * only when a docpack is opened.
+ * so that no page can take an id the viewer uses (anchors.ts).
  */
-import GithubSlugger from "github-slugger";
 import type { Marked } from "marked";
 import type { DOMPurify } from "dompurify";
-import { ANCHOR_ID_PREFIX } from "./anchors";
+import { ANCHOR_ID_PREFIX, type PageAnchors } from "./anchors";
 
 const FORBID_TAGS = ["img", "style", "form", "input", "button", "textarea", "select", "iframe", "object", "embed", "svg", "math", "video", "audio", "source", "picture"];
 const SAFE_URL = /^(https?:|mailto:|#)/i;
 /** A relative link to another Markdown page of the docpack: kept aside for the viewer to route. */
 const DOC_LINK = /^(?![a-z][a-z0-9+.-]*:|\/\/)[^?]*\.md(#[^\s]*)?$/i;
 
-/** The anchors of one page's headings, in page order (one per page, across all its rendered parts). */
-export type PageAnchors = { slug(text: string): string };
-
-export type MarkdownRenderer = {
-  /** Markdown as a sanitised fragment; with `anchors`, each heading gets the id of its anchor. */
-  (markdown: string, anchors?: PageAnchors): DocumentFragment;
-  /** Fresh anchors for one page. */
-  anchors(): PageAnchors;
-};
+/** Markdown as a sanitised fragment; with `anchors` (one page's), each heading gets the id of its anchor. */
+export type MarkdownRenderer = (markdown: string, anchors?: PageAnchors) => DocumentFragment;
 
 export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): MarkdownRenderer {
   purify.addHook("afterSanitizeAttributes", (node) => {
@@ -38,7 +29,7 @@ export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): Markd
       node.setAttribute("rel", "noopener noreferrer nofollow");
     }
   });
-  const render = (markdown: string, anchors?: PageAnchors) => {
+  return (markdown, anchors) => {
     const html = marked.parse(markdown, { async: false, gfm: true });
     const fragment = purify.sanitize(html, { RETURN_DOM_FRAGMENT: true, FORBID_TAGS, FORBID_ATTR: ["style", "class", "id"] });
     if (anchors)
@@ -48,5 +39,4 @@ export function createMarkdownRenderer(marked: Marked, purify: DOMPurify): Markd
       }
     return fragment;
   };
-  return Object.assign(render, { anchors: (): PageAnchors => new GithubSlugger() });
 }

@@ -9,8 +9,8 @@
  */
 import { el, formatBytes, formatDate, plural, shortCommit } from "../format";
 import type { Docpack, FileEntry, SymbolEntry } from "./docpack";
-import { ANCHOR_ID_PREFIX, linkAnchor, parseRoute, withAnchor } from "./anchors";
-import type { MarkdownRenderer, PageAnchors } from "./markdown";
+import { ANCHOR_ID_PREFIX, linkAnchor, pageAnchors, parseRoute, withAnchor, type PageAnchors } from "./anchors";
+import type { MarkdownRenderer } from "./markdown";
 import { buildIndex, fileTree, markdownHeadings, packageOfPath, packagesOf, search, sortedChildren, symbolsByFile, type SearchEntry, type TreeNode } from "./search";
 
 export type ViewerParts = {
@@ -149,7 +149,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     }
     // A link to a heading of the same page ([Install](#install)) goes to that page's heading.
     const self = ownPage ? pageRoute(page) : null;
-    for (const a of fragment.querySelectorAll<HTMLAnchorElement>('a[href^="#"]')) {
+    for (const a of fragment.querySelectorAll<HTMLAnchorElement>('a[href^="#"]:not([data-doc-link])')) {
       const anchor = linkAnchor(a.getAttribute("href") ?? "");
       if (self && anchor) a.href = routeHref(withAnchor(self, anchor));
       else a.removeAttribute("href");
@@ -172,7 +172,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     const box = el("div", { className: "doc" });
     const [head, tail] = splitMarkdown(text, PAGE_LINES);
     // One page, one set of anchors: the rest continues the first part's numbering of repeats.
-    const anchors = markdown.anchors();
+    const anchors = pageAnchors();
     box.append(renderMarkdown(head, page, anchors, ownPage));
     if (tail) {
       const more = el("button", { type: "button", className: "more" }, `Show the rest of ${what} (${tail.split("\n").length} more lines)`);
@@ -467,10 +467,13 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     if (!target) {
       // The heading may be in the part of the page not rendered yet.
       const more = parts.body.querySelector<HTMLButtonElement>(".doc > button.more");
-      if (!more) return;
-      more.click();
-      target = findHeading(anchor, text);
-      if (!target) return;
+      more?.click();
+      target = more ? findHeading(anchor, text) : undefined;
+    }
+    if (!target) {
+      // No such heading (an old link, a page rebuilt since): the page from its top.
+      parts.heading.scrollIntoView({ block: "nearest" });
+      return;
     }
     target.tabIndex = -1;
     target.classList.add("targeted");
