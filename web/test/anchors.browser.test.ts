@@ -4,7 +4,8 @@
  * symbol links and prose headings carry the builder's GitHub-style anchors), opened in the real
  * viewer served by the local gateway. The target heading is scrolled into view and focused, the
  * address keeps the anchor (back, forward and opening the address land there again), an unknown
- * anchor opens the page at its top, and every heading files.json names has the id of its anchor.
+ * anchor opens the page at its top, a page's link to its own heading works, and every heading
+ * files.json names has the id of its anchor.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocpack } from "@doctown/builder";
 import { startGateway, type Gateway } from "@doctown/local/gateway";
 import { makeRepo, type TestRepo } from "@doctown/testing/repos";
-import { DESKTOP, watch } from "./support/browserChecks";
+import { axeAtBothSizes, DESKTOP, watch } from "./support/browserChecks";
 import { buildSite } from "./support/buildSite";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -31,6 +32,8 @@ const FILES: Record<string, string> = {
   "src/make.ts": 'import type { Widget } from "./model/types";\n\n/** Makes a widget. */\nexport function makeWidget(name: string): Widget {\n  return { name };\n}\n',
   "docs/guide.md": [
     "# Guide",
+    "",
+    "[Jump to configuring](#configuring-widgets)",
     "",
     ...Array.from({ length: 40 }, (_, i) => [`## Step ${i}`, "", `Step ${i} of the guide, a paragraph long enough to take a line.`, ""]).flat(),
     "## Notes",
@@ -161,5 +164,15 @@ describe("links with an #anchor", () => {
     const rendered = await body().locator(".doc :is(h1, h2, h3, h4, h5, h6)").evaluateAll((headings) => headings.map((h) => [h.id, h.textContent?.trim()]));
     expect(rendered).toEqual(guide.map((h) => [`doc-${h.anchor}`, h.text]));
     expect(problems.console).toEqual([]);
+  }, 60_000);
+
+  it("follows a page's link to its own heading ([…](#anchor)), the marked heading accessible", async () => {
+    await page.evaluate(() => (location.hash = "#file/docs/guide.md"));
+    await expect.poll(() => body().locator(".targeted").count()).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await body().locator(".doc a", { hasText: "Jump to configuring" }).click();
+    await expect.poll(() => new URL(page.url()).hash).toBe("#file/docs/guide.md%23configuring-widgets");
+    expect(await landedOn("doc-configuring-widgets")).toMatchObject({ focused: "doc-configuring-widgets", inView: true, scrolled: true });
+    expect(await axeAtBothSizes(page, "anchor-target")).toEqual([]);
   }, 60_000);
 });
