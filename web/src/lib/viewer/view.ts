@@ -459,7 +459,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   /**
    * Scrolls to the heading a route's anchor (or a search result's heading text) names, marks it
    * and moves focus to it, so the reader (and a screen reader) starts there; the address then
-   * names its anchor. No such heading: the page stays at its top.
+   * names its anchor. No such heading: the page opens at its top, nothing said (an old link).
    */
   function scrollToHeading(route: string, text?: string, anchor?: string) {
     if (!text && anchor === undefined) return;
