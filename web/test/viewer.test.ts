@@ -3,7 +3,8 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
 import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
-import { docLinkTarget, splitMarkdown } from "../src/lib/viewer/view";
+import { linkAnchor, pageAnchors, parseRoute, withAnchor } from "../src/lib/viewer/anchors";
+import { docLinkTarget, routeHref, splitMarkdown } from "../src/lib/viewer/view";
 import { docpackZip, docpackZipV2, FILES, manifest, manifestV2, SYMBOLS } from "./support/docpackZip";
 
 describe("openDocpack", () => {
@@ -175,5 +176,55 @@ describe("docLinkTarget", () => {
     // an encoded ".." is a name, not a step up; what does not decode leads nowhere
     expect(docLinkTarget("docs/files/a.md", "%2E%2E/b.md")).toBe("docs/files/../b.md");
     expect(docLinkTarget("docs/files/a.md", "b%E0%A4.md")).toBeNull();
+  });
+});
+
+describe("anchors", () => {
+  const known = { file: (path: string) => ["src/a.ts", "docs/guide.md", "odd#name.ts"].includes(path), package: (name: string) => name === "@alice/math" };
+  /** A route through the address bar and back, as the viewer reads it. */
+  const roundTrip = (route: string) => parseRoute(decodeURIComponent(routeHref(route).slice(1)), known);
+
+  it("keeps a link's fragment, decoded", () => {
+    expect(linkAnchor("../model/types.ts.md#widget")).toBe("widget");
+    expect(linkAnchor("files/src/a.ts.md#caf%C3%A9-options")).toBe("café-options");
+    expect(linkAnchor("files/src/a.ts.md")).toBeUndefined();
+    expect(linkAnchor("files/src/a.ts.md#")).toBeUndefined();
+    expect(linkAnchor("a.md#100%")).toBe("100%"); // does not decode: kept as written
+    expect(withAnchor("file/src/a.ts", "widget")).toBe("file/src/a.ts#widget");
+    expect(withAnchor("file/src/a.ts")).toBe("file/src/a.ts");
+  });
+
+  it("reads a page's route with its anchor, through the address bar and back", () => {
+    expect(routeHref("file/src/a.ts#widget")).toBe("#file/src/a.ts%23widget");
+    expect(roundTrip("file/src/a.ts#widget")).toEqual({ kind: "file", path: "src/a.ts", anchor: "widget" });
+    expect(roundTrip("file/docs/guide.md#rounding-rules-1")).toEqual({ kind: "file", path: "docs/guide.md", anchor: "rounding-rules-1" });
+    expect(roundTrip("file/src/a.ts#café")).toEqual({ kind: "file", path: "src/a.ts", anchor: "café" });
+    expect(roundTrip("package/@alice/math#usage")).toEqual({ kind: "package", name: "@alice/math", anchor: "usage" });
+    expect(roundTrip("overview#getting-started")).toEqual({ kind: "overview", anchor: "getting-started" });
+    // without an anchor, as before
+    expect(roundTrip("file/src/a.ts")).toEqual({ kind: "file", path: "src/a.ts", anchor: undefined });
+    expect(roundTrip("file/src/a.ts:L12")).toEqual({ kind: "file", path: "src/a.ts", line: 12 });
+    expect(roundTrip("overview")).toEqual({ kind: "overview", anchor: undefined });
+    expect(roundTrip("")).toEqual({ kind: "overview", anchor: undefined });
+    // a symbol's id holds # itself: never an anchor
+    expect(roundTrip("symbol/src/a.ts#Widget")).toEqual({ kind: "symbol", id: "src/a.ts#Widget" });
+    // a path with # in it is a path; an unknown one stays whole (the viewer says it is not there)
+    expect(roundTrip("file/odd#name.ts")).toEqual({ kind: "file", path: "odd#name.ts", anchor: undefined });
+    expect(roundTrip("file/odd#name.ts#intro")).toEqual({ kind: "file", path: "odd#name.ts", anchor: "intro" });
+    expect(roundTrip("file/missing.ts#intro")).toEqual({ kind: "file", path: "missing.ts#intro", anchor: undefined });
+  });
+
+  it("opens a prose heading from search at its anchor", () => {
+    const index = buildIndex(openDocpack(docpackZipV2(), unzipSync));
+    expect(search(index, "rounding rules").results[0]).toMatchObject({ kind: "heading", route: "file/docs/guide.md#rounding-rules", heading: "Rounding rules" });
+  });
+
+  it("names headings as the builder links to them: GitHub slugs in page order, repeats numbered", () => {
+    // A file page's headings as the builder writes them (builder/src/document/structure.ts symbolAnchors).
+    const page = pageAnchors();
+    const anchors = ["src/widget.ts", "Symbols", "makeWidget", "Widget", "Widget.render (overload 2)", "Widget", "Configuring widgets!", "Symbols"].map((text) => page.slug(text));
+    // A new page starts again.
+    expect(pageAnchors().slug("Widget")).toBe("widget");
+    expect(anchors).toEqual(["srcwidgetts", "symbols", "makewidget", "widget", "widgetrender-overload-2", "widget-1", "configuring-widgets", "symbols-1"]);
   });
 });
