@@ -6,8 +6,8 @@
  * Usage: node --import tsx bench/e2e/run.ts [--runs 5] [--files 200] [--requests 3000] [--concurrency 16]
  */
 import { parseArgs } from "node:util";
-import { startLocalStack } from "../../local/src/stack";
-import { generatedFiles, makeRepo } from "../../local/test/support/repos";
+import { startLocalStack } from "@doctown/local/stack";
+import { generatedFiles, makeRepo } from "@doctown/testing/repos";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 delete process.env.OPENAI_API_KEY; // placeholder docs: the figure is Doctown's own overhead

@@ -237,6 +237,7 @@ function makeManifest(input: {
       skipped_extensions: Object.fromEntries(Object.entries(input.scan.skippedExtensions).sort(([a], [b]) => (a < b ? -1 : 1))),
       roles,
       pages,
+      search_index: input.docs.searchStats,
     },
     docs: input.docs.docs,
     packages: input.docs.packages,

@@ -2,7 +2,7 @@
  * Types shared by the builder's stages and entry points (the contract between clone/scan/extract/pack
  * and document/upload/report).
  */
-import type { FileRole, Heading, Manifest, PackageEntry, SearchIndex, SymbolEntry } from "@doctown/core/docpackFormat";
+import type { FileRole, Heading, Manifest, PackageEntry, SearchIndex, SearchIndexStats, SymbolEntry } from "@doctown/core/docpackFormat";
 
 /**
  * A symbol as extract finds it (kept small: it waits on disk and counts against a per-file budget);
@@ -52,6 +52,8 @@ export type DocumentOutput = {
   /** llms.txt */
   llms: string;
   search: SearchIndex;
+  /** how many entries search.json holds, and how many its cap left out (manifest.stats.search_index) */
+  searchStats: SearchIndexStats;
   /** what pack needs to finish symbols (package names, type links) */
   structure: { packageOf: ReadonlyMap<string, string>; nameIds: ReadonlyMap<string, string[]> };
 };

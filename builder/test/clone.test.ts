@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import { simpleGit, type SimpleGitOptions } from "simple-git";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,14 +128,14 @@ describe("refusing hostile input before git runs", () => {
     };
     for (const ref of [hostileRefs[0], "--output=/tmp/x", "-oProxyCommand=x"]) {
       await expect(
-        cloneStage({ source: repo, ref, allowLocal: true }, { workDir: tempDir(), env: process.env, createGit }),
+        cloneStage({ source: repo, ref, allowLocal: true }, { workDir: mkdtempSync(path.join(root, "work-")), env: process.env, createGit }),
       ).rejects.toMatchObject({ code: "invalid_ref" });
       await expect(
         buildDocpack({ source: repo, ref, outFile: path.join(root, "x.zip"), allowLocal: true, llm: false, env: {} }, { createGit }),
       ).rejects.toMatchObject({ code: "invalid_ref" });
     }
     await expect(
-      cloneStage({ source: repo, commit: "--upload-pack=x", allowLocal: true }, { workDir: tempDir(), env: process.env, createGit }),
+      cloneStage({ source: repo, commit: "--upload-pack=x", allowLocal: true }, { workDir: mkdtempSync(path.join(root, "work-")), env: process.env, createGit }),
     ).rejects.toMatchObject({ code: "invalid_ref" });
     expect(gitClients).toBe(0);
     expect(existsSync(MARKER)).toBe(false);

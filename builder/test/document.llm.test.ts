@@ -174,7 +174,7 @@ describe("document stage with an OpenAI-compatible server", () => {
       const out = await documentStage(input, documentDepsFromEnv(env(server.baseURL)));
       const page = out.filePages.get("src/a.ts")!;
       expect(page).not.toContain("Placeholder");
-      expect(headings(page)).toEqual(["# `src/a.ts`", "## Overview", "## Symbols", "### `first`", "### `second`"]);
+      expect(headings(page)).toEqual(["# `src/a.ts`", "## About this file", "## Symbols", "### `first`", "### `second`"]);
       expect(rawHtml(page)).toEqual([]);
       expect(renderedHtml(page)).toContain("<strong>widgets</strong>, see <code>loadWidget()</code>");
       expect(renderedHtml(page)).toContain("<p>~~~ &lt;img src=x onerror=alert(1)&gt;</p>");

@@ -4,7 +4,7 @@
  * s3rver (presigned and checked by the API's own storage module), callbacks to a 127.0.0.1 server.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +25,7 @@ let server: RunpodServer;
 let root: string;
 let smallRepo: string;
 let largeRepo: string;
+let workRoot: string;
 
 function gitRepo(dir: string, files: Record<string, string>) {
   for (const [path, content] of Object.entries(files)) {
@@ -49,12 +50,14 @@ beforeAll(async () => {
   const many: Record<string, string> = {};
   for (let i = 0; i < 400; i++) many[`src/m${i}.ts`] = `export function f${i}(a: number) { return a + ${i}; }\nexport class C${i} { m() { return ${i}; } }\n`;
   largeRepo = gitRepo(join(root, "large"), many);
+  workRoot = join(root, "work");
+  mkdirSync(workRoot);
   // as the local stack runs it: jobs may name local paths
   server = await startRunpodServer({
     apiKey: KEY,
     concurrency: 1,
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    handlerDeps: { allowLocalSources: true },
+    handlerDeps: { allowLocalSources: true, workRoot },
     log: () => undefined,
   });
 });
@@ -213,5 +216,10 @@ describe("builder job through the RunPod-compatible server", () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it("leaves no work directory behind on any path: built and uploaded, unknown ref, refused ref, cancelled", () => {
+    // (the tests above ran each of those through this server, whose handler works under workRoot)
+    expect(readdirSync(workRoot)).toEqual([]);
   });
 });

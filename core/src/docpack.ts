@@ -6,6 +6,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import * as z from "zod";
 import { BuildStats } from "./buildStats";
 import { NotFound } from "./errors";
+import { SHA256_PATTERN } from "./patterns";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
 
@@ -37,7 +38,7 @@ export const NewDocpack = z.object({
   commit: z.string().min(1),
   objectKey: z.string().min(1),
   size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(SHA256_PATTERN),
   public: z.boolean(),
   stats: BuildStats.nullable().default(null),
 });

@@ -16,6 +16,7 @@
  *   `docs/packages/<slug>.md` (package overviews), `llms.txt`, `search.json` (compact index).
  */
 import * as z from "zod";
+import { COMMIT_PATTERN, SHA256_PATTERN } from "./patterns";
 
 export const DOCPACK_FORMAT = "docpack" as const;
 /** The version the builder writes. */
@@ -54,7 +55,7 @@ export type FileRole = z.infer<typeof FileRole>;
 export const DocsMode = z.enum(["llm", "placeholder"]);
 const count = z.number().int().nonnegative();
 const line = z.number().int().positive();
-const commit = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/);
+const commit = z.string().regex(COMMIT_PATTERN);
 
 // ---------------------------------------------------------------------------------------------
 // Format 1 (read-only: older docpacks)
@@ -94,7 +95,7 @@ export const FileEntryV1 = z.object({
   language: z.string(),
   bytes: count,
   lines: count,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: z.string().regex(SHA256_PATTERN),
   symbols: count,
 });
 export type FileEntryV1 = z.infer<typeof FileEntryV1>;
@@ -150,6 +151,9 @@ export const PackageEntry = z.object({
 });
 export type PackageEntry = z.infer<typeof PackageEntry>;
 
+export const SearchIndexStats = z.object({ entries: count, omitted: count, max_entries: count });
+export type SearchIndexStats = z.infer<typeof SearchIndexStats>;
+
 export const ManifestV2 = ManifestV1.extend({
   format_version: z.literal(2),
   repo: ManifestV1.shape.repo.extend({
@@ -166,6 +170,11 @@ export const ManifestV2 = ManifestV1.extend({
     roles: z.partialRecord(FileRole, count),
     /** prose files kept as pages */
     pages: count,
+    /**
+     * search.json: the entries it holds and how many candidates its cap (`max_entries`) left out,
+     * the lowest-ranked (absent in docpacks written before it was recorded)
+     */
+    search_index: SearchIndexStats.optional(),
   }),
   packages: z.array(PackageEntry),
   /** where the format-2 entries are (fixed names; listed so a reader need not know them) */

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { AppError, BadGateway, TooManyRequests, Unauthorized } from "./errors";
+import { COMMIT_PATTERN } from "./patterns";
 
 const GitHubUserPayload = z.object({
   id: z.number().int(),
@@ -31,7 +32,7 @@ const GitHubInstallationPayload = z.object({
   repository_selection: z.enum(["all", "selected"]).optional(),
   suspended_at: z.string().nullish(),
 });
-const GitHubCommitPayload = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
+const GitHubCommitPayload = z.object({ sha: z.string().regex(COMMIT_PATTERN) });
 
 export type GitHubUser = { id: number; login: string; name: string | null; avatarUrl: string | null };
 export type GitHubRepo = {

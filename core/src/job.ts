@@ -10,6 +10,7 @@ import { releaseBuildSlot, type HolderStatus } from "./buildSlot";
 import type { BuildStats } from "./buildStats";
 import { matchesSha256 } from "./crypto";
 import { NotFound } from "./errors";
+import { COMMIT_PATTERN } from "./patterns";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey } from "./storage";
@@ -64,7 +65,7 @@ export const NewJob = z.object({
   repo: z.string().min(1).max(4096),
   repoKind: z.enum(["github", "local"]),
   gitRef: z.string().min(1).max(255),
-  commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+  commit: z.string().regex(COMMIT_PATTERN),
   public: z.boolean().default(false),
   callbackBaseUrl: z.url(),
 });

@@ -10,13 +10,14 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { isLocalStage } from "./config";
 import { BadRequest } from "./errors";
+import { COMMIT_PATTERN, GITHUB_LOGIN_PATTERN, GITHUB_REPO_NAME_PATTERN } from "./patterns";
 
 export const MAX_GIT_REF_LENGTH = 255;
 const GIT_TIMEOUT_MS = 10_000;
 
 /** GitHub's rules for owners (alphanumerics and single inner hyphens) and repository names. */
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const REPO_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER = GITHUB_LOGIN_PATTERN;
+const REPO_NAME = GITHUB_REPO_NAME_PATTERN;
 
 export type RepoRef =
   | { kind: "github"; owner: string; name: string; fullName: string }
@@ -110,7 +111,7 @@ export async function resolveLocalCommit(path: string, ref: string): Promise<str
       (error, stdout) => done(error ? null : stdout.trim()),
     );
   });
-  if (!output || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(output))
+  if (!output || !COMMIT_PATTERN.test(output))
     throw new BadRequest("ref_not_found", `git_ref ${JSON.stringify(ref)} does not name a commit in ${path} (or it is not a git repository).`);
   return output;
 }

@@ -9,15 +9,13 @@
  */
 import * as z from "zod";
 import { BuildStats } from "./buildStats";
+import { COMMIT_PATTERN, SHA256_PATTERN } from "./patterns";
 
-/** A full Git commit hash (SHA-1, or SHA-256 object format). */
-export const COMMIT_PATTERN = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+export { COMMIT_PATTERN, SHA256_PATTERN };
 /** A build stage name in a progress report (clone, scan, …). */
 export const STAGE_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 /** A machine-readable failure code (ref_not_found, cancelled, …). */
 export const ERROR_CODE_PATTERN = /^[a-z0-9_]{1,64}$/;
-/** A lower-case hex SHA-256. */
-export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Larger docpacks are refused: the complete handler hashes the whole object within its timeout. */
 export const MAX_DOCPACK_BYTES = 512 * 1024 ** 2;

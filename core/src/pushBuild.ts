@@ -12,6 +12,7 @@ import { BadRequest, RateLimited } from "./errors";
 import { createJob, failJob, findJob, markJobSuperseded, type Job } from "./job";
 import { bestEffort, startJobWorkflow } from "./jobSubmit";
 import { gitRefProblem, parseRepo } from "./jobRef";
+import { COMMIT_PATTERN } from "./patterns";
 import { findRepoInstallation } from "./installation";
 import { consumeRateLimit } from "./rateLimit";
 import { getRepoSettings } from "./repoSettings";
@@ -19,7 +20,6 @@ import { services } from "./services";
 import { runpod } from "./runpodService";
 import { workflow } from "./stepFunctions";
 
-const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 const BRANCH_PREFIX = "refs/heads/";
 const HEAD_TTL_SECONDS = 30 * 24 * 3600;
 /** Cancelling a superseded build must not hold up GitHub's 10-second delivery timeout. */
@@ -28,8 +28,8 @@ const SIDE_EFFECT_DEADLINE_MS = 3000;
 /** The fields of GitHub's push event that Doctown uses; the rest is ignored. */
 export const PushPayload = z.object({
   ref: z.string().min(1).max(1024),
-  before: z.string().regex(COMMIT).nullish(),
-  after: z.string().regex(COMMIT),
+  before: z.string().regex(COMMIT_PATTERN).nullish(),
+  after: z.string().regex(COMMIT_PATTERN),
   deleted: z.boolean().optional(),
   repository: z.object({
     full_name: z.string().min(3).max(200),

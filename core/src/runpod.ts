@@ -1,8 +1,10 @@
 /**
  * RunPod serverless client (POST /run, GET /status/{id}, POST /cancel/{id}) with a per-request
- * timeout and retries on 429/5xx. The local stack's builder server speaks the same API shape.
+ * timeout and retries on 429/5xx (core's one retry policy, retry.ts: jittered backoff). The local
+ * stack's builder server speaks the same API shape.
  */
 import * as z from "zod";
+import { retry } from "./retry";
 
 /** Thrown when RunPod stays unavailable (429/5xx/timeout); the state machine retries on this name. */
 export class RunpodUnavailable extends Error {
@@ -42,13 +44,16 @@ export interface RunpodClient {
   cancel(runpodJobId: string): Promise<RunpodJob>;
 }
 
+/** A failure worth another attempt (429, 5xx, no answer); RunpodUnavailable once attempts run out. */
+class Transient extends Error {}
+
 export type RunpodClientOptions = {
   apiUrl: string;
   apiKey: string;
   endpointId: string;
   timeoutMs?: number;
   attempts?: number;
-  /** Base delay of the exponential backoff between attempts. */
+  /** Base delay of the jittered exponential backoff between attempts (retry.ts). */
   backoffMs?: number;
 };
 
@@ -57,9 +62,7 @@ export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
   const base = `${options.apiUrl.replace(/\/+$/, "")}/${encodeURIComponent(endpointId)}`;
 
   async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<RunpodJob> {
-    let lastProblem = "no attempt made";
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 2)));
+    const attempt = async (): Promise<RunpodJob> => {
       let response: Response;
       try {
         response = await fetch(`${base}${path}`, {
@@ -69,13 +72,11 @@ export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        lastProblem = `request failed: ${(error as Error).message}`;
-        continue;
+        throw new Transient(`request failed: ${(error as Error).message}`);
       }
       if (response.status === 429 || response.status >= 500) {
-        lastProblem = `HTTP ${response.status}`;
         await response.body?.cancel();
-        continue;
+        throw new Transient(`HTTP ${response.status}`);
       }
       const text = await response.text();
       if (response.status === 400 && /capacity|no (available )?workers/i.test(text))
@@ -86,8 +87,14 @@ export function createRunpodClient(options: RunpodClientOptions): RunpodClient {
       } catch {
         throw new RunpodRejected(`RunPod ${method} ${path} answered an unexpected body.`, response.status);
       }
+    };
+    try {
+      // Only 429/5xx/network failures are tried again; RunPod's refusals are final at once.
+      return await retry(attempt, { attempts, backoffMs, retryable: (error) => error instanceof Transient });
+    } catch (error) {
+      if (error instanceof Transient) throw new RunpodUnavailable(`RunPod ${method} ${path} unavailable after ${attempts} attempts (${error.message}).`);
+      throw error;
     }
-    throw new RunpodUnavailable(`RunPod ${method} ${path} unavailable after ${attempts} attempts (${lastProblem}).`);
   }
 
   return {

@@ -42,7 +42,9 @@ describe("RunPod client", () => {
     runpodServer.failNext.push(429, 503);
     expect((await client().run({})).id).toMatch(/^rp-/);
     runpodServer.failNext.push(500, 502, 503);
-    await expect(client().run({})).rejects.toBeInstanceOf(RunpodUnavailable);
+    const failure = client().run({});
+    await expect(failure).rejects.toBeInstanceOf(RunpodUnavailable);
+    await expect(failure).rejects.toThrow("RunPod POST /run unavailable after 3 attempts (HTTP 503).");
     expect(runpodServer.failNext).toHaveLength(0);
   });
 

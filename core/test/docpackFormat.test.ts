@@ -35,6 +35,7 @@ export const EXAMPLE_MANIFEST: Manifest = {
     skipped_extensions: { ".png": 1 },
     roles: { source: 1, test: 1, docs: 1 },
     pages: 1,
+    search_index: { entries: 3, omitted: 0, max_entries: 60000 },
   },
   docs: { mode: "placeholder" },
   packages: [

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordDocpack } from "@doctown/core/docpack";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { callApi, signIn } from "./support/api";
 
 const alice = { id: 301, login: "alice", token: "gho_alice" };

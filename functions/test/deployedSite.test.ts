@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetLoadedSecrets } from "@doctown/core/config";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { ORIGIN_VERIFY_HEADER } from "../src/http";
 import { callApi, signIn } from "./support/api";
 

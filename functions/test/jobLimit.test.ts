@@ -9,8 +9,8 @@ import { slotHolders } from "@doctown/core/buildSlot";
 import { failJob, findJob } from "@doctown/core/job";
 import { MAX_JOBS_IN_FLIGHT } from "@doctown/core/jobSubmit";
 import { services } from "@doctown/core/services";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { callApi, signIn } from "./support/api";
 
 const SHA = "1".repeat(40);

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signForwardState } from "@doctown/core/oauthForward";
-import { startGitHubAppStandIn, type GitHubAppStandIn } from "../../core/test/support/fakeGitHubApp";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { startGitHubAppStandIn, type GitHubAppStandIn } from "@doctown/core/test/support/fakeGitHubApp";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { callApi, cookieValue } from "./support/api";
 
 const PR_STAGE = "https://pr-7.doctown.test";

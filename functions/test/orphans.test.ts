@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepOrphanedDocpacks } from "@doctown/core/docpackSweep";
 import { docpackObjectKey, headObject, putObject } from "@doctown/core/storage";
 import { handler as markFailed } from "../src/pipeline/markFailed";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { callApi, signIn } from "./support/api";
 import { buildDocpack, callback, dispatchJob, uploadDocpack } from "./support/builds";
 

@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertLocalUser } from "@doctown/core/user";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { callApi } from "./support/api";
 import { callback, dispatchJob, uploadDocpack } from "./support/builds";
 

@@ -5,8 +5,8 @@
  * count lives in DynamoDB with an expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
-import { scanItems } from "../../core/test/support/table";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
+import { scanItems } from "@doctown/core/test/support/table";
 import { callApi, signIn } from "./support/api";
 import { deliver, install, pushPayload, WEBHOOK_SECRET } from "./support/webhooks";
 

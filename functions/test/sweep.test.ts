@@ -9,7 +9,7 @@ import { createJob, findJob, recordDispatch } from "@doctown/core/job";
 import { STALE_AFTER_SECONDS, STALE_JOB } from "@doctown/core/jobSweep";
 import { createRunpodClient } from "@doctown/core/runpod";
 import { provideServices } from "@doctown/core/services";
-import { startTestEnvironment, type TestEnvironment } from "../../core/test/support/testEnvironment";
+import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { handler } from "../src/pipeline/sweep";
 
 let env: TestEnvironment;

@@ -8,7 +8,7 @@ import { startRunpodServer, type RunpodServer } from "@doctown/builder/runpod/se
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack } from "./support/docpack";
-import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startRunpodStandIn, type RunInput, type RunpodStandIn } from "./support/runpodStandIn";
 
 describe("builder callbacks through the real builder", () => {

@@ -7,7 +7,7 @@ import { pipelineDefinition } from "@doctown/core/pipeline/definition";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack, readDocpack } from "./support/docpack";
-import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 
 const BUILDER_STAGES = new Set(["queued", "clone", "scan", "extract", "document", "pack", "upload", "done"]);
 

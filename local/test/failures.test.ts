@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { isFinished, signIn, waitForJob, type ApiClient, type JobView } from "./support/client";
 import { ManualClock } from "./support/manualClock";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startRunpodStandIn, type RunpodBehaviour, type RunpodStandIn } from "./support/runpodStandIn";
 
 const open: { stop(): Promise<void> }[] = [];

@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installationEventPayload, startGitHubAppStandIn, type GitHubAppStandIn, type StandInInstallation } from "../../core/test/support/fakeGitHubApp";
-import { trustCertificate } from "../../core/test/support/selfSignedCert";
+import { installationEventPayload, startGitHubAppStandIn, type GitHubAppStandIn, type StandInInstallation } from "@doctown/core/test/support/fakeGitHubApp";
+import { trustCertificate } from "@doctown/core/test/support/selfSignedCert";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, clientWithCookie, isFinished, waitForJob, type ApiClient } from "./support/client";
 import { downloadDocpack, readDocpack } from "./support/docpack";
-import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t.invalid" };
 

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizePrivateKey } from "@doctown/core/githubApp";
-import { startGitHubAppStandIn, type GitHubAppStandIn } from "../../core/test/support/fakeGitHubApp";
-import { trustCertificate } from "../../core/test/support/selfSignedCert";
+import { startGitHubAppStandIn, type GitHubAppStandIn } from "@doctown/core/test/support/fakeGitHubApp";
+import { trustCertificate } from "@doctown/core/test/support/selfSignedCert";
 import { appManifest, startManifestFlow } from "../../scripts/githubApp/manifestFlow";
 
 const SITE = "https://d1234.cloudfront.net";

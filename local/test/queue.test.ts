@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { startLocalStack, type LocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, isFinished, signIn, waitForJob, type ApiClient } from "./support/client";
-import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startRunpodStandIn, type RunpodBehaviour } from "./support/runpodStandIn";
 
 const open: { stop(): Promise<void> }[] = [];

@@ -14,7 +14,7 @@ import { startRunpodServer } from "@doctown/builder/runpod/server";
 import { startLocalStack } from "../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, clientWithCookie, isFinished, signIn, waitForJob } from "./support/client";
 import { downloadDocpack } from "./support/docpack";
-import { makeRepo, NO_LLM_ENV, SAMPLE_FILES } from "./support/repos";
+import { makeRepo, NO_LLM_ENV, SAMPLE_FILES } from "@doctown/testing/repos";
 import { startRunpodStandIn } from "./support/runpodStandIn";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,17 +1,21 @@
 /**
  * Prints the gzipped JavaScript each built page loads: its module scripts (inline or files) and
  * everything they import statically, and separately what it may load later (dynamic imports).
- * Fails when a page's JavaScript (initial plus lazy) is over its budget: 30 KB gzipped per page,
- * 60 KB for the viewer (issue 19).
+ * Fails when a page's JavaScript is over its budget: 30 KB gzipped per page, up front and lazy
+ * together. The viewer has two: 30 KB up front (what every visit loads), and 70 KB it loads when a
+ * docpack is opened (fflate, marked, DOMPurify, and the docpack reader with core's zod schema, the
+ * one source of the format: about 30 KB of it is zod's).
+ * Usage: node scripts/size.mjs [dist directory, default web/dist]
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const DIST = fileURLToPath(new URL("../dist", import.meta.url));
-const DEFAULT_BUDGET = 30 * 1024;
-const BUDGETS = { "viewer/index.html": 60 * 1024 };
+const DIST = process.argv[2] ? resolve(process.argv[2]) : fileURLToPath(new URL("../dist", import.meta.url));
+/** initial: what the page loads up front; lazy: what it loads later (dynamic imports); total: both. */
+const DEFAULT_BUDGET = { total: 30 * 1024 };
+const BUDGETS = { "viewer/index.html": { initial: 30 * 1024, lazy: 70 * 1024 } };
 
 const gz = (text) => gzipSync(text, { level: 9 }).length;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -62,9 +66,10 @@ for (const page of htmlFiles(DIST).sort()) {
   const lazyBytes = [...later].filter((file) => !seen.has(file)).reduce((sum, file) => sum + gz(readFileSync(file)), 0);
   const name = relative(DIST, page);
   const budget = BUDGETS[name] ?? DEFAULT_BUDGET;
-  const over = initial + lazyBytes > budget;
+  const over = initial + lazyBytes > (budget.total ?? Infinity) || initial > (budget.initial ?? Infinity) || lazyBytes > (budget.lazy ?? Infinity);
   failed ||= over;
-  console.log(`  ${name.padEnd(24)} ${kb(initial).padStart(9)}${lazyBytes ? `; ${kb(lazyBytes)} lazy` : ""}${budget ? ` (budget ${kb(budget)}${over ? ", OVER" : ""})` : ""}`);
+  const limits = budget.total ? `budget ${kb(budget.total)}` : `budgets ${kb(budget.initial)} up front, ${kb(budget.lazy)} lazy`;
+  console.log(`  ${name.padEnd(24)} ${kb(initial).padStart(9)}${lazyBytes ? `; ${kb(lazyBytes)} lazy` : ""} (${limits}${over ? ", OVER" : ""})`);
 }
 if (failed) {
   console.error("A page is over its JavaScript budget.");

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
 import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/local/test/support/repos";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import { buildSite } from "./support/buildSite";
 import { docpackZip, manifest } from "./support/docpackZip";
@@ -235,6 +235,16 @@ describe("the dashboard in Chromium", () => {
     await page.locator('[data-role="body"] .doc a').click();
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('[data-role="title"]').textContent()).toBe("alice/sample");
+  });
+
+  it("refuses a docpack whose manifest does not fit core's schema, naming the field", async () => {
+    const bad = docpackZip({ manifest: manifest({ repo: { url: "https://github.com/alice/sample", git_ref: "main", commit: "not-a-commit" } }) });
+    await page.goto(`${stack.url}/viewer/`);
+    await page.locator('[data-role="file"]').setInputFiles({ name: "bad.zip", mimeType: "application/zip", buffer: Buffer.from(bad) });
+    const status = page.locator('[data-role="status"].error');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(/^manifest\.json does not fit docpack format 1: manifest\.repo\.commit: /);
+    expect(await page.locator('[data-role="layout"]').isHidden()).toBe(true);
   });
 
   it("lists a GitHub user's repositories with a filter and preselects the default branch", async () => {

@@ -3,8 +3,9 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { DocpackError, LIMITS, openDocpack } from "../src/lib/viewer/docpack";
 import { buildIndex, fileTree, markdownHeadings, packagesOf, search, sortedChildren, symbolsByFile } from "../src/lib/viewer/search";
-import { splitMarkdown } from "../src/lib/viewer/view";
-import { docpackZip, docpackZipV2, manifest, SYMBOLS } from "./support/docpackZip";
+import { linkAnchor, pageAnchors, parseRoute, withAnchor } from "../src/lib/viewer/anchors";
+import { docLinkTarget, routeHref, splitMarkdown } from "../src/lib/viewer/view";
+import { docpackZip, docpackZipV2, FILES, manifest, manifestV2, SYMBOLS } from "./support/docpackZip";
 
 describe("openDocpack", () => {
   it("reads manifest, files, symbols and pages of a valid docpack", () => {
@@ -20,11 +21,14 @@ describe("openDocpack", () => {
 
   it("drops entries that do not fit the format and counts them", () => {
     const symbols = [...SYMBOLS, { name: "noId", kind: "function" }, "text", { ...SYMBOLS[0], start_line: -1 }, { ...SYMBOLS[0], name: { toString: 1 } }];
-    const files = [{ path: "a.ts", language: "ts", bytes: 1, lines: 1, symbols: 0 }, { path: "" }, null];
+    const files = [{ path: "a.ts", language: "ts", bytes: 1, lines: 1, sha256: "b".repeat(64), symbols: 0 }, { ...FILES[0], sha256: "not-hex" }, { path: "" }, null];
     const docpack = openDocpack(docpackZip({ symbols, files }), unzipSync);
     expect(docpack.symbols).toHaveLength(2);
     expect(docpack.files.map((file) => file.path)).toEqual(["a.ts"]);
-    expect(docpack.dropped).toEqual({ files: 2, symbols: 4 });
+    expect(docpack.dropped).toMatchObject({ files: 3, symbols: 4 });
+    // the first reason, where it is (core's schema: files.json entries carry a sha256)
+    expect(docpack.dropped.reason).toMatch(/^files\.json\[1\]\.sha256: /);
+    expect(openDocpack(docpackZip({ symbols }), unzipSync).dropped.reason).toMatch(/^symbols\.json\[2\]\.id: /);
   });
 
   it("refuses what is not a docpack, with a reason", () => {
@@ -32,7 +36,9 @@ describe("openDocpack", () => {
     expect(open(strToU8("not a zip at all"))).toThrow(DocpackError);
     expect(open(docpackZip({ manifest: manifest({ format: "other" }) }))).toThrow("does not describe a docpack");
     expect(open(docpackZip({ manifest: manifest({ format_version: 3 }) }))).toThrow("formats 1 and 2; this one is format 3");
-    expect(open(docpackZip({ manifest: manifest({ repo: { url: "x", git_ref: "main", commit: "not-a-sha" } }) }))).toThrow("no valid repository");
+    expect(open(docpackZip({ manifest: manifest({ repo: { url: "x", git_ref: "main", commit: "not-a-sha" } }) }))).toThrow(/^manifest\.json does not fit docpack format 1: manifest\.repo\.commit: /);
+    expect(open(docpackZip({ manifest: manifest({ generator: undefined }) }))).toThrow("manifest.json does not fit docpack format 1: manifest.generator: ");
+    expect(open(docpackZip({ manifest: manifest({ stats: { files: -1, symbols: 2, bytes: 120, skipped: {} } }) }))).toThrow("manifest.stats.files: ");
     expect(open(docpackZip({ symbols: { not: "a list" } }))).toThrow("symbols.json is not a list");
     expect(open(zipSync({ "manifest.json": strToU8("{") }))).toThrow("manifest.json is not valid JSON");
     expect(open(zipSync({ "manifest.json": strToU8(JSON.stringify(manifest())) }))).toThrow("has no files.json");
@@ -61,6 +67,24 @@ describe("format 2", () => {
     expect(docpack.readSource("packages/math/src/math.ts")).toContain("export function add");
     expect(docpack.readEntry("docs/packages/alice-math.md")).toContain("Arithmetic for everyone.");
     expect(docpack.readEntry("../manifest.json")).toBeNull();
+  });
+
+  it("refuses a format-2 manifest that does not fit core's schema, naming the field", () => {
+    const open = (value: unknown) => () => openDocpack(docpackZip({ manifest: value }), unzipSync);
+    const good: Record<string, unknown> = manifestV2();
+    expect(open(good)).not.toThrow();
+    const badPackage = { ...good, packages: [{ ...(good.packages as object[])[0], ecosystem: "maven" }] };
+    expect(open(badPackage)).toThrow(/^manifest\.json does not fit docpack format 2: manifest\.packages\[0\]\.ecosystem: /);
+    const { paths: _paths, ...noPaths } = good;
+    expect(open(noPaths)).toThrow("manifest.json does not fit docpack format 2: manifest.paths: ");
+    // a format-1 manifest is not a format-2 one: format 2 needs its packages and paths
+    expect(open({ ...manifest(), format_version: 2 })).toThrow("does not fit docpack format 2");
+  });
+
+  it("links only to https, whatever URL the docpack names", () => {
+    const good: Record<string, unknown> = manifestV2();
+    const docpack = openDocpack(docpackZip({ manifest: { ...good, repo: { ...(good.repo as object), host_url: "javascript:alert(1)//" } } }), unzipSync);
+    expect(docpack.manifest.repo.host_url).toBeUndefined();
   });
 });
 
@@ -139,5 +163,68 @@ describe("tree", () => {
     expect(sortedChildren(tree).map((node) => `${node.file ? "f" : "d"}:${node.path}`)).toEqual(["d:src", "f:README.md", "f:src"]);
     const src = sortedChildren(tree)[0];
     expect(sortedChildren(src).map((node) => node.path)).toEqual(["src/a", "src/b.ts"]);
+  });
+});
+
+describe("docLinkTarget", () => {
+  it("resolves a page's relative links to docpack entries, their encoded segments decoded", () => {
+    // as the builder writes them: type links under signatures, links from package pages
+    expect(docLinkTarget("docs/files/src/make.ts.md", "model/types.ts.md#overview-1")).toBe("docs/files/src/model/types.ts.md");
+    expect(docLinkTarget("docs/files/src/make.ts.md", "make.ts.md#options")).toBe("docs/files/src/make.ts.md");
+    expect(docLinkTarget("docs/packages/shapes.md", "../files/src/my%20dir/a%28b%29%C3%A9.ts.md#w")).toBe("docs/files/src/my dir/a(b)é.ts.md");
+    expect(docLinkTarget("docs/index.md", "files/src/a.ts.md")).toBe("docs/files/src/a.ts.md");
+    // an encoded ".." is a name, not a step up; what does not decode leads nowhere
+    expect(docLinkTarget("docs/files/a.md", "%2E%2E/b.md")).toBe("docs/files/../b.md");
+    expect(docLinkTarget("docs/files/a.md", "b%E0%A4.md")).toBeNull();
+  });
+});
+
+describe("anchors", () => {
+  const known = { file: (path: string) => ["src/a.ts", "docs/guide.md", "odd#name.ts"].includes(path), package: (name: string) => name === "@alice/math" };
+  /** A route through the address bar and back, as the viewer reads it. */
+  const roundTrip = (route: string) => parseRoute(decodeURIComponent(routeHref(route).slice(1)), known);
+
+  it("keeps a link's fragment, decoded", () => {
+    expect(linkAnchor("../model/types.ts.md#widget")).toBe("widget");
+    expect(linkAnchor("files/src/a.ts.md#caf%C3%A9-options")).toBe("café-options");
+    expect(linkAnchor("files/src/a.ts.md")).toBeUndefined();
+    expect(linkAnchor("files/src/a.ts.md#")).toBeUndefined();
+    expect(linkAnchor("a.md#100%")).toBe("100%"); // does not decode: kept as written
+    expect(withAnchor("file/src/a.ts", "widget")).toBe("file/src/a.ts#widget");
+    expect(withAnchor("file/src/a.ts")).toBe("file/src/a.ts");
+  });
+
+  it("reads a page's route with its anchor, through the address bar and back", () => {
+    expect(routeHref("file/src/a.ts#widget")).toBe("#file/src/a.ts%23widget");
+    expect(roundTrip("file/src/a.ts#widget")).toEqual({ kind: "file", path: "src/a.ts", anchor: "widget" });
+    expect(roundTrip("file/docs/guide.md#rounding-rules-1")).toEqual({ kind: "file", path: "docs/guide.md", anchor: "rounding-rules-1" });
+    expect(roundTrip("file/src/a.ts#café")).toEqual({ kind: "file", path: "src/a.ts", anchor: "café" });
+    expect(roundTrip("package/@alice/math#usage")).toEqual({ kind: "package", name: "@alice/math", anchor: "usage" });
+    expect(roundTrip("overview#getting-started")).toEqual({ kind: "overview", anchor: "getting-started" });
+    // without an anchor, as before
+    expect(roundTrip("file/src/a.ts")).toEqual({ kind: "file", path: "src/a.ts", anchor: undefined });
+    expect(roundTrip("file/src/a.ts:L12")).toEqual({ kind: "file", path: "src/a.ts", line: 12 });
+    expect(roundTrip("overview")).toEqual({ kind: "overview", anchor: undefined });
+    expect(roundTrip("")).toEqual({ kind: "overview", anchor: undefined });
+    // a symbol's id holds # itself: never an anchor
+    expect(roundTrip("symbol/src/a.ts#Widget")).toEqual({ kind: "symbol", id: "src/a.ts#Widget" });
+    // a path with # in it is a path; an unknown one stays whole (the viewer says it is not there)
+    expect(roundTrip("file/odd#name.ts")).toEqual({ kind: "file", path: "odd#name.ts", anchor: undefined });
+    expect(roundTrip("file/odd#name.ts#intro")).toEqual({ kind: "file", path: "odd#name.ts", anchor: "intro" });
+    expect(roundTrip("file/missing.ts#intro")).toEqual({ kind: "file", path: "missing.ts#intro", anchor: undefined });
+  });
+
+  it("opens a prose heading from search at its anchor", () => {
+    const index = buildIndex(openDocpack(docpackZipV2(), unzipSync));
+    expect(search(index, "rounding rules").results[0]).toMatchObject({ kind: "heading", route: "file/docs/guide.md#rounding-rules", heading: "Rounding rules" });
+  });
+
+  it("names headings as the builder links to them: GitHub slugs in page order, repeats numbered", () => {
+    // A file page's headings as the builder writes them (builder/src/document/structure.ts symbolAnchors).
+    const page = pageAnchors();
+    const anchors = ["src/widget.ts", "Symbols", "makeWidget", "Widget", "Widget.render (overload 2)", "Widget", "Configuring widgets!", "Symbols"].map((text) => page.slug(text));
+    // A new page starts again.
+    expect(pageAnchors().slug("Widget")).toBe("widget");
+    expect(anchors).toEqual(["srcwidgetts", "symbols", "makewidget", "widget", "widgetrender-overload-2", "widget-1", "configuring-widgets", "symbols-1"]);
   });
 });

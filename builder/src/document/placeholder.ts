@@ -11,6 +11,7 @@ import type { StructuredDoc } from "@doctown/core/docpackFormat";
 import { withSymbols, type DocumentFile, type DocumentSymbol } from "./types";
 import { cleanDocComment, codeBlock, escapeText, firstSentence, inlineCode, sourceLink } from "./markdown";
 import { embeddedMarkdown } from "./modelMarkdown";
+import { typesLine, type Definitions, type NameContext } from "./typeLinks";
 
 /** Why a file got placeholder docs; the reason is written into its page. */
 export type PlaceholderReason = "no-llm" | "budget" | "llm-error";
@@ -45,7 +46,11 @@ export function placeholderSummaries(file: DocumentFile): Map<string, string> {
   return out;
 }
 
-export type PageLinks = { hostUrl?: string };
+export type PageLinks = {
+  hostUrl?: string;
+  /** resolves the type names in signatures to the pages and anchors of their definitions */
+  types?: NameContext & { definitions: Definitions };
+};
 
 export function placeholderPage(input: DocumentFile, reason: PlaceholderReason, links: PageLinks = {}): string {
   const file = withSymbols(input);
@@ -88,6 +93,8 @@ export function symbolSections(file: DocumentFile, summaries: Map<string, string
     const facts = [symbol.kind, ...(symbol.exported ? ["exported"] : []), ...(role && role !== "source" ? [role] : [])];
     out.push(`*${facts.join(", ")}* · ${sourceLink(symbol.file, [symbol.start_line, symbol.end_line], links.hostUrl, span)}`, "");
     if (symbol.signature) out.push(codeBlock(symbol.signature, codeLanguage(file.language)), "");
+    const types = symbol.signature && links.types ? typesLine(symbol, links.types) : undefined;
+    if (types) out.push(types, "");
     const written = summaries.get(symbol.id);
     const doc = symbol.doc ?? (symbol.doc_comment ? { markdown: cleanDocComment(symbol.doc_comment) } : undefined);
     // The model's summary is shown when it is not simply the doc comment's first line again.

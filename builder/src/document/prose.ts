@@ -1,22 +1,44 @@
 /**
  * The repository's own prose as pages: Markdown/MDX through the same sanitising as model text
  * (parsed and written back; raw HTML becomes text; only http(s), mailto and relative links stay;
- * images keep their alt text), but with its headings kept, each with a GitHub-style anchor for the
+ * images keep their alt text; a file in which that would change nothing is kept byte for byte, see
+ * cleanMarkdown.ts), but with its headings kept, each with a GitHub-style anchor for the
  * search index. reStructuredText, AsciiDoc and plain text are kept as text: headings recognised,
  * paragraphs as escaped text, indented or delimited blocks as code.
  */
 import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
 import type { ProsePage } from "../types";
+import { headingsIfClean } from "./cleanMarkdown";
 import { codeBlock, escapeText } from "./markdown";
 import { embeddedMarkdown } from "./modelMarkdown";
 
 export function prosePage(path: string, language: string, content: string): ProsePage {
-  const markdown = language === "markdown" ? embeddedMarkdown(stripFrontMatter(content), { keepHeadings: true }) : textToMarkdown(content, language);
-  const headings = headingsOf(markdown);
+  const { markdown, headings } = language === "markdown" ? markdownPage(stripFrontMatter(content)) : textPage(content, language);
   const name = path.slice(path.lastIndexOf("/") + 1);
   const title = frontMatterTitle(content) ?? headings.find((heading) => heading.depth === 1)?.text ?? headings[0]?.text ?? name;
   return { markdown: `${markdown.trimEnd()}\n`, title, headings };
+}
+
+/** Markdown kept as written when nothing in it needs sanitising, else parsed and written back. */
+function markdownPage(source: string): { markdown: string; headings: Heading[] } {
+  const markdown = source.replace(/\r\n?/g, "\n");
+  const clean = headingsIfClean(markdown);
+  if (!clean) {
+    const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
+    return { markdown: sanitised, headings: headingsOf(sanitised) };
+  }
+  const slugger = new GithubSlugger();
+  const headings = clean.flatMap(({ depth, markdown: text }) => {
+    const plain = plainHeading(text);
+    return plain ? [{ depth, text: plain, anchor: slugger.slug(plain) }] : [];
+  });
+  return { markdown, headings };
+}
+
+function textPage(content: string, language: string): { markdown: string; headings: Heading[] } {
+  const markdown = textToMarkdown(content, language);
+  return { markdown, headings: headingsOf(markdown) };
 }
 
 /** ATX headings of Markdown we wrote (outside code fences), with their anchors in page order. */

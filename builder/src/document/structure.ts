@@ -4,7 +4,7 @@
  * llms.txt and the search index. One pass reads every file's symbols once.
  */
 import GithubSlugger from "github-slugger";
-import { DOCPACK_PATHS, SEARCH_FIELDS, type PackageEntry, type SearchEntry, type SearchIndex } from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, SEARCH_FIELDS, type PackageEntry, type SearchEntry, type SearchIndex, type SearchIndexStats } from "@doctown/core/docpackFormat";
 import { isProse } from "../scan/languages";
 import { fileRole, ROLE_RANK } from "../scan/roles";
 import { discoverPackages, packageOfFile } from "../packages/discover";
@@ -14,6 +14,7 @@ import type { DocumentFile } from "./types";
 import { codeBlock, escapeText, firstSentence, inlineCode } from "./markdown";
 import { docSections, sortSymbols, symbolHeading } from "./placeholder";
 import { prosePage } from "./prose";
+import { typesLine, type Definitions, type NameContext } from "./typeLinks";
 
 const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
 
@@ -21,14 +22,21 @@ const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "tra
  * search.json holds at most this many entries, the best-ranked (a 20,000-file repository has
  * ~350,000 symbols: all of them held as entries took ~300 MB during the build).
  */
-const MAX_SEARCH_ENTRIES = 60_000;
+export const MAX_SEARCH_ENTRIES = 60_000;
 const MAX_KEY_SYMBOLS = 300;
 
 /** Items by rank, keeping only the best `max` in all (ties: first added). */
 class RankedBuckets<T> {
   private readonly buckets = new Map<number, T[]>();
   private size = 0;
+  /** items offered in all, kept or not */
+  offered = 0;
   constructor(private readonly max: number) {}
+  /** Adds the item `make` gives, if one of this rank could still be kept (else it is not made). */
+  offer(rank: number, make: () => T): void {
+    this.offered++;
+    if (this.wants(rank)) this.add(rank, make());
+  }
   add(rank: number, item: T): void {
     let bucket = this.buckets.get(rank);
     if (!bucket) this.buckets.set(rank, (bucket = []));
@@ -68,7 +76,11 @@ export type Structure = {
   packageOf: Map<string, string>;
   /** name → ids of its exported top-level definitions (package APIs first), for type links and {@link} */
   nameIds: Map<string, string[]>;
+  /** where each definition in nameIds is (file and anchor), for the type links on pages */
+  definitions: Definitions;
   search: SearchIndex;
+  /** how many entries search.json holds, and how many its cap left out */
+  searchStats: SearchIndexStats;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
   keySymbols: ExtractedSymbol[];
   /** each package's public API and README text (for the model's overviews) */
@@ -80,11 +92,17 @@ export type Structure = {
 /** Anchor of each symbol's heading on its file page (github-slugger, in page order). */
 export function symbolAnchors(path: string, symbols: ExtractedSymbol[]): Map<string, string> {
   const slugger = new GithubSlugger();
-  for (const heading of [path, "Overview", "Symbols"]) slugger.slug(heading);
+  // The headings above the symbols: the same on placeholder and model-written pages.
+  for (const heading of [path, "Symbols"]) slugger.slug(heading);
   return new Map(sortSymbols(symbols).map((symbol) => [symbol.id, slugger.slug(symbolHeading(symbol))]));
 }
 
-export function buildStructure(files: DocumentFile[]): Structure {
+export type StructureOptions = {
+  /** search.json keeps at most this many entries, the best-ranked (default MAX_SEARCH_ENTRIES) */
+  maxSearchEntries?: number;
+};
+
+export function buildStructure(files: DocumentFile[], options: StructureOptions = {}): Structure {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const exportedCache = new Map<string, ExtractedSymbol[]>();
   const exported = (path: string) => {
@@ -132,12 +150,14 @@ export function buildStructure(files: DocumentFile[]): Structure {
   const readme = readmePath ? { path: readmePath, markdown: prosePages.get(readmePath)?.markdown ?? "" } : undefined;
 
   // One pass over every symbol: search entries, type links, key symbols.
-  const ranked = new RankedBuckets<SearchEntry>(MAX_SEARCH_ENTRIES);
+  const maxSearchEntries = options.maxSearchEntries ?? MAX_SEARCH_ENTRIES;
+  const ranked = new RankedBuckets<SearchEntry>(maxSearchEntries);
   const nameIds = new Map<string, string[]>();
+  const definitions = new Map<string, { file: string; anchor: string }>();
   const keyCandidates = new RankedBuckets<ExtractedSymbol>(MAX_KEY_SYMBOLS);
   const rankOf = (roleRank: number, tier: number) => roleRank * 10 + tier;
   for (const pkg of packages)
-    ranked.add(rankOf(ROLE_RANK[packageRole(pkg)], 0), [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""]);
+    ranked.offer(rankOf(ROLE_RANK[packageRole(pkg)], 0), () => [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""]);
   for (const file of files) {
     if (file.symbolCount === 0) continue;
     const symbols = file.symbols;
@@ -151,6 +171,7 @@ export function buildStructure(files: DocumentFile[]): Structure {
         if (ids.length < 8) {
           ids.push(symbol.id);
           nameIds.set(symbol.name, ids);
+          definitions.set(symbol.id, { file: file.path, anchor: anchors.get(symbol.id)! });
         }
       }
       const inApi = apiIds.has(symbol.id);
@@ -158,25 +179,24 @@ export function buildStructure(files: DocumentFile[]): Structure {
       // Private members stay out of the index (they are on their file's page).
       if (tier === 7) continue;
       const rank = rankOf(roleRank, tier);
-      if (ranked.wants(rank)) {
-        const target = `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`;
-        ranked.add(rank, [symbol.name, symbol.kind, target, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""]);
-      }
+      ranked.offer(rank, () => [symbol.name, symbol.kind, `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""]);
       if (tier <= 2 && keyCandidates.wants(rank)) keyCandidates.add(rank, { ...symbol, role: file.role });
     }
   }
   for (const [path, page] of prosePages) {
     const file = byPath.get(path)!;
     const target = DOCPACK_PATHS.prosePage(path);
-    ranked.add(rankOf(ROLE_RANK[file.role], 3), [page.title, "page", target, file.role, path]);
+    ranked.offer(rankOf(ROLE_RANK[file.role], 3), () => [page.title, "page", target, file.role, path]);
     for (const heading of page.headings.slice(0, 200))
-      if (heading.text !== page.title) ranked.add(rankOf(ROLE_RANK[file.role], 5), [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title]);
+      if (heading.text !== page.title) ranked.offer(rankOf(ROLE_RANK[file.role], 5), () => [heading.text, "heading", `${target}#${heading.anchor}`, file.role, page.title]);
   }
   for (const ids of nameIds.values()) ids.sort((a, b) => Number(!apiIds.has(a)) - Number(!apiIds.has(b)));
 
+  const typeContext = { packageOf, nameIds, definitions };
   const packagePages = new Map<string, string>();
-  for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath));
+  for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext));
   const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
+  const searchEntries = ranked.items();
 
   return {
     prosePages,
@@ -185,13 +205,15 @@ export function buildStructure(files: DocumentFile[]): Structure {
     readme,
     packageOf,
     nameIds,
-    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: ranked.items() },
+    definitions,
+    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: searchEntries },
+    searchStats: { entries: searchEntries.length, omitted: ranked.offered - searchEntries.length, max_entries: maxSearchEntries },
     keySymbols: keyCandidates.items(),
     apis: packages.map((pkg) => {
       const readmePath = readmeOf(pkg);
       return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
     }),
-    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, overview),
+    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext, overview),
   };
 }
 
@@ -203,7 +225,14 @@ function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string
 const fromPackagePage = (target: string) => `../${target.replace(/^docs\//, "")}`;
 const encodePath = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
-function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<string, ProsePage>, byPath: Map<string, DocumentFile>, overview?: string): string {
+function packagePage(
+  pkg: PackageEntry,
+  api: ExtractedSymbol[],
+  prose: Map<string, ProsePage>,
+  byPath: Map<string, DocumentFile>,
+  links: (NameContext & { definitions: Definitions }) | undefined,
+  overview?: string,
+): string {
   const out = [`# ${inlineCode(pkg.name)}`, ""];
   if (pkg.description) out.push(escapeText(pkg.description), "");
   const facts = [`${pkg.ecosystem} package`, ...(pkg.version ? [`version ${inlineCode(pkg.version)}`] : []), `in ${inlineCode(pkg.path || ".")}`, `manifest ${inlineCode(pkg.manifest)}`];
@@ -228,6 +257,8 @@ function packagePage(pkg: PackageEntry, api: ExtractedSymbol[], prose: Map<strin
     const link = `${encodePath(fromPackagePage(DOCPACK_PATHS.filePage(symbol.file)))}#${anchors.get(symbol.id) ?? ""}`;
     out.push(`### ${inlineCode(symbolHeading(symbol))}`, "", `*${symbol.kind}* in [${inlineCode(`${symbol.file}:${symbol.start_line}`)}](${link})`, "");
     if (symbol.signature) out.push(codeBlock(symbol.signature, symbol.language), "");
+    const types = symbol.signature && links ? typesLine(symbol, links, pkg.page) : undefined;
+    if (types) out.push(types, "");
     if (symbol.doc) out.push(...docSections(symbol.doc));
   }
   if (api.length > MAX_API_LISTED) out.push(`... and ${api.length - MAX_API_LISTED} more (see symbols.json and this package's public_api in manifest.json).`, "");
@@ -267,7 +298,9 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
     }
     out.push("");
   }
-  out.push("## Optional", "", `- [Overview](${DOCPACK_PATHS.index}): languages, packages and every file`, `- [Search index](${DOCPACK_PATHS.search})`, "");
+  const { entries, omitted } = structure.searchStats;
+  const searchNote = omitted > 0 ? `: the best-ranked ${entries} of ${entries + omitted} entries (capped; every symbol is in symbols.json)` : "";
+  out.push("## Optional", "", `- [Overview](${DOCPACK_PATHS.index}): languages, packages and every file`, `- [Search index](${DOCPACK_PATHS.search})${searchNote}`, "");
   return `${out.join("\n").trimEnd()}\n`;
 }
 

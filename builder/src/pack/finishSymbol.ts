@@ -8,6 +8,7 @@ import { DOCPACK_PATHS, type FileRole, type SymbolEntry } from "@doctown/core/do
 import { fileRole } from "../scan/roles";
 import { hostLineUrl } from "../document/markdown";
 import { symbolSummary } from "../document/placeholder";
+import { nameResolver, typeLinks } from "../document/typeLinks";
 import type { ExtractedSymbol } from "../types";
 
 export type SymbolContext = {
@@ -17,9 +18,6 @@ export type SymbolContext = {
   packageOf: ReadonlyMap<string, string>;
   nameIds: ReadonlyMap<string, string[]>;
 };
-
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
-const MAX_TYPE_LINKS = 16;
 
 const roles = new Map<string, FileRole>();
 function roleOf(file: string, language: string): FileRole {
@@ -43,22 +41,8 @@ export function finishSymbol(symbol: ExtractedSymbol, context: SymbolContext): S
   const summary = symbolSummary(context.summaries, symbol);
   if (summary) entry.summary = summary;
   if (context.hostUrl) entry.source.url = hostLineUrl(context.hostUrl, symbol.file, symbol.start_line, symbol.end_line);
-  const resolve = (name: string) => {
-    const ids = context.nameIds.get(name);
-    if (!ids || ids.length === 0) return undefined;
-    return ids.find((id) => id.startsWith(`${symbol.file}#`)) ?? ids.find((id) => pkg !== undefined && context.packageOf.get(id.slice(0, id.indexOf("#"))) === pkg) ?? ids[0];
-  };
-  const links: Array<{ name: string; id: string }> = [];
-  const seen = new Set<string>([symbol.name]);
-  // After the name: the parameters, generics and return type.
-  const at = symbol.signature.indexOf(symbol.name);
-  for (const match of symbol.signature.slice(at < 0 ? 0 : at + symbol.name.length).matchAll(IDENTIFIER)) {
-    const name = match[0];
-    if (seen.has(name) || !/^[A-Z]/.test(name) || links.length >= MAX_TYPE_LINKS) continue;
-    seen.add(name);
-    const id = resolve(name);
-    if (id && id !== symbol.id) links.push({ name, id });
-  }
+  const resolve = nameResolver(symbol, context);
+  const links = typeLinks(symbol, resolve);
   if (links.length > 0) entry.type_links = links;
   if (symbol.doc?.links) {
     const resolved = symbol.doc.links.flatMap((link) => {

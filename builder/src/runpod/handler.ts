@@ -33,6 +33,8 @@ export interface HandlerDeps {
    * a caller holding the RunPod key still cannot make the worker read its own disk.
    */
   allowLocalSources?: boolean;
+  /** Where the job's work directory is made (and removed, on every path). Default os.tmpdir(). */
+  workRoot?: string;
   log?: (message: string) => void;
 }
 
@@ -76,7 +78,7 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
     secrets.push(input.upload_url);
 
     reporter.progress({ stage: "clone", percent: 0, message: "starting" });
-    workDir = await mkdtemp(join(tmpdir(), "doctown-job-"));
+    workDir = await mkdtemp(join(deps.workRoot ?? tmpdir(), "doctown-job-"));
     const build = deps.build ?? (await import("../build")).buildDocpack;
     const summary = await build({
       source: input.repo_url,
@@ -118,10 +120,15 @@ export async function handleBuilderJob(raw: unknown, deps: HandlerDeps = {}): Pr
     completion = { status: "failed", error: failure };
     throw new BuilderJobError(failure.code, failure.message);
   } finally {
-    await reporter.complete(
-      completion ?? { status: "failed", error: { code: "build_failed", message: "The build stopped unexpectedly." } },
-    );
-    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    // The docpack is uploaded (or never will be): the work directory goes first, so a worker killed
+    // while the completion report is retried leaves nothing behind.
+    try {
+      if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    } finally {
+      await reporter.complete(
+        completion ?? { status: "failed", error: { code: "build_failed", message: "The build stopped unexpectedly." } },
+      );
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import * as z from "zod";
-import { retry } from "../retry";
+import { retry } from "@doctown/core/retry";
 import { JobQueue, QueueFullError, type QueuedJob } from "./queue";
 import { BuilderJobError, handleBuilderJob, type HandlerDeps } from "./handler";
 

@@ -8,6 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { simpleGit, type SimpleGit, type SimpleGitOptions } from "simple-git";
+import { COMMIT_PATTERN } from "@doctown/core/patterns";
 import { BuildError } from "../errors";
 import { gitConfig, gitEnv, scrubSecret, type GitAccess } from "../git/env";
 
@@ -50,7 +51,6 @@ export type ClonedRepo = {
 export type ValidSource = { fetchUrl: string; displayUrl: string; name: string; local: boolean; localPath: string };
 
 const MAX_REF_LENGTH = 255;
-const COMMIT_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** Refuses refs git could read as an option, a revision expression or a refspec. */
 export function validateRef(ref: string): string {
@@ -73,7 +73,7 @@ export function validateRef(ref: string): string {
 }
 
 export function validateCommit(commit: string): string {
-  if (!COMMIT_RE.test(commit)) throw new BuildError("invalid_ref", "commit must be a full 40-hex (or 64-hex) sha");
+  if (!COMMIT_PATTERN.test(commit)) throw new BuildError("invalid_ref", "commit must be a full 40-hex (or 64-hex) sha");
   return commit;
 }
 
@@ -154,7 +154,7 @@ export async function cloneStage(request: CloneRequest, deps: CloneDeps): Promis
     const inRepo = ["--git-dir", gitDir];
     await git.raw([...inRepo, "fetch", "--quiet", "--depth=1", "--no-tags", "--no-recurse-submodules", "--", source.fetchUrl, wanted ?? ref]);
     const commit = (await git.raw([...inRepo, "rev-parse", "--verify", "--end-of-options", "FETCH_HEAD^{commit}"])).trim();
-    if (!COMMIT_RE.test(commit)) throw new BuildError("git_failed", "git did not resolve the fetched commit");
+    if (!COMMIT_PATTERN.test(commit)) throw new BuildError("git_failed", "git did not resolve the fetched commit");
     if (wanted && commit !== wanted) throw new BuildError("commit_mismatch", `fetched ${commit}, expected ${wanted}`);
     return { gitDir, commit, url: source.displayUrl, ref, name: source.name, access };
   } catch (error) {
@@ -165,7 +165,7 @@ export async function cloneStage(request: CloneRequest, deps: CloneDeps): Promis
 async function resolveLocal(git: SimpleGit, gitDir: string, revision: string): Promise<string> {
   try {
     const commit = (await git.raw(["--git-dir", gitDir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${revision}^{commit}`])).trim();
-    if (COMMIT_RE.test(commit)) return commit;
+    if (COMMIT_PATTERN.test(commit)) return commit;
   } catch (error) {
     // a cancelled or stuck git is not a missing ref: let the caller classify it
     if (/abort|timeout/i.test(String(error))) throw error;

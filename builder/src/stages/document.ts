@@ -7,7 +7,7 @@
 import OpenAI from "openai";
 import type { DocumentInput, DocumentOutput } from "../types";
 import type { DocumentFile } from "../document/types";
-import { placeholderPage } from "../document/placeholder";
+import { placeholderPage, type PageLinks } from "../document/placeholder";
 import { LazyMap } from "../document/lazyMap";
 import { indexPage } from "../document/indexPage";
 import { documentWithLlm, type LlmSettings } from "../document/llm";
@@ -24,6 +24,8 @@ export interface DocumentDeps {
   onProgress?: (done: number, total: number) => void;
   /** Aborts outstanding LLM requests (job cancelled). */
   signal?: AbortSignal;
+  /** search.json keeps at most this many entries, the best-ranked (default MAX_SEARCH_ENTRIES) */
+  maxSearchEntries?: number;
 }
 
 export const DEFAULT_MODEL = "gpt-4o-mini";
@@ -65,10 +67,10 @@ export async function documentStage(
   deps: DocumentDeps,
 ): Promise<DocumentOutput> {
   const all = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const structure = buildStructure(all);
+  const structure = buildStructure(all, { maxSearchEntries: deps.maxSearchEntries });
   // Prose files are pages of their own (docs/pages/); every other file gets a file page.
   const files = all.filter((file) => !isProse(file.language));
-  const links = { hostUrl: input.hostUrl };
+  const links: PageLinks = { hostUrl: input.hostUrl, types: structure };
   const shared = (index: string) => ({
     index,
     prosePages: structure.prosePages,
@@ -76,6 +78,7 @@ export async function documentStage(
     packagePages: structure.packagePages,
     llms: llmsTxt({ repoName: input.repoName, structure, files: all }),
     search: structure.search,
+    searchStats: structure.searchStats,
     structure,
   });
   if (!deps.llm) return placeholderDocs(input.repoName, files, deps, structure, links, shared);
@@ -85,6 +88,7 @@ export async function documentStage(
   const result = await documentWithLlm(forModel, deps.llm, {
     signal: deps.signal,
     onFileDone: deps.onProgress,
+    links,
   });
   // Package overviews from the model too, with what the file pages left of the budget.
   const spent = result.inputTokens + result.outputTokens;
@@ -123,7 +127,7 @@ function placeholderDocs(
   files: DocumentFile[],
   deps: DocumentDeps,
   structure: Structure,
-  links: { hostUrl?: string },
+  links: PageLinks,
   shared: (index: string) => Omit<DocumentOutput, "docs" | "summaries" | "filePages">,
 ): DocumentOutput {
   // Pages and summaries are derived from the symbols when asked for (see LazyMap): holding them all

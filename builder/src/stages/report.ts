@@ -3,10 +3,10 @@
  *   POST {callbackUrl}/progress  { stage, percent, message? }  — on every stage change at once,
  *        otherwise throttled, and re-sent as a heartbeat when nothing went out for `heartbeatMs`
  *   POST {callbackUrl}/complete  { status: "succeeded", size, sha256 } | { status: "failed", error }
- * Network errors, 429 and 5xx are retried (src/retry.ts: jittered backoff). Nothing here ever throws: a build must
+ * Network errors, 429 and 5xx are retried (core/src/retry.ts: jittered backoff). Nothing here ever throws: a build must
  * not fail because a progress report was lost, and `complete` runs from `finally`.
  */
-import { retry } from "../retry";
+import { retry } from "@doctown/core/retry";
 import { ERROR_CODE_PATTERN, MAX_ERROR_MESSAGE, MAX_PROGRESS_MESSAGE, type CompletionReport, type ProgressReport } from "@doctown/core/protocol";
 import type { BuildStage, ProgressEvent } from "../types";
 

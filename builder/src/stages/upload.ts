@@ -1,7 +1,7 @@
 /**
  * upload stage: PUT the docpack to a presigned URL, streamed from disk with an exact
  * Content-Length (presigned S3/R2 PUTs refuse chunked bodies). 5xx, 408, 429, timeouts and
- * network errors are retried (src/retry.ts: jittered backoff); any other 4xx is final. The presigned URL is a
+ * network errors are retried (core/src/retry.ts: jittered backoff); any other 4xx is final. The presigned URL is a
  * credential: errors name its origin and path, never its query string.
  */
 import { createReadStream } from "node:fs";
@@ -9,7 +9,7 @@ import { stat } from "node:fs/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
-import { retry } from "../retry";
+import { retry } from "@doctown/core/retry";
 
 export class UploadError extends Error {
   readonly code = "upload_failed";

@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomBytes, verify as verifySignature } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -72,6 +72,9 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
   mkdirSync(gitRoot);
   const tls = selfSignedCert();
   const ca = tls.cert;
+  // for git and child processes (GIT_SSL_CAINFO, NODE_EXTRA_CA_CERTS); removed with `dir` on close
+  const caFile = join(dir, "ca.pem");
+  writeFileSync(caFile, ca);
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const app = {
     id: 424242,
@@ -402,7 +405,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
   return {
     url: baseUrl,
     apiUrl: `${baseUrl}/api/v3`,
-    caFile: tls.certFile,
+    caFile,
     ca,
     app,
     users,

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { deploymentMode } from "@doctown/core/config";
 import { NotFound } from "@doctown/core/errors";
+import { GITHUB_LOGIN_PATTERN, GITHUB_LOGIN_RULE } from "@doctown/core/patterns";
 import { consumeRateLimit } from "@doctown/core/rateLimit";
 import { createSession, sessionCookie } from "@doctown/core/session";
 import { upsertLocalUser } from "@doctown/core/user";
@@ -13,7 +14,7 @@ import { userView } from "../views";
 export const DevSignIn = z.object({
   login: z
     .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "login: 1–39 letters, digits or single hyphens, not at either end"),
+    .regex(GITHUB_LOGIN_PATTERN, `login: ${GITHUB_LOGIN_RULE}`),
 });
 
 /** Only on the local stage, and only while real GitHub sign-in is not configured (config.ts decides). */

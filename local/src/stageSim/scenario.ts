@@ -7,7 +7,7 @@
  * installation token minted as the app, so the app's secrets are required.
  */
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
-import { startFakeGitHub, type FakeGitHub } from "../../../core/test/support/fakeGitHub";
+import { startFakeGitHub, type FakeGitHub } from "@doctown/core/test/support/fakeGitHub";
 import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { siteClient, type SiteClient } from "./client";
 import { signInAs } from "./session";

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Iam } from "./iam";
 import { SIM_ACCOUNT, SIM_REGION } from "./intrinsics";
@@ -78,7 +78,11 @@ export async function startDynamo(tables: { name: string; properties: Record<str
   const url = `http://127.0.0.1:${(gate.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint: url, region: SIM_REGION, credentials: DUMMY });
   try {
-    for (const table of tables) await client.send(new CreateTableCommand(createTableInput(table.name, table.properties)));
+    for (const table of tables) {
+      await client.send(new CreateTableCommand(createTableInput(table.name, table.properties)));
+      // dynalite is ACTIVE at once (createTableMs 0); the SDK's waiter says so rather than assuming it.
+      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: table.name });
+    }
   } finally {
     client.destroy();
   }

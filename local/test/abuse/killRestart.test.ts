@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MAX_JOBS_IN_FLIGHT } from "@doctown/core/jobSubmit";
 import { startLocalStack } from "../../src/stack";
 import { BUILD_TEST_TIMEOUT_MS, clientWithCookie, signIn, waitForJob } from "../support/client";
-import { makeRepo, SAMPLE_FILES } from "../support/repos";
+import { makeRepo, SAMPLE_FILES } from "@doctown/testing/repos";
 import { startRunpodStandIn } from "../support/runpodStandIn";
 import { figure } from "./support";
 

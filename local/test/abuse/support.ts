@@ -4,9 +4,9 @@
  * figure log: every test prints the figure it held.
  */
 import { afterAll } from "vitest";
-import { startFakeGitHub } from "../../../core/test/support/fakeGitHub";
+import { startFakeGitHub } from "@doctown/core/test/support/fakeGitHub";
 import { startLocalStack, type LocalStack } from "../../src/stack";
-import { makeRepo, SAMPLE_FILES, type TestRepo } from "../support/repos";
+import { makeRepo, SAMPLE_FILES, type TestRepo } from "@doctown/testing/repos";
 import { startRunpodStandIn, type RunpodStandIn } from "../support/runpodStandIn";
 
 export type AbuseStack = { stack: LocalStack; runpod: RunpodStandIn; repo: TestRepo };

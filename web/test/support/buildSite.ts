@@ -16,6 +16,8 @@ import { promisify } from "node:util";
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const WEB = join(ROOT, "web");
 const INPUTS = ["src", "public", "scripts", "astro.config.mjs", "package.json", "tsconfig.json"];
+/** Modules of other workspaces the site bundles (the viewer's docpack reader): part of the hash. */
+const BUNDLED = ["core/src/docpackFormat.ts", "core/src/patterns.ts"];
 const CACHE = join(tmpdir(), "doctown-site-cache");
 /** A build that takes longer than this (or a builder that died) no longer holds the lock. */
 const BUILD_TIMEOUT_MS = 180_000;
@@ -80,6 +82,7 @@ function sourceHash(): string {
     else hash.update(`${path.slice(ROOT.length)}\0`).update(readFileSync(path)).update("\0");
   };
   for (const input of INPUTS) add(join(WEB, input));
+  for (const input of BUNDLED) add(join(ROOT, input));
   add(join(ROOT, "package-lock.json"));
   return hash.digest("hex").slice(0, 24);
 }

@@ -36,10 +36,9 @@ export function docpackZip(parts: { manifest?: unknown; files?: unknown; symbols
   return zipSync(entries);
 }
 
-/** A format-2 docpack (core/src/docpackFormat.ts on the v2 schema): packages, roles, source text, prose pages with headings. */
-export function docpackZipV2(): Uint8Array {
-  const source = "/** Adds two numbers. */\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport class Calculator {\n  total = 0;\n}\n";
-  const manifestV2 = manifest({
+/** A valid format-2 manifest (the one docpackZipV2 writes). */
+export function manifestV2() {
+  return manifest({
     format_version: 2,
     repo: { full_name: "alice/sample", url: "https://github.com/alice/sample", git_ref: "main", commit: COMMIT, host_url: `https://github.com/alice/sample/blob/${COMMIT}/` },
     stats: { files: 2, symbols: 2, bytes: 200, skipped: {}, skipped_extensions: {}, roles: { source: 1, docs: 1 }, pages: 1 },
@@ -48,6 +47,11 @@ export function docpackZipV2(): Uint8Array {
     ],
     paths: { llms: "llms.txt", search: "search.json", source_prefix: "source/" },
   });
+}
+
+/** A format-2 docpack (core/src/docpackFormat.ts on the v2 schema): packages, roles, source text, prose pages with headings. */
+export function docpackZipV2(): Uint8Array {
+  const source = "/** Adds two numbers. */\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport class Calculator {\n  total = 0;\n}\n";
   const files = [
     { path: "packages/math/src/math.ts", language: "typescript", bytes: source.length, lines: 8, sha256: "b".repeat(64), symbols: 2, role: "source", kind: "code", source: "source/packages/math/src/math.ts", page: "docs/files/packages/math/src/math.ts.md", package: "@alice/math" },
     { path: "docs/guide.md", language: "markdown", bytes: 80, lines: 7, sha256: "c".repeat(64), symbols: 0, role: "docs", kind: "prose", source: "source/docs/guide.md", page: "docs/pages/docs/guide.md.md", title: "Guide", headings: [{ depth: 1, text: "Guide", anchor: "guide" }, { depth: 2, text: "Rounding rules", anchor: "rounding-rules" }] },
@@ -57,7 +61,7 @@ export function docpackZipV2(): Uint8Array {
     { id: "packages/math/src/math.ts#Calculator", name: "Calculator", kind: "class", language: "typescript", file: "packages/math/src/math.ts", start_line: 6, end_line: 8, signature: "export class Calculator", exported: true, role: "source", title: "Calculator", source: { path: "source/packages/math/src/math.ts", start_line: 6, end_line: 8 }, package: "@alice/math" },
   ];
   return zipSync({
-    "manifest.json": strToU8(JSON.stringify(manifestV2)),
+    "manifest.json": strToU8(JSON.stringify(manifestV2())),
     "files.json": strToU8(JSON.stringify(files)),
     "symbols.json": strToU8(JSON.stringify(symbols)),
     "docs/index.md": strToU8("# alice/sample\n\n- [math.ts](files/packages/math/src/math.ts.md)\n"),

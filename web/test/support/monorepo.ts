@@ -3,7 +3,7 @@
  * tests and examples that use the same names in lower case (which must rank below the API),
  * a README with headings, and `fillerFiles` more small modules to make it as large as wanted.
  */
-import { makeRepo, type TestRepo } from "../../../local/test/support/repos";
+import { makeRepo, type TestRepo } from "@doctown/testing/repos";
 
 export function makeMonorepo(fillerFiles = 0): TestRepo {
   return makeRepo(monorepoFiles(fillerFiles));

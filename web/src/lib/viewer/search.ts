@@ -16,7 +16,7 @@ export type SearchEntry = {
   name: string;
   qualified: string;
   kind: string;
-  /** the viewer route it opens: "symbol/<id>", "file/<path>", "package/<name>", "overview" */
+  /** the viewer route it opens: "symbol/<id>", "file/<path>", "package/<name>", "overview", a page's with "#<anchor>" */
   route: string;
   /** a heading to scroll to once the route is shown */
   heading?: string;
@@ -65,7 +65,7 @@ export function buildIndex(docpack: Pick<Docpack, "symbols" | "files" | "manifes
     const route = `file/${file.path}`;
     entries.push({ label: file.path, name: basename(file.path).toLowerCase(), qualified: file.path.toLowerCase(), kind: "file", route, role: file.role, exported: false, detail: file.title ?? (file.language || "file") });
     for (const heading of file.headings)
-      entries.push({ label: heading.text, name: heading.text.toLowerCase(), qualified: `${file.path} ${heading.text}`.toLowerCase(), kind: "heading", route, heading: heading.text, role: file.role, exported: false, detail: file.title ?? file.path });
+      entries.push({ label: heading.text, name: heading.text.toLowerCase(), qualified: `${file.path} ${heading.text}`.toLowerCase(), kind: "heading", route: `${route}#${heading.anchor}`, heading: heading.text, role: file.role, exported: false, detail: file.title ?? file.path });
   }
   for (const heading of overviewHeadings)
     entries.push({ label: heading, name: heading.toLowerCase(), qualified: heading.toLowerCase(), kind: "heading", route: "overview", heading, role: "docs", exported: false, detail: "Overview" });

@@ -3,10 +3,13 @@
  * drawer on a phone), and one page at a time chosen by the address's fragment, so every view is
  * a link that survives a reload:
  *   #overview · #package/<name> · #file/<path> · #file/<path>:L<line> · #symbol/<id>
+ * and a page's heading: #overview#<anchor> · #package/<name>#<anchor> · #file/<path>#<anchor>
+ * (anchors.ts; the inner # is escaped as %23).
  * Every string from the docpack goes in as text; only DOMPurify's fragments carry markup.
  */
 import { el, formatBytes, formatDate, plural, shortCommit } from "../format";
 import type { Docpack, FileEntry, SymbolEntry } from "./docpack";
+import { ANCHOR_ID_PREFIX, linkAnchor, pageAnchors, parseRoute, withAnchor, type PageAnchors } from "./anchors";
 import type { MarkdownRenderer } from "./markdown";
 import { buildIndex, fileTree, markdownHeadings, packageOfPath, packagesOf, search, sortedChildren, symbolsByFile, type SearchEntry, type TreeNode } from "./search";
 
@@ -33,7 +36,6 @@ const SOURCE_LINES = 2000;
 const TREE_ENTRIES = 300;
 const TYPE_KINDS = new Set(["class", "interface", "type", "enum", "struct", "trait"]);
 
-/** Fragment ↔ route: paths and ids stay readable; only what a fragment cannot hold is escaped. */
 /**
  * Cuts Markdown after about `maxLines` lines, where a cut changes nothing: outside code fences,
  * not inside a table or paragraph (before a blank line, a heading or a list item).
@@ -56,6 +58,26 @@ export function splitMarkdown(text: string, maxLines: number): [string, string] 
   return [text, ""];
 }
 
+/**
+ * The docpack entry a relative link on `fromPage` leads to, its path decoded (the builder encodes
+ * each segment: spaces, parentheses, non-ASCII), or null when it cannot be decoded.
+ */
+export function docLinkTarget(fromPage: string, href: string): string | null {
+  const parts = fromPage.split("/").slice(0, -1);
+  for (const segment of href.replace(/#.*$/, "").split("/")) {
+    if (segment === "..") parts.pop();
+    else if (segment && segment !== ".") {
+      try {
+        parts.push(decodeURIComponent(segment));
+      } catch {
+        return null;
+      }
+    }
+  }
+  return parts.join("/");
+}
+
+/** Fragment ↔ route: paths and ids stay readable; only what a fragment cannot hold is escaped. */
 export const routeHref = (route: string) => `#${encodeURI(route).replace(/#/g, "%23")}`;
 function routeFromHash(hash: string): string {
   try {
@@ -86,40 +108,51 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   parts.summary.replaceChildren(el("p", {}, ...facts));
   if (manifest.docs.mode === "placeholder") parts.summary.append(el("p", { className: "hint" }, "These docs are placeholders: this docpack was built without a language model."));
   if (docpack.dropped.files || docpack.dropped.symbols)
-    parts.summary.append(el("p", { className: "error" }, `Skipped ${docpack.dropped.files} file and ${docpack.dropped.symbols} symbol entries that do not fit the docpack format.`));
+    parts.summary.append(
+      el("p", { className: "error" }, `Skipped ${docpack.dropped.files} file and ${docpack.dropped.symbols} symbol entries that do not fit the docpack format${docpack.dropped.reason ? ` (first: ${docpack.dropped.reason})` : ""}.`),
+    );
 
   // ---- helpers
   const link = (route: string, ...children: (string | Node)[]) => el("a", { href: routeHref(route) }, ...children);
   const fileLink = (path: string, line?: number) => link(line ? `file/${path}:L${line}` : `file/${path}`, line ? `${path}:${line}` : path);
-  /** Where a relative link between docpack pages leads, as a viewer route (null: nowhere known). */
-  function docLinkRoute(fromPage: string, href: string): string | null {
-    const target = href.replace(/#.*$/, "");
-    const parts = fromPage.split("/").slice(0, -1);
-    for (const segment of target.split("/")) {
-      if (segment === "..") parts.pop();
-      else if (segment && segment !== ".") parts.push(segment);
-    }
-    const resolved = parts.join("/");
-    let match = /^docs\/files\/(.+)\.md$/.exec(resolved) ?? /^docs\/pages\/(.+)\.md$/.exec(resolved);
+  /** The viewer route that shows a docpack page (null: none). */
+  function pageRoute(page: string): string | null {
+    const match = /^docs\/files\/(.+)\.md$/.exec(page) ?? /^docs\/pages\/(.+)\.md$/.exec(page);
     if (match && files.has(match[1])) return `file/${match[1]}`;
-    const pkg = packages.find((candidate) => candidate.page === resolved);
+    const pkg = packages.find((candidate) => candidate.page === page);
     if (pkg) return `package/${pkg.name}`;
-    match = /^docs\/index\.md$/.exec(resolved);
-    return match ? "overview" : null;
+    return page === "docs/index.md" ? "overview" : null;
   }
-  /** Markdown with links between pages routed, its scrollable parts focusable by keyboard. */
-  function renderMarkdown(text: string, page = "docs/index.md"): DocumentFragment {
-    const fragment = markdown(text);
+  /** Where a relative link between docpack pages leads, its #anchor kept, as a viewer route (null: nowhere known). */
+  function docLinkRoute(fromPage: string, href: string): string | null {
+    const resolved = docLinkTarget(fromPage, href);
+    const route = resolved === null ? null : pageRoute(resolved);
+    return route && withAnchor(route, linkAnchor(href));
+  }
+  /**
+   * Markdown with links between pages routed (and `#anchor` links within `page`), its headings
+   * given their anchors' ids, its scrollable parts focusable by keyboard.
+   */
+  function renderMarkdown(text: string, page: string, anchors: PageAnchors, ownPage = true): DocumentFragment {
+    const fragment = markdown(text, anchors);
     // The page's own headings sit below the viewer's (h2 for the page, h3 for its sections).
     for (const heading of fragment.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
       const level = Math.min(6, Number(heading.tagName[1]) + 2);
       const moved = document.createElement(`h${level}`);
+      if (heading.id) moved.id = heading.id;
       moved.append(...heading.childNodes);
       heading.replaceWith(moved);
     }
     for (const a of fragment.querySelectorAll<HTMLAnchorElement>("a[data-doc-link]")) {
       const route = docLinkRoute(page, a.dataset.docLink ?? "");
       if (route) a.href = routeHref(route);
+    }
+    // A link to a heading of the same page ([Install](#install)) goes to that page's heading.
+    const self = ownPage ? pageRoute(page) : null;
+    for (const a of fragment.querySelectorAll<HTMLAnchorElement>('a[href^="#"]:not([data-doc-link])')) {
+      const anchor = linkAnchor(a.getAttribute("href") ?? "");
+      if (self && anchor) a.href = routeHref(withAnchor(self, anchor));
+      else a.removeAttribute("href");
     }
     for (const pre of fragment.querySelectorAll("pre")) pre.tabIndex = 0;
     for (const table of fragment.querySelectorAll("table")) {
@@ -135,14 +168,16 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
    * A long Markdown page renders its first PAGE_LINES lines; the rest is rendered only when asked
    * for (a page listing 2,400 files stays short, and opening it stays fast).
    */
-  function collapsed(text: string, page: string, what: string): Node {
+  function collapsed(text: string, page: string, what: string, ownPage = true): Node {
     const box = el("div", { className: "doc" });
     const [head, tail] = splitMarkdown(text, PAGE_LINES);
-    box.append(renderMarkdown(head, page));
+    // One page, one set of anchors: the rest continues the first part's numbering of repeats.
+    const anchors = pageAnchors();
+    box.append(renderMarkdown(head, page, anchors, ownPage));
     if (tail) {
       const more = el("button", { type: "button", className: "more" }, `Show the rest of ${what} (${tail.split("\n").length} more lines)`);
       more.addEventListener("click", () => {
-        more.replaceWith(renderMarkdown(tail, page));
+        more.replaceWith(renderMarkdown(tail, page, anchors, ownPage));
       });
       box.append(more);
     }
@@ -271,7 +306,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
   };
 
   // ---- pages
-  function showOverview(heading?: string) {
+  function showOverview(heading?: string, anchor?: string) {
     parts.heading.textContent = "Overview";
     const body: Node[] = [];
     if (packages.length)
@@ -283,10 +318,10 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     parts.body.replaceChildren(...body);
     revealInTree(null);
     overviewLink.setAttribute("aria-current", "page");
-    scrollToHeading(heading);
+    scrollToHeading("overview", heading, anchor);
   }
 
-  function showPackage(name: string) {
+  function showPackage(name: string, anchor?: string) {
     const pkg = packages.find((candidate) => candidate.name === name);
     if (!pkg) return notFound(`This docpack has no package “${name}”.`);
     parts.heading.textContent = pkg.name;
@@ -303,6 +338,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     body.push(el("h3", {}, `Files (${inPackage.length})`), paged(inPackage, (file) => el("li", {}, fileLink(file.path), el("span", { className: "muted" }, ` ${file.role}`)), "file-list"));
     parts.body.replaceChildren(...body);
     revealInTree(null);
+    scrollToHeading(`package/${pkg.name}`, undefined, anchor);
   }
 
   function sourceView(file: FileEntry, line?: number): HTMLElement | null {
@@ -334,7 +370,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     return el("section", { className: "source-view" }, el("h3", {}, "Source"), pre, more);
   }
 
-  function showFile(path: string, line?: number, heading?: string) {
+  function showFile(path: string, line?: number, heading?: string, anchor?: string) {
     const file = files.get(path);
     if (!file && !byFile.has(path)) return notFound(`This docpack has no file “${path}”.`);
     parts.heading.textContent = path;
@@ -359,7 +395,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
       const target = parts.body.querySelector<HTMLElement>(`[id="L${line}"]`);
       target?.scrollIntoView({ block: "center" });
     }
-    scrollToHeading(heading);
+    scrollToHeading(`file/${path}`, heading, anchor);
   }
 
   function showSymbol(id: string) {
@@ -385,7 +421,7 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     }
     if (symbol.summary) body.push(el("p", { className: "summary" }, symbol.summary));
     const docText = symbol.doc?.markdown || symbol.doc_comment;
-    if (docText) body.push(el("h3", {}, "Documentation"), collapsed(docText, "docs/index.md", "the documentation"));
+    if (docText) body.push(el("h3", {}, "Documentation"), collapsed(docText, "docs/index.md", "the documentation", false));
     if (symbol.doc?.params.length)
       body.push(el("h3", {}, "Parameters"), el("dl", { className: "params" }, ...symbol.doc.params.flatMap((param) => [el("dt", {}, el("code", {}, param.name), param.type ? el("span", { className: "muted" }, ` ${param.type}`) : ""), el("dd", {}, param.description)])));
     if (symbol.doc?.returns) body.push(el("h3", {}, "Returns"), el("p", {}, symbol.doc.returns));
@@ -414,41 +450,60 @@ export function mountViewer(parts: ViewerParts, docpack: Docpack, markdown: Mark
     revealInTree(null);
   }
 
-  function scrollToHeading(text?: string) {
-    if (!text) return;
-    const target = [...parts.body.querySelectorAll<HTMLElement>("h1, h2, h3, h4, h5, h6")].find((heading) => heading.textContent?.trim() === text);
+  /** The page's heading with this anchor (its id) or, failing that, this text. */
+  function findHeading(anchor?: string, text?: string): HTMLElement | undefined {
+    const headings = [...parts.body.querySelectorAll<HTMLElement>(".doc :is(h1, h2, h3, h4, h5, h6)")];
+    return (anchor !== undefined ? headings.find((heading) => heading.id === `${ANCHOR_ID_PREFIX}${anchor}`) : undefined) ?? (text ? headings.find((heading) => heading.textContent?.trim() === text) : undefined);
+  }
+
+  /**
+   * Scrolls to the heading a route's anchor (or a search result's heading text) names, marks it
+   * and moves focus to it, so the reader (and a screen reader) starts there; the address then
+   * names its anchor. No such heading: the page opens at its top, nothing said (an old link).
+   */
+  function scrollToHeading(route: string, text?: string, anchor?: string) {
+    if (!text && anchor === undefined) return;
+    let target = findHeading(anchor, text);
     if (!target) {
       // The heading may be in the part of the page not rendered yet.
-      parts.body.querySelector<HTMLButtonElement>(".doc > button.more")?.click();
-      return void [...parts.body.querySelectorAll<HTMLElement>("h1, h2, h3, h4, h5, h6")].find((heading) => heading.textContent?.trim() === text)?.scrollIntoView({ block: "start" });
+      const more = parts.body.querySelector<HTMLButtonElement>(".doc > button.more");
+      more?.click();
+      target = more ? findHeading(anchor, text) : undefined;
     }
+    if (!target) {
+      // No such heading (an old link, a page rebuilt since): the page from its top.
+      parts.heading.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    target.tabIndex = -1;
+    target.classList.add("targeted");
     target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+    const found = target.id.startsWith(ANCHOR_ID_PREFIX) ? target.id.slice(ANCHOR_ID_PREFIX.length) : undefined;
+    // A search result found by text: the address names the heading from now on.
+    if (found && found !== anchor) history.replaceState(history.state, "", routeHref(withAnchor(route, found)));
   }
 
   /** Shows what the fragment names; `heading` (from a search result) is scrolled to. */
   function render(heading?: string) {
-    const route = routeFromHash(location.hash);
-    const [kind, ...rest] = route.split("/");
-    const value = rest.join("/");
-    if (kind === "symbol" && value) showSymbol(value);
-    else if (kind === "package" && value) showPackage(value);
-    else if (kind === "file" && value) {
-      const match = /^(.*):L(\d+)$/.exec(value);
-      if (match && (files.has(match[1]) || byFile.has(match[1]))) showFile(match[1], Number(match[2]), heading);
-      else showFile(value, undefined, heading);
-    } else showOverview(heading);
+    const route = parseRoute(routeFromHash(location.hash), { file: (path) => files.has(path) || byFile.has(path), package: (name) => packages.some((pkg) => pkg.name === name) });
+    if (route.kind === "symbol") showSymbol(route.id);
+    else if (route.kind === "package") showPackage(route.name, route.anchor);
+    else if (route.kind === "file") showFile(route.path, route.line, heading, route.anchor);
+    else showOverview(heading, route.anchor);
     document.title = `${parts.heading.textContent} · ${manifest.repo.full_name ?? manifest.name} · Doctown`;
   }
 
-  /** Goes to a route as a new history entry; the heading moves focus for keyboard users. */
+  /** Goes to a route as a new history entry; the heading moves focus for keyboard users (or the heading it opens at). */
   function go(route: string, heading?: string) {
     const href = routeHref(route);
+    // First: the page's heading, if the route names one, takes focus from it when shown.
+    parts.heading.focus({ preventScroll: !!heading });
     if (location.hash === href) render(heading);
     else {
       pendingHeading = heading;
       location.hash = href;
     }
-    parts.heading.focus({ preventScroll: !!heading });
   }
   let pendingHeading: string | undefined;
   window.onhashchange = () => {

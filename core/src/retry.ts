@@ -1,7 +1,8 @@
 /**
- * The builder's one retry policy (p-retry): exponential backoff with jitter, so builders that failed
- * together do not retry together; no wait after the last attempt; an aborted signal ends the wait
- * and the retries at once (its listener removed either way).
+ * Doctown's one retry policy (p-retry), for the API's RunPod client and the builder's uploads,
+ * callbacks and webhooks: exponential backoff with jitter, so callers that failed together do not
+ * retry together; no wait after the last attempt; an aborted signal ends the wait and the retries
+ * at once (its listener removed either way). Pure: the builder imports it from core.
  */
 import pRetry from "p-retry";
 
