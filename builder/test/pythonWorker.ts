@@ -7,11 +7,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleBuilder } from "../scripts/bundle";
+import { takeDirLock } from "@doctown/testing/dirLock";
 
 const builderRoot = fileURLToPath(new URL("..", import.meta.url));
 export const repoRoot = path.dirname(builderRoot);
@@ -85,7 +86,7 @@ const LOCK_STALE_MS = 10 * 60_000;
 /** Runs `make` unless `ready()`: one process at a time (a lock directory), the others wait for it. */
 async function madeOnce(lock: string, ready: () => boolean, make: () => Promise<void>): Promise<void> {
   if (ready()) return;
-  while (!takeLock(lock)) {
+  while (!takeDirLock(lock, LOCK_STALE_MS)) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (ready()) return;
   }
@@ -96,16 +97,6 @@ async function madeOnce(lock: string, ready: () => boolean, make: () => Promise<
   }
 }
 
-function takeLock(lock: string): boolean {
-  try {
-    mkdirSync(lock);
-    return true;
-  } catch {
-    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-    return false;
-  }
-}
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

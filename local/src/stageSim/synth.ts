@@ -6,9 +6,10 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { takeDirLock } from "@doctown/testing/dirLock";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** The shared test synthesis: stage name and outdir. */
@@ -54,16 +55,8 @@ export async function ensureSynth(options: { stage: string; outdir: string; log?
 }
 
 async function acquire(lock: string) {
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      return;
-    } catch {
-      // Another process synthesizes; a lock left by a killed run goes stale.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  // Another process synthesizes meanwhile; a lock left by a killed run goes stale.
+  while (!takeDirLock(lock, LOCK_STALE_MS)) await new Promise((r) => setTimeout(r, 500));
 }
 
 function run(command: string, args: string[]) {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { takeDirLock } from "@doctown/testing/dirLock";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const WEB = join(ROOT, "web");
@@ -37,7 +38,7 @@ async function cachedBuild(): Promise<string> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS;
   for (;;) {
     if (existsSync(site)) return site;
-    if (takeLock(lock)) break;
+    if (takeDirLock(lock, BUILD_TIMEOUT_MS)) break;
     if (Date.now() > deadline) throw new Error(`the site build under ${lock} did not finish in ${BUILD_TIMEOUT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200)); // another test file is building it
   }
@@ -60,17 +61,6 @@ async function cachedBuild(): Promise<string> {
   }
 }
 
-function takeLock(lock: string): boolean {
-  try {
-    mkdirSync(lock);
-    return true;
-  } catch {
-    // A lock older than any build is a builder that died: take it over.
-    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > BUILD_TIMEOUT_MS) rmSync(lock, { recursive: true, force: true });
-    return false;
-  }
-}
 
 /** sha256 over the build's inputs: web/'s files (names and bytes) and the resolved dependencies. */
 function sourceHash(): string {
