@@ -13,7 +13,7 @@
  *         an installation token that covers them (Basic x-access-token:<token>), as GitHub does.
  * Users are known by their tokens; repositories are real bare git repositories.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, randomBytes, verify as verifySignature } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selfSignedCert } from "./selfSignedCert";
+import { serveGitHttpBackend } from "@doctown/testing/gitHttpBackend";
 
 export type StandInUser = { id: number; login: string };
 export type StandInRepo = { id: number; owner: string; name: string; private: boolean; gitDir: string; collaborators: string[] };
@@ -340,41 +341,7 @@ export async function startGitHubAppStandIn(options: { userTokenSeconds?: number
     gitRequests.push({ repo: fullName(repo), auth, token: used });
     if (auth === "refused") return refuse(401);
     cloned(repo);
-    const child = spawn("git", ["http-backend"], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: gitRoot,
-        GIT_HTTP_EXPORT_ALL: "1",
-        PATH_INFO: `/${repo.owner}/${repo.name}.git${rest}`,
-        QUERY_STRING: query,
-        REQUEST_METHOD: req.method ?? "GET",
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        HTTP_GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-        HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
-        REMOTE_ADDR: "127.0.0.1",
-      },
-    });
-    req.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (headersDone) return void res.write(chunk);
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      const responseHeaders: Record<string, string> = {};
-      for (const line of head.subarray(0, end).toString().split("\r\n")) {
-        const [key, ...value] = line.split(":");
-        if (key.toLowerCase() === "status") status = Number(value.join(":").trim().split(" ")[0]);
-        else responseHeaders[key.toLowerCase()] = value.join(":").trim();
-      }
-      res.writeHead(status, responseHeaders);
-      res.write(head.subarray(end + 4));
-    });
-    child.on("close", () => res.end());
-    child.on("error", () => refuse(500));
+    serveGitHttpBackend(req, res, { projectRoot: gitRoot, pathInfo: `/${repo.owner}/${repo.name}.git${rest}`, query });
   }
 
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {

@@ -4,7 +4,7 @@
  * an HTTP CONNECT proxy (git honours HTTPS_PROXY; the builder passes it through), so the builder
  * clones the very URL Dispatch gives it. Repositories are bare copies of test repositories.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -12,6 +12,7 @@ import { connect, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SimCerts } from "./certs";
+import { serveGitHttpBackend } from "@doctown/testing/gitHttpBackend";
 
 export type GitHubGitStandIn = {
   /** The HTTPS_PROXY value that routes github.com:443 to this stand-in. */
@@ -26,7 +27,6 @@ export type GitHubGitStandIn = {
   close(): Promise<void>;
 };
 
-const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 
 export async function startGitHubGit(certs: SimCerts): Promise<GitHubGitStandIn> {
   const root = mkdtempSync(join(tmpdir(), "doctown-sim-github-"));
@@ -89,49 +89,8 @@ export async function startGitHubGit(certs: SimCerts): Promise<GitHubGitStandIn>
   };
 }
 
-/** One request through git-http-backend (CGI): request body in, CGI headers + body out. */
+/** One request for a repository under `root`, through git's own smart HTTP server. */
 function serveGit(root: string, req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? "/", "https://github.com");
-  const cgi = spawn(HTTP_BACKEND, [], {
-    env: {
-      PATH: process.env.PATH,
-      GIT_PROJECT_ROOT: root,
-      GIT_HTTP_EXPORT_ALL: "1",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      REQUEST_METHOD: req.method ?? "GET",
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.replace(/^\?/, ""),
-      CONTENT_TYPE: req.headers["content-type"] ?? "",
-      HTTP_CONTENT_ENCODING: String(req.headers["content-encoding"] ?? ""),
-      GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-      REMOTE_ADDR: "127.0.0.1",
-    },
-    stdio: ["pipe", "pipe", "ignore"],
-  });
-  req.pipe(cgi.stdin);
-  let head = Buffer.alloc(0);
-  let headersDone = false;
-  cgi.stdout.on("data", (chunk: Buffer) => {
-    if (headersDone) return void res.write(chunk);
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf("\r\n\r\n");
-    if (end < 0) return;
-    headersDone = true;
-    let status = 200;
-    const headers: Record<string, string> = {};
-    for (const line of head.subarray(0, end).toString("latin1").split("\r\n")) {
-      const colon = line.indexOf(":");
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-      else headers[name] = value;
-    }
-    res.writeHead(status, headers);
-    res.write(head.subarray(end + 4));
-  });
-  cgi.on("close", () => {
-    if (!headersDone) res.writeHead(502).end();
-    else res.end();
-  });
+  serveGitHttpBackend(req, res, { projectRoot: root, pathInfo: decodeURIComponent(url.pathname), query: url.search.replace(/^\?/, "") });
 }
