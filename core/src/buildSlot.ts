@@ -13,6 +13,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { services } from "./services";
+import { isConditionFailure } from "./conditionalWrite";
 
 /** A claim whose job record never appeared is presumed dead after this long. */
 export const ORPHANED_CLAIM_GRACE_MS = 5 * 60_000;
@@ -22,10 +23,6 @@ export type SlotHolder = { slot: number; jobId: string; claimedAt: string };
 export type HolderStatus = (jobId: string) => Promise<"in_flight" | "finished" | "missing">;
 
 const slotKey = (userId: string, slot: number) => ({ pk: `SLOT#${userId}`, sk: `SLOT#${slot}` });
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error).name === "ConditionalCheckFailedException";
-}
 
 /** Takes a free slot for the job; null when all `limit` slots are held by jobs in flight. */
 export async function claimBuildSlot(userId: string, jobId: string, limit: number, holderStatus: HolderStatus): Promise<number | null> {

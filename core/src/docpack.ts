@@ -9,6 +9,7 @@ import { NotFound } from "./errors";
 import { SHA256_PATTERN } from "./patterns";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
+import { isConditionFailure } from "./conditionalWrite";
 
 export type Docpack = {
   id: string;
@@ -67,7 +68,7 @@ export async function recordDocpack(input: NewDocpack): Promise<Docpack> {
     );
     return docpack;
   } catch (error) {
-    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    if (!isConditionFailure(error)) throw error;
     return (await findDocpack(docpack.id))!;
   }
 }

@@ -12,6 +12,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import * as z from "zod";
 import { parseRepo } from "./jobRef";
 import { services } from "./services";
+import { conditionalWrite } from "./conditionalWrite";
 
 export const InstallationId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -70,8 +71,8 @@ export async function recordInstallation(
 ): Promise<boolean> {
   const id = InstallationId.parse(installation.id);
   const { db, tableName, clock } = services();
-  try {
-    await db.send(
+  const recorded = await conditionalWrite(
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: installationKey(id),
@@ -87,11 +88,9 @@ export async function recordInstallation(
           ":false": false,
         },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") return false;
-    throw error;
-  }
+    ),
+  );
+  if (!recorded) return false;
   await addInstallationRepos(id, repos);
   return true;
 }
@@ -118,18 +117,17 @@ export async function removeInstallationRepos(id: number, repos: { full_name: st
     const fullName = githubName(repo.full_name);
     if (!fullName) continue;
     await db.send(new DeleteCommand({ TableName: tableName, Key: memberKey(id, fullName) }));
-    try {
-      await db.send(
+    // The link may belong to another installation by now: only ours goes.
+    await conditionalWrite(
+      db.send(
         new DeleteCommand({
           TableName: tableName,
           Key: repoLinkKey(fullName),
           ConditionExpression: "installationId = :id",
           ExpressionAttributeValues: { ":id": id },
         }),
-      );
-    } catch (error) {
-      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-    }
+      ),
+    );
   }
 }
 
@@ -162,8 +160,9 @@ export async function deleteInstallation(id: number): Promise<void> {
 
 export async function setInstallationSuspended(id: number, suspended: boolean): Promise<void> {
   const { db, tableName, clock } = services();
-  try {
-    await db.send(
+  // An installation never recorded stays unrecorded.
+  await conditionalWrite(
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: installationKey(id),
@@ -171,10 +170,8 @@ export async function setInstallationSuspended(id: number, suspended: boolean): 
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeValues: { ":suspended": suspended, ":now": clock.now().toISOString() },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-  }
+    ),
+  );
 }
 
 /** The live (not removed, not suspended) installation that reaches the repository, or null. */

@@ -14,6 +14,7 @@ import { COMMIT_PATTERN } from "./patterns";
 import { decodeCursor, encodeCursor, type Page } from "./pagination";
 import { services } from "./services";
 import { deleteObject, docpackObjectKey } from "./storage";
+import { isConditionFailure } from "./conditionalWrite";
 
 export const JOB_STATUSES = ["pending", "building", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -184,7 +185,7 @@ async function transition(jobId: string, from: readonly JobStatus[], set: Record
     }
     return job;
   } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") return null;
+    if (isConditionFailure(error)) return null;
     throw error;
   }
 }

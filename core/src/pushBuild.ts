@@ -19,6 +19,7 @@ import { getRepoSettings } from "./repoSettings";
 import { services } from "./services";
 import { runpod } from "./runpodService";
 import { workflow } from "./stepFunctions";
+import { isConditionFailure } from "./conditionalWrite";
 
 const BRANCH_PREFIX = "refs/heads/";
 const HEAD_TTL_SECONDS = 30 * 24 * 3600;
@@ -184,7 +185,7 @@ async function advanceBranchHead(fullName: string, branch: string, head: BranchH
     const expired = previous && !(Number(previous.expiresAt) > nowSeconds);
     return { stale: false, previousJobId: previous && !expired ? (previous.jobId as string) : null };
   } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") return { stale: true, previousJobId: null };
+    if (isConditionFailure(error)) return { stale: true, previousJobId: null };
     throw error;
   }
 }

@@ -9,6 +9,7 @@ import { optionalSetting } from "./config";
 import { sha256Hex } from "./crypto";
 import { ConfigError, RateLimited } from "./errors";
 import { services } from "./services";
+import { isConditionFailure } from "./conditionalWrite";
 
 export type RateLimitRule = { limit: number; windowSeconds: number };
 
@@ -63,7 +64,7 @@ export async function consumeRateLimit(name: RateLimitName, key: string | undefi
       }),
     );
   } catch (error) {
-    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    if (!isConditionFailure(error)) throw error;
     throw new RateLimited(`Too many requests (${describe(name)}); try again in ${windowEnd - nowSeconds} s.`, Math.max(1, windowEnd - nowSeconds));
   }
 }

@@ -5,6 +5,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomToken, sha256Hex } from "./crypto";
 import { services } from "./services";
+import { conditionalWrite } from "./conditionalWrite";
 
 export const SESSION_COOKIE = "doctown_session";
 export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
@@ -44,8 +45,8 @@ export async function readSession(token: string | undefined): Promise<Session | 
   if (expiresAtSeconds - nowSeconds >= RENEW_BELOW_SECONDS)
     return { userId: Item.userId as string, expiresAt: new Date(expiresAtSeconds * 1000), renewed: false };
   const renewedSeconds = nowSeconds + SESSION_TTL_SECONDS;
-  try {
-    await db.send(
+  const renewed = await conditionalWrite(
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: sessionKey(token),
@@ -54,11 +55,9 @@ export async function readSession(token: string | undefined): Promise<Session | 
         ConditionExpression: "attribute_exists(pk) AND expiresAt > :now",
         ExpressionAttributeValues: { ":renewed": renewedSeconds, ":now": nowSeconds },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") return null;
-    throw error;
-  }
+    ),
+  );
+  if (!renewed) return null;
   return { userId: Item.userId as string, expiresAt: new Date(renewedSeconds * 1000), renewed: true };
 }
 

@@ -11,6 +11,7 @@ import { decryptSecret, encryptSecret, parseEncryptionKey } from "./crypto";
 import { NotFound, Unauthorized } from "./errors";
 import { refreshUserTokens, type UserTokens } from "./githubUserAuth";
 import { services } from "./services";
+import { conditionalWrite } from "./conditionalWrite";
 
 export type User = {
   id: string;
@@ -175,8 +176,9 @@ async function readTokens(userId: string): Promise<StoredTokens | undefined> {
 async function storeRefreshedTokens(userId: string, previousSealedAccess: string, tokens: UserTokens): Promise<void> {
   const { db, tableName } = services();
   const values: Record<string, unknown> = { ":previous": previousSealedAccess };
-  try {
-    await db.send(
+  // A refresh that lost the race leaves the winner's tokens in place.
+  await conditionalWrite(
+    db.send(
       new UpdateCommand({
         TableName: tableName,
         Key: userKey(userId),
@@ -184,10 +186,8 @@ async function storeRefreshedTokens(userId: string, previousSealedAccess: string
         ConditionExpression: "githubTokenEncrypted = :previous",
         ExpressionAttributeValues: values,
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-  }
+    ),
+  );
 }
 
 function toUser(item: Record<string, unknown>): User {

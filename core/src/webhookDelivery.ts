@@ -11,6 +11,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { services } from "./services";
+import { conditionalWrite } from "./conditionalWrite";
 
 export const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -48,35 +49,29 @@ async function claim(key: { pk: string; sk: string }, fields: Record<string, str
   const { db, tableName, clock } = services();
   const now = clock.now();
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  try {
-    await db.send(
+  return conditionalWrite(
+    db.send(
       new PutCommand({
         TableName: tableName,
         Item: { ...key, entity: "webhookDelivery", ...fields, receivedAt: now.toISOString(), expiresAt: nowSeconds + DELIVERY_TTL_SECONDS },
         ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
         ExpressionAttributeValues: { ":now": nowSeconds },
       }),
-    );
-    return true;
-  } catch (error) {
-    if ((error as Error).name === "ConditionalCheckFailedException") return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Only our own claim: a concurrent redelivery that claimed after an expiry keeps its record. */
 async function unclaim(key: { pk: string; sk: string }, claimToken: string): Promise<void> {
   const { db, tableName } = services();
-  try {
-    await db.send(
+  await conditionalWrite(
+    db.send(
       new DeleteCommand({
         TableName: tableName,
         Key: key,
         ConditionExpression: "claimToken = :claimToken",
         ExpressionAttributeValues: { ":claimToken": claimToken },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
-  }
+    ),
+  );
 }
