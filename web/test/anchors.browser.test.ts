@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocpack } from "@doctown/builder";
 import { startGateway, type Gateway } from "@doctown/local/gateway";
@@ -19,8 +20,6 @@ import { makeRepo, type TestRepo } from "@doctown/testing/repos";
 import { axeAtBothSizes, DESKTOP, watch } from "./support/browserChecks";
 import { buildSite } from "./support/buildSite";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** Enough definitions before Widget that its heading is far down a page the viewer cuts in two. */
 const PARTS = 40;
@@ -56,7 +55,7 @@ let work: string;
 let zip: Buffer;
 let site: string;
 let gateway: Gateway;
-let profile: string;
+let browser: TestBrowser | undefined;
 let context: BrowserContext;
 let page: Page;
 let problems: ReturnType<typeof watch>;
@@ -94,17 +93,17 @@ beforeAll(async () => {
   await Promise.all([buildDocpack({ source: repo.path, outFile, allowLocal: true, llm: false, env: {} }), buildSite(site)]);
   zip = readFileSync(outFile);
   gateway = await startGateway({ port: 0, webRoot: site });
-  profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: DESKTOP });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser({ viewport: DESKTOP });
+  ({ context } = browser);
+  page = browser.page;
   problems = watch(page);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await gateway?.close();
   repo?.remove();
-  for (const dir of [work, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe("links with an #anchor", () => {

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
@@ -23,15 +24,13 @@ import { docpackZip, manifest } from "./support/docpackZip";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "test-artifacts/screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let site: string;
 let stack: LocalStack;
 let github: FakeGitHub;
 let repo: TestRepo;
 let notARepo: string;
-let profile: string;
+let browser: TestBrowser | undefined;
 let context: BrowserContext;
 let page: Page;
 
@@ -70,18 +69,18 @@ beforeAll(async () => {
     ],
   });
   [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site, env: { GITHUB_API_URL: github.url } }), buildSite(site)]);
-  profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, acceptDownloads: true });
+  browser = await launchBrowser({ acceptDownloads: true });
+  ({ context } = browser);
   await context.addInitScript(TRACK_POLL_TIMERS);
-  page = context.pages()[0] ?? (await context.newPage());
+  page = browser.page;
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await github?.close();
   repo?.remove();
-  for (const dir of [site, profile, notARepo]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [site, notARepo]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the dashboard in Chromium", () => {

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, type LocalStack } from "@doctown/local/stack";
 import type { TestRepo } from "@doctown/testing/repos";
@@ -21,8 +22,6 @@ import { makeMonorepo, monorepoFiles } from "./support/monorepo";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "test-artifacts/screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const FILLER_FILES = 2400;
 // What a build of the repository must find, derived from its files: format 2 documents every one
 // of them (source, prose and package manifests), each under the language the builder names.
@@ -44,7 +43,7 @@ const LANGUAGES_TEXT = Object.entries(
 let site: string;
 let stack: LocalStack;
 let repo: TestRepo;
-let profile: string;
+let browser: TestBrowser | undefined;
 let context: BrowserContext;
 let page: Page;
 let problems: ReturnType<typeof watch>;
@@ -77,17 +76,17 @@ beforeAll(async () => {
   repo = makeMonorepo(FILLER_FILES);
   site = mkdtempSync(join(tmpdir(), "doctown-web-experience-"));
   [stack] = await Promise.all([startLocalStack({ port: 0, webRoot: site }), buildSite(site)]);
-  profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: DESKTOP });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchBrowser({ viewport: DESKTOP });
+  ({ context } = browser);
+  page = browser.page;
   problems = watch(page);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   repo?.remove();
-  for (const dir of [site, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (site) rmSync(site, { recursive: true, force: true });
 });
 
 describe("signed out", () => {

@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchBrowser, type TestBrowser } from "./support/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SESSION_COOKIE, createSession } from "@doctown/core/session";
 import { upsertGitHubUser } from "@doctown/core/user";
@@ -19,14 +20,12 @@ import { buildSite } from "./support/buildSite";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "test-artifacts/screenshots");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const alice = { id: 7001, login: "alice", token: "gho_alice_dashboard" };
 
 let site: string;
 let github: FakeGitHub;
 let stack: LocalStack;
-let profile: string;
+let browser: TestBrowser | undefined;
 let context: BrowserContext;
 let page: Page;
 
@@ -44,17 +43,17 @@ beforeAll(async () => {
   // A GitHub user as the OAuth callback leaves them: profile, stored token, session cookie.
   await upsertGitHubUser({ id: alice.id, login: alice.login, name: "Alice", avatarUrl: null }, { accessToken: alice.token });
   const session = await createSession(String(alice.id));
-  profile = mkdtempSync(join(tmpdir(), "doctown-chromium-"));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
+  ({ context } = browser);
   await context.addCookies([{ name: SESSION_COOKIE, value: session.token, url: stack.url, httpOnly: true, sameSite: "Lax" }]);
-  page = context.pages()[0] ?? (await context.newPage());
+  page = browser.page;
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await github?.close();
-  for (const dir of [site, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (site) rmSync(site, { recursive: true, force: true });
 });
 
 const settings = () => page.locator("[data-repo-settings]");
