@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { boundParameter, forgetLoadedSecrets, loadSecrets, optionalSecret, secret } from "../src/config";
 
 const stored = new Map<string, string>([
@@ -48,20 +48,13 @@ const ENV = {
   SST_Secret_value_GITHUB_CLIENT_ID: "__FETCH_FROM_SSM__",
   SST_Parameter_value_SITE_URL: "__FETCH_FROM_SSM__",
 };
-const saved: Record<string, string | undefined> = {};
 beforeEach(() => {
-  for (const [name, value] of Object.entries({ ...ENV, AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, GITHUB_CLIENT_ID: "" })) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
+  for (const [name, value] of Object.entries({ ...ENV, AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, GITHUB_CLIENT_ID: "" })) vi.stubEnv(name, value);
   requests.length = 0;
   forgetLoadedSecrets();
 });
 afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   forgetLoadedSecrets();
 });
 

@@ -3,7 +3,7 @@
  * request header: a forged Host / x-forwarded-host neither passes the Origin check nor changes the
  * builder's callback URL; and only requests CloudFront marked reach the handlers (issue 13, 17).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetLoadedSecrets } from "@doctown/core/config";
 import { startTestEnvironment, type TestEnvironment } from "@doctown/core/test/support/testEnvironment";
 import { scanItems } from "@doctown/core/test/support/table";
@@ -34,19 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 
-const saved: Record<string, string | undefined> = {};
 beforeEach(() => {
-  for (const [name, value] of Object.entries(LAMBDA_ENV)) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
+  for (const [name, value] of Object.entries(LAMBDA_ENV)) vi.stubEnv(name, value);
   forgetLoadedSecrets();
 });
 afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  vi.unstubAllEnvs();
   forgetLoadedSecrets();
 });
 
