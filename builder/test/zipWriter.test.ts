@@ -6,8 +6,8 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { crc32, deflateRawSync } from "node:zlib";
 import { unzipSync } from "fflate";
-import { afterAll, describe, expect, it } from "vitest";
-import { ZIP_LIMITS, ZipWriter } from "../src/pack/zipWriter";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { AHEAD, ZIP_LIMITS, ZipWriter } from "../src/pack/zipWriter";
 import { removeDir, tempDir } from "./fixtures/gitRepo";
 
 const root = tempDir();
@@ -106,6 +106,49 @@ describe("ZipWriter", () => {
       expect(mode.toString(8), name).toBe("100644");
     }
   });
+
+  it("compresses many entries ahead and still writes them in the order added, each one exact", async () => {
+    // Sizes around the thread-pool threshold and far above it, in an irregular order.
+    const pages = Array.from({ length: 300 }, (_, i): [string, Buffer] => {
+      const size = [90, 1_900, 2_100, 40_000, 7, 300_000][(i * 7) % 6]!;
+      const text = Array.from({ length: Math.ceil(size / 40) }, (_, j) => `page ${i} line ${j} ${"xyz".repeat(i % 5)}\n`).join("");
+      return [`docs/p${i}.md`, i % 10 === 3 ? noiseOf(size + i) : Buffer.from(text.slice(0, size), "utf8")];
+    });
+    const file = path.join(root, "many.zip");
+    const zip = new ZipWriter(createWriteStream(file));
+    for (const [name, data] of pages) await zip.add(name, data);
+    await zip.finish();
+    const bytes = readFileSync(file);
+    const entries = unzipSync(new Uint8Array(bytes));
+    expect(Object.keys(entries)).toEqual(pages.map(([name]) => name));
+    for (const [name, data] of pages) expect(Buffer.from(entries[name]).equals(data), name).toBe(true);
+    // Local headers in the same order, back to back: each entry's data follows the previous one's.
+    let at = 0;
+    for (const [name] of pages) {
+      expect(bytes.readUInt32LE(at)).toBe(0x04034b50);
+      const nameLength = bytes.readUInt16LE(at + 26);
+      expect(bytes.subarray(at + 30, at + 30 + nameLength).toString("utf8")).toBe(name);
+      at += 30 + nameLength + bytes.readUInt32LE(at + 18);
+    }
+  }, 30_000);
+
+  it("runs a bounded number of entries ahead of a destination that stopped taking bytes", async () => {
+    const stalled = new Writable({ highWaterMark: 16, write() {} }); // never calls back: full after one entry
+    const zip = new ZipWriter(stalled);
+    let queued = 0;
+    const adding = (async () => {
+      for (let i = 0; i < 200; i++) {
+        await zip.add(`p${i}.md`, `${i} `.repeat(3_000));
+        queued++;
+      }
+    })();
+    adding.catch(() => {});
+    await vi.waitFor(() => expect(queued).toBeGreaterThanOrEqual(AHEAD.entries - 1), { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(queued).toBeLessThanOrEqual(AHEAD.entries + 2);
+    stalled.destroy(new Error("connection lost"));
+    await expect(adding).rejects.toThrow(/connection lost/);
+  }, 20_000);
 
   it("gives the same bytes twice, and after the time zone changes", async () => {
     const saved = process.env.TZ;
@@ -222,6 +265,7 @@ describe("ZipWriter", () => {
       const { output, ...counted } = sink();
       const zip = new ZipWriter(output, { limits: { entries: 3 } });
       for (const name of ["a", "b", "c"]) await zip.add(name, name);
+      await zip.flush();
       const before = counted.bytes;
       await expect(zip.add("one-too-many", "")).rejects.toMatchObject({ code: "pack_failed", message: "the docpack is too large for a ZIP file: it would hold more than 3 files" });
       await expect(zip.addStream("another", ["x"])).rejects.toThrow(/more than 3 files/);

@@ -8,14 +8,17 @@
  * docpack. Why not fflate's streaming Zip (used until format 2): it keeps ~1.1 KB of objects and
  * closures per entry until the central directory is written, ~45 MB of live heap for the 40,000
  * entries of a 20,000-file repository's docpack; here an entry costs its 46-byte central directory
- * record plus its name. A small entry is compressed in one synchronous call and written at once;
- * only large, streamed entries (symbols.json) go through an asynchronous deflate stream. Output is
+ * record plus its name. Whole entries (pages, sources) are compressed on libuv's thread pool while
+ * the caller renders the next ones, a bounded number ahead, and written in the order they were added
+ * (one core compresses while the other renders: TanStack/query's pack went from ~0.95 s to ~0.6 s);
+ * large, streamed entries (symbols.json) go through an asynchronous deflate stream. Output is
  * throttled by the destination's back-pressure, so a slow disk or upload never makes us buffer the
  * whole archive.
  */
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
+import { promisify } from "node:util";
+import { crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
 import { BuildError } from "../errors";
 
 /**
@@ -35,6 +38,15 @@ const SIZES_AFTER = 0x0008;
 const UTF8_NAME = 0x0800;
 /** The central directory is kept in blocks of this size (one allocation per ~600 entries). */
 const DIRECTORY_BLOCK = 64 * 1024;
+/**
+ * How far `add` may run ahead of the writes: entries compressing or waiting for their turn. Enough
+ * to keep the thread pool busy while the caller renders; small enough that memory stays bounded.
+ */
+export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
+/** Below this, a thread-pool round trip costs more than compressing here. */
+const POOL_FROM_BYTES = 2 * 1024;
+
+const deflateRawOnPool = promisify(deflateRaw) as (data: Uint8Array, options: ZlibOptions) => Promise<Buffer>;
 
 /**
  * The smallest deflate window that still spans the whole entry: same compression, but zlib's set-up
@@ -91,20 +103,55 @@ export class ZipWriter {
     output.on("error", (error: Error) => (this.failure ??= error));
   }
 
-  /** Adds one entry whose whole content is at hand (compressed in one call). */
+  /** Entries added but not yet written, oldest first, with the bytes they hold. */
+  private readonly ahead: Array<{ written: Promise<void>; bytes: number }> = [];
+  private aheadBytes = 0;
+  /** The last queued write: each entry's bytes follow the previous entry's. */
+  private lastWrite: Promise<void> = Promise.resolve();
+
+  /**
+   * Adds one entry whose whole content is at hand. It is compressed meanwhile and written in turn:
+   * this resolves once the entry is queued (or when too much is queued, once enough is written);
+   * `flush` waits for every queued entry. A failure is reported by the next call.
+   */
   async add(name: string, content: string | Uint8Array): Promise<void> {
     this.throwIfFailed();
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     this.checkEntrySize(name, data.length);
     const entry = this.entry(name);
+    Object.assign(entry, { crc: crc32(data), size: data.length });
     const windowBits = windowBitsFor(data.length);
-    const deflated = deflateRawSync(data, { level: this.level, windowBits, memLevel: memLevelFor(windowBits) });
-    Object.assign(entry, { crc: crc32(data), size: data.length, compressed: deflated.length });
-    // Sizes known up front: in the local header, no data descriptor.
-    this.write(localHeader(entry));
-    this.write(deflated);
-    this.recordEntry(entry);
-    await this.drained();
+    const options = { level: this.level, windowBits, memLevel: memLevelFor(windowBits) };
+    const deflated = data.length < POOL_FROM_BYTES ? Promise.resolve(deflateRawSync(data, options)) : deflateRawOnPool(data, options);
+    const written = this.lastWrite.then(async () => {
+      const compressed = await deflated;
+      if (this.failure) return;
+      // Sizes known up front: in the local header, no data descriptor.
+      entry.offset = this.written;
+      entry.compressed = compressed.length;
+      this.write(localHeader(entry));
+      this.write(compressed);
+      this.recordEntry(entry);
+      await this.drained();
+    });
+    // Every failure ends up in `failure` (reported by the next call), never as an unhandled rejection.
+    this.lastWrite = written.catch((error: Error) => void (this.failure ??= error));
+    this.ahead.push({ written: this.lastWrite, bytes: data.length });
+    this.aheadBytes += data.length;
+    while (this.ahead.length > AHEAD.entries || this.aheadBytes > AHEAD.bytes) {
+      const oldest = this.ahead.shift()!;
+      await oldest.written;
+      this.aheadBytes -= oldest.bytes;
+    }
+    this.throwIfFailed();
+  }
+
+  /** Waits until every entry added so far is written (or the writer failed: then throws). */
+  async flush(): Promise<void> {
+    await this.lastWrite;
+    this.ahead.length = 0;
+    this.aheadBytes = 0;
+    this.throwIfFailed();
   }
 
   /** Adds one entry from chunks produced on demand (never held whole). */
@@ -113,7 +160,7 @@ export class ZipWriter {
     chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
     options: ZipWriterOptions = {},
   ): Promise<void> {
-    this.throwIfFailed();
+    await this.flush();
     const entry = this.entry(name, SIZES_AFTER);
     this.write(localHeader(entry));
     const deflate = createDeflateRaw({ level: options.level ?? this.level });
@@ -147,7 +194,7 @@ export class ZipWriter {
 
   /** Adds one entry deflated elsewhere (raw deflate), given its uncompressed size and CRC-32. */
   async addCompressed(name: string, meta: { size: number; crc: number }, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-    this.throwIfFailed();
+    await this.flush();
     this.checkEntrySize(name, meta.size);
     const entry = this.entry(name, SIZES_AFTER);
     this.write(localHeader(entry));
@@ -163,7 +210,7 @@ export class ZipWriter {
 
   /** Writes the central directory and ends the output; resolves when the output is flushed. */
   async finish(): Promise<void> {
-    this.throwIfFailed();
+    await this.flush();
     const start = this.written;
     for (const { block, used } of this.directory) this.write(block.subarray(0, used));
     this.write(endRecord(this.entries, this.directoryBytes, start));
