@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SimpleGit, SimpleGitOptions } from "simple-git";
 import { DOCPACK_PATHS, type FileEntry, type Manifest } from "@doctown/core/docpackFormat";
+import { setHeapGrowthFor } from "./heapPolicy";
 import { isProse } from "./scan/languages";
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
@@ -114,7 +115,10 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
       limits: tuning.scanLimits,
       onProgress: (f) => progress("scan", f),
-      onPlan: (plan) => (extractor = createExtractor(plan, extractDeps)),
+      onPlan: (plan) => {
+        setHeapGrowthFor(plan);
+        extractor = createExtractor(plan, extractDeps);
+      },
       onFile: (file) => extractor?.add(file),
     });
     scanning = false;
