@@ -15,18 +15,29 @@ import { gfm } from "micromark-extension-gfm";
 /**
  * `keepHeadings`: the repository's own prose pages keep their outline (the page is theirs); model
  * text and doc comments live inside our pages, where headings become bold paragraphs.
+ * `labels`: when the text is one block of a larger document, the labels defined elsewhere in it, so
+ * that `[text][label]` stays a reference (the document's definition decides where it leads) rather
+ * than turning into literal text.
  */
-export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean } = {}): string {
+export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean; labels?: readonly string[] } = {}): string {
   // Most doc comments are plain sentences: nothing in them could open HTML, a link, an image, a
   // table, a fence or a heading (ATX or setext), so parsing them (~0.3 ms each) changes nothing.
   if (!options.keepHeadings && isPlainProse(markdown)) return markdown.trim();
-  const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  // The labels are defined ahead of the text (to a harmless address) and their definitions left out
+  // of the result again: the blank line after them ends them whatever the text begins with.
+  const definitions = options.labels?.length ? `${options.labels.map((label) => `[${label}]: #`).join("\n")}\n\n` : "";
+  const tree = fromMarkdown(definitions + markdown, FROM_MARKDOWN);
+  if (definitions) tree.children = tree.children.filter((node) => (node.position?.start.offset ?? 0) >= definitions.length);
   keepHeadings = options.keepHeadings ?? false;
   const safe: Root = { type: "root", children: tamedChildren(tree) as RootContent[] };
-  return toMarkdown(safe, { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" }).trimEnd();
+  return toMarkdown(safe, TO_MARKDOWN).trimEnd();
 }
 
 let keepHeadings = false;
+
+// Built once: making the GFM extensions anew for each text cost more than parsing a short one.
+const FROM_MARKDOWN = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
+const TO_MARKDOWN = { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" } as const;
 
 const MARKUP = /[<>[\]|\\&]|^\s*(`{3}|~{3}|#|=+\s*$|-+\s*$|\*{3,}\s*$|_{3,}\s*$)|^ {4}|^\t/m;
 function isPlainProse(markdown: string): boolean {

@@ -9,7 +9,7 @@
 import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
 import type { ProsePage } from "../types";
-import { headingsIfClean } from "./cleanMarkdown";
+import { markdownBlocks, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
 import { codeBlock, escapeText } from "./markdown";
 import { embeddedMarkdown } from "./modelMarkdown";
 
@@ -20,20 +20,65 @@ export function prosePage(path: string, language: string, content: string): Pros
   return { markdown: `${markdown.trimEnd()}\n`, title, headings };
 }
 
-/** Markdown kept as written when nothing in it needs sanitising, else parsed and written back. */
+/**
+ * Markdown kept as written where nothing needs sanitising; each top-level block that does is parsed
+ * and written back on its own (the rest of the file costs only marked's lexing).
+ */
 function markdownPage(source: string): { markdown: string; headings: Heading[] } {
   const markdown = source.replace(/\r\n?/g, "\n");
-  const clean = headingsIfClean(markdown);
-  if (!clean) {
+  const parsed = markdownBlocks(markdown);
+  if (!parsed) {
     const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-    return { markdown: sanitised, headings: headingsOf(sanitised) };
+    return { markdown: sanitised, headings: withAnchors(atxHeadings(sanitised)) };
   }
-  const slugger = new GithubSlugger();
-  const headings = clean.flatMap(({ depth, markdown: text }) => {
-    const plain = plainHeading(text);
-    return plain ? [{ depth, text: plain, anchor: slugger.slug(plain) }] : [];
-  });
-  return { markdown, headings };
+  let out = "";
+  const headings: MarkdownHeading[] = [];
+  let separate = false;
+  // A blank line before and after a sanitised block: what it became cannot continue (lazily, as a
+  // setext underline, as list or quote content) what stands before it, nor be continued by what
+  // follows; the neighbours' own text stays as it was.
+  const blankLine = () => {
+    if (out && !out.endsWith("\n\n")) out += out.endsWith("\n") ? "\n" : "\n\n";
+  };
+  for (const run of blockRuns(parsed.blocks)) {
+    if (run.headings) {
+      if (separate && run.raw.trim()) blankLine();
+      out += run.raw;
+      headings.push(...run.headings);
+      separate &&= !run.raw.trim();
+      continue;
+    }
+    const sanitised = embeddedMarkdown(run.raw, { keepHeadings: true, labels: parsed.labels });
+    blankLine();
+    out += sanitised;
+    headings.push(...atxHeadings(sanitised));
+    separate = true;
+  }
+  return { markdown: out, headings: withAnchors(headings) };
+}
+
+/**
+ * The blocks as runs to keep or sanitise: a block to sanitise takes along the blocks after it that
+ * begin indented (with blank lines between), which it may have held as its own content (a list's
+ * paragraph); written back on their own, the indentation could mean something else.
+ */
+function blockRuns(blocks: readonly MarkdownBlock[]): MarkdownBlock[] {
+  const runs: MarkdownBlock[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    if (blocks[i]!.headings) {
+      runs.push(blocks[i]!);
+      continue;
+    }
+    let raw = blocks[i]!.raw;
+    for (let j = i + 1; j < blocks.length; j++) {
+      if (!blocks[j]!.raw.trim()) continue;
+      if (!/^[ \t]/.test(blocks[j]!.raw)) break;
+      raw += blocks.slice(i + 1, j + 1).map((block) => block.raw).join("");
+      i = j;
+    }
+    runs.push({ raw });
+  }
+  return runs;
 }
 
 function textPage(content: string, language: string): { markdown: string; headings: Heading[] } {
@@ -43,8 +88,21 @@ function textPage(content: string, language: string): { markdown: string; headin
 
 /** ATX headings of Markdown we wrote (outside code fences), with their anchors in page order. */
 export function headingsOf(markdown: string): Heading[] {
+  return withAnchors(atxHeadings(markdown));
+}
+
+/** The page's headings with their GitHub-style anchors, in page order (repeats numbered). */
+function withAnchors(headings: readonly MarkdownHeading[]): Heading[] {
   const slugger = new GithubSlugger();
-  const out: Heading[] = [];
+  return headings.flatMap(({ depth, markdown }) => {
+    const text = plainHeading(markdown);
+    return text ? [{ depth, text, anchor: slugger.slug(text) }] : [];
+  });
+}
+
+/** ATX headings of Markdown we wrote (outside code fences). */
+function atxHeadings(markdown: string): MarkdownHeading[] {
+  const out: MarkdownHeading[] = [];
   let fence: string | undefined;
   for (const line of markdown.split("\n")) {
     const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
@@ -54,9 +112,7 @@ export function headingsOf(markdown: string): Heading[] {
     }
     if (fence) continue;
     const match = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!match) continue;
-    const text = plainHeading(match[2]!);
-    if (text) out.push({ depth: match[1]!.length, text, anchor: slugger.slug(text) });
+    if (match) out.push({ depth: match[1]!.length, markdown: match[2]! });
   }
   return out;
 }
