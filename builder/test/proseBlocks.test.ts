@@ -1,0 +1,130 @@
+import { marked, type Token, type Tokens } from "marked";
+import { describe, expect, it } from "vitest";
+import { embeddedMarkdown } from "../src/document/modelMarkdown";
+import { headingsOf, prosePage } from "../src/document/prose";
+import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
+
+/** Clean Markdown around the hostile block: it must come out byte for byte. */
+const BEFORE = [
+  "# Guide",
+  "",
+  "Install with `npm i <pkg>` and read [the docs](https://example.com/a?b=1).",
+  "",
+  "```tsx",
+  "const App = () => <Provider client={client}><Todos /></Provider>;",
+  "```",
+  "",
+  "",
+].join("\n");
+const AFTER = ["## Next", "", "- read [the API][api]", "- `Array<string>` & more", "", "[api]: ./api.md", ""].join("\n");
+
+function page(markdown: string): string {
+  return prosePage("docs/guide.md", "markdown", markdown).markdown;
+}
+
+function allTokens(markdown: string): Token[] {
+  const all: Token[] = [];
+  marked.walkTokens(marked.lexer(markdown, { gfm: true }), (token) => void all.push(token));
+  return all;
+}
+
+/** What the viewer would render from it: no raw HTML, no image, no link but http(s), mailto or relative. */
+function expectSafe(markdown: string): void {
+  expect(rawHtml(markdown)).toEqual([]);
+  expect(allTokens(markdown).filter((token) => token.type === "image")).toEqual([]);
+  expect(linkTargets(markdown).filter((href) => !/^(https?:|mailto:|\.|#)/.test(href))).toEqual([]);
+  expect(renderedHtml(markdown)).not.toMatch(/<(img|div|script|b|sup)[\s>]|href="(javascript|data|&#)|cdn\.example/);
+}
+
+describe("prosePage sanitises only the blocks that need it", () => {
+  it.each([
+    ["an HTML block between clean paragraphs", '<div align="center">\n<script>alert(1)</script>\n</div>\n\n'],
+    ["an image inside a list item", "- one\n- two ![shot](https://cdn.example/s.png)\n- three\n\n"],
+    ["a javascript: link in a table cell", "| a | b |\n|---|---|\n| [run](javascript:alert(1)) | <sup>1</sup> |\n\n"],
+    ["a quote with inline HTML", "> **<sup>1</sup> Note** – see <b>this</b>.\n\n"],
+    ["a definition with an unsafe scheme used from a clean paragraph", "Read [this][x] first.\n\n[x]: javascript:alert(1)\n\n"],
+  ])("%s: the rest byte for byte, the block made safe", (_, hostile) => {
+    const markdown = `${BEFORE}${hostile}${AFTER}`;
+    const out = page(markdown);
+    expect(out).not.toBe(markdown);
+    expect(out.startsWith(BEFORE)).toBe(true);
+    expect(out.endsWith(AFTER)).toBe(true);
+    expectSafe(out);
+  });
+
+  it("closes a fence left open at the end, after clean blocks kept as written", () => {
+    const out = page(`${BEFORE}\`\`\`js title=<x>\nlet x;\n`);
+    expect(out.startsWith(BEFORE)).toBe(true);
+    expect(out.slice(BEFORE.length)).toBe("```js\nlet x;\n```\n");
+    // Whatever another part of a page puts after it is outside the fence.
+    expect(allTokens(`${out}\n# After\n`).filter((token) => token.type === "heading").map((token) => (token as Tokens.Heading).text)).toEqual(["Guide", "After"]);
+  });
+
+  it("keeps what follows a sanitised block apart from it (no lazy line, no setext underline)", () => {
+    // After an HTML block (a comment, a <script>) a line may follow directly; written back as text,
+    // the block is a paragraph that the next line would continue or underline into a heading.
+    const markdown = `${BEFORE}<!-- note -->\nA line of its own.\n\n<script>x</script>\n===\n\n${AFTER}`;
+    const out = page(markdown);
+    expectSafe(out);
+    const paragraphs = marked.lexer(out, { gfm: true }).filter((token): token is Tokens.Paragraph => token.type === "paragraph");
+    expect(paragraphs.map((paragraph) => paragraph.text)).toContain("A line of its own.");
+    expect(paragraphs.map((paragraph) => paragraph.text)).toContain("===");
+    expect(out).toContain("\nA line of its own.\n");
+    expect(prosePage("g.md", "markdown", markdown).headings.map((heading) => heading.text)).toEqual(["Guide", "Next"]);
+  });
+
+  it("resolves a sanitised block's reference links against the file's other definitions", () => {
+    const out = page(`${BEFORE}See <b>the</b> [reference][ref] and [the API][api].\n\n${AFTER}[ref]: https://example.com/ref\n`);
+    expectSafe(out);
+    expect(linkTargets(out)).toEqual(expect.arrayContaining(["https://example.com/ref", "./api.md"]));
+    expect(out).toContain("[reference][ref]");
+    expect(out).not.toMatch(/\]: #$/m); // the labels given to the sanitiser stay out
+  });
+
+  it("gives the headings (anchors numbered across the page) the whole sanitised file would give", () => {
+    const markdown = [
+      "# Guide",
+      "",
+      "## Setup",
+      "",
+      "<div>html</div>",
+      "",
+      "## Setup",
+      "",
+      "- item ![i](x.png)",
+      "",
+      "## Setup ![logo](l.png)",
+      "",
+      "> ## Quoted <b>heading</b>",
+      "",
+      "> ## Quoted heading",
+      "",
+      "## Setup",
+      "",
+    ].join("\n");
+    const { headings } = prosePage("g.md", "markdown", markdown);
+    expect(headings).toEqual(headingsOf(embeddedMarkdown(markdown, { keepHeadings: true })));
+    expect(headings.map((heading) => heading.anchor)).toEqual(["guide", "setup", "setup-1", "setup-logo", "setup-2"]);
+  });
+
+  it("sanitises a list with the indented blocks after it that its rewriting would take in", () => {
+    // "-   " gives the item a content indent of 4: "  para" (2) is a paragraph of its own; written
+    // back with "- " (indent 2) alone, the list would take it in.
+    const markdown = `${BEFORE}-   item ![i](x.png)\n\n  para\n\n${AFTER}`;
+    const out = page(markdown);
+    expectSafe(out);
+    const types = (text: string) => marked.lexer(text, { gfm: true }).map((token) => token.type).filter((type) => type !== "space");
+    expect(types(out)).toEqual(types(embeddedMarkdown(markdown, { keepHeadings: true })));
+    expect(out.startsWith(BEFORE)).toBe(true);
+    expect(out.endsWith(AFTER)).toBe(true);
+  });
+
+  it("keeps repeated definitions marked leaves out of its tokens as written, unless unsafe", () => {
+    const comments = "[//]: # 'Example'\n[//]: # 'Example2'\n[//]: # 'Example2'\n\n";
+    const clean = `${BEFORE}${comments}Text.\n\n${comments}${AFTER}`;
+    expect(page(clean)).toBe(clean);
+    const hostile = page(`${BEFORE}[a]: https://example.com\n[a]: javascript:alert(1)\n\n${AFTER}`);
+    expect(hostile).not.toContain("javascript");
+    expect(hostile.startsWith(BEFORE) && hostile.endsWith(AFTER)).toBe(true);
+  });
+});
