@@ -3,8 +3,9 @@
  * page. A repository can steer what the model writes, so the text is parsed (micromark, GFM, as the
  * viewer reads it) and written back from the syntax tree: every construct is closed where the text
  * ends (an open fence cannot swallow the page), raw HTML becomes text, headings become bold
- * paragraphs (the page's outline is ours), and links, images and definitions whose address is not
- * http(s), mailto or relative keep only their text.
+ * paragraphs (the page's outline is ours), images (by reference too) keep only their alt text, and
+ * links and definitions whose address is not http(s), mailto or relative keep only their text. The
+ * repository's own prose pages go through it too, one block at a time (prose.ts).
  */
 import type { Nodes, Parents, PhrasingContent, Root, RootContent } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
@@ -55,6 +56,7 @@ function tamed(node: Nodes, inline: boolean): Nodes[] {
     case "link":
       return safeUrl(node.url) ? [withTamedChildren(node)] : tamedChildren(node);
     case "image":
+    case "imageReference":
       // An image would be fetched by whoever opens the page: its address is the model's to choose.
       return node.alt ? [{ type: "text", value: node.alt }] : [];
     case "code":
@@ -79,6 +81,10 @@ function withTamedChildren<T extends Parents>(node: T): T {
 }
 
 function safeUrl(url: string): boolean {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
+  // Browsers drop tabs and line breaks inside an address, and the viewer leaves a character
+  // reference written in it (`\&#106;`, `&colon;`) for the browser to decode: neither may hide a scheme.
+  const head = url.replace(/[\u0000-\u0020]/g, "").split(/[/?#]/, 1)[0]!;
+  if (head.includes("&")) return false;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(head)?.[1]?.toLowerCase();
   return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";
 }
