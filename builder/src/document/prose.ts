@@ -1,10 +1,12 @@
 /**
  * The repository's own prose as pages: Markdown/MDX through the same sanitising as model text
  * (parsed and written back; raw HTML becomes text; only http(s), mailto and relative links stay;
- * images keep their alt text; a file in which that would change nothing is kept byte for byte, see
- * cleanMarkdown.ts), but with its headings kept, each with a GitHub-style anchor for the
- * search index. reStructuredText, AsciiDoc and plain text are kept as text: headings recognised,
- * paragraphs as escaped text, indented or delimited blocks as code.
+ * images keep their alt text), but with its headings kept, each with a GitHub-style anchor for the
+ * search index. Only the top-level blocks that need it are sanitised: the others (usually all but
+ * an `<img>` or an HTML block, often all) are kept byte for byte, see cleanMarkdown.ts; a sanitised
+ * block is set apart from its neighbours by blank lines and keeps its references to the file's
+ * other definitions. reStructuredText, AsciiDoc and plain text are kept as text: headings
+ * recognised, paragraphs as escaped text, indented or delimited blocks as code.
  */
 import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
