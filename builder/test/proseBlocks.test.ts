@@ -128,3 +128,37 @@ describe("prosePage sanitises only the blocks that need it", () => {
     expect(hostile.startsWith(BEFORE) && hostile.endsWith(AFTER)).toBe(true);
   });
 });
+
+describe("prosePage sanitises the cheap way where it can", () => {
+  const TABLE = [
+    "| Feature | Us | Them |",
+    "| ------- | -- | ---- |",
+    "| Caching | ✅ | ✅ |",
+    "| Lagged data<sup>1</sup> | ✅ | 🛑 |",
+    "| Stars | [![][stars]][repo] | [x](javascript:alert(1)) |",
+    "| Size | `<T>` \\| small | big |",
+    "",
+  ];
+
+  it("rewrites only a table's rows that need it, in the context of its header", () => {
+    const markdown = `${BEFORE}${TABLE.join("\n")}\n${AFTER}[stars]: https://img.example/s.svg\n[repo]: https://example.com/repo\n`;
+    const out = page(markdown);
+    expectSafe(out);
+    const lines = out.split("\n");
+    for (const clean of [TABLE[0], TABLE[1], TABLE[2], TABLE[5]]) expect(lines).toContain(clean);
+    expect(lines).not.toContain(TABLE[3]);
+    const table = marked.lexer(out, { gfm: true }).find((token): token is Tokens.Table => token.type === "table")!;
+    const cells = table.rows.map((row) => row.map((cell) => cell.text));
+    expect(cells.map((row) => row.length)).toEqual([3, 3, 3, 3]);
+    expect(cells.map((row) => row[0])).toEqual(["Caching", "Lagged data\\<sup>1\\</sup>", "Stars", "Size"]);
+    expect(cells[2]![2]).toBe("x");
+    expect(linkTargets(out)).toContain("https://example.com/repo");
+  });
+
+  it("writes an HTML block as its text, as the full sanitiser does", () => {
+    const html = '<div align="center">\n  <img src="logo.png">\n</div>\n\n<pre>\n# not a heading\n\n    indented\n- not a list\n===\n</pre>';
+    const out = page(`${BEFORE}${html}\n\n${AFTER}`);
+    expectSafe(out);
+    expect(out).toBe(`${BEFORE}${embeddedMarkdown(html, { keepHeadings: true })}\n\n${AFTER}`);
+  });
+});

@@ -18,8 +18,15 @@ export interface MarkdownHeading {
 /** A top-level block of a file: marked's token (with the blank lines after it) as written. */
 export interface MarkdownBlock {
   raw: string;
+  /** marked's token type */
+  type?: string;
   /** The block's headings when nothing in it needs sanitising; `undefined` when something does. */
   headings?: MarkdownHeading[];
+  /**
+   * A table to sanitise whose header is clean: the indexes of the rows (0 the first after the
+   * delimiter row, one line each) that need it; the other lines can stay as written.
+   */
+  dirtyRows?: number[];
 }
 
 export interface MarkdownBlocks {
@@ -56,10 +63,17 @@ function splitBlocks(markdown: string, tokens: readonly Token[], blocks: Markdow
     if (definitionsOnly && token.type !== "def" && token.type !== "space") return false;
     if (!upTo(markdown.indexOf(token.raw, at))) return false;
     const headings: MarkdownHeading[] = [];
-    blocks.push({ raw: token.raw, headings: clean(token, headings, false) ? headings : undefined });
+    if (clean(token, headings, false)) blocks.push({ raw: token.raw, type: token.type, headings });
+    else blocks.push({ raw: token.raw, type: token.type, dirtyRows: token.type === "table" ? dirtyRows(token as Tokens.Table) : undefined });
     at += token.raw.length;
   }
   return upTo(markdown.length);
+}
+
+function dirtyRows(table: Tokens.Table): number[] | undefined {
+  const lines = table.raw.replace(/\n+$/, "").split("\n");
+  if (lines.length !== table.rows.length + 2 || !table.header.every((cell) => allClean(cell.tokens, [], false))) return undefined;
+  return table.rows.flatMap((row, i) => (row.every((cell) => allClean(cell.tokens, [], false)) ? [] : [i]));
 }
 
 function allClean(tokens: readonly Token[], headings: MarkdownHeading[], quoted: boolean): boolean {

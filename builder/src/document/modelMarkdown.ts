@@ -24,14 +24,45 @@ export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boo
   // Most doc comments are plain sentences: nothing in them could open HTML, a link, an image, a
   // table, a fence or a heading (ATX or setext), so parsing them (~0.3 ms each) changes nothing.
   if (!options.keepHeadings && isPlainProse(markdown)) return markdown.trim();
-  // The labels are defined ahead of the text (to a harmless address) and their definitions left out
-  // of the result again: the blank line after them ends them whatever the text begins with.
-  const definitions = options.labels?.length ? `${options.labels.map((label) => `[${label}]: #`).join("\n")}\n\n` : "";
+  keepHeadings = options.keepHeadings ?? false;
+  return written(parsed(markdown, options.labels));
+}
+
+/**
+ * Rows of a GFM table (one line each), sanitised in the context of the table's header and delimiter
+ * row, one line each again; `undefined` when micromark does not read the lines as one such table.
+ * Rows cost in proportion to their length: a long table with a few dirty rows need not be rewritten.
+ */
+export function embeddedTableRows(header: string, delimiter: string, rows: readonly string[], labels?: readonly string[]): string[] | undefined {
+  const tree = parsed([header, delimiter, ...rows].join("\n"), labels);
+  const table = tree.children[0];
+  if (tree.children.length !== 1 || table?.type !== "table" || table.children.length !== rows.length + 1) return undefined;
+  keepHeadings = false;
+  const lines = written(tree).split("\n");
+  return lines.length === rows.length + 2 ? lines.slice(2) : undefined;
+}
+
+/**
+ * An HTML block as the sanitiser writes it back (a paragraph of its text), without parsing it: for a
+ * block the viewer's parser reads as HTML, whatever micromark would make of it.
+ */
+export function htmlAsText(html: string): string {
+  return toMarkdown({ type: "root", children: [{ type: "paragraph", children: [{ type: "text", value: html }] }] }, TO_MARKDOWN).trimEnd();
+}
+
+/**
+ * `labels` are defined ahead of the text (to a harmless address) and their definitions left out of
+ * the tree again: the blank line after them ends them whatever the text begins with.
+ */
+function parsed(markdown: string, labels: readonly string[] = []): Root {
+  const definitions = labels.length ? `${labels.map((label) => `[${label}]: #`).join("\n")}\n\n` : "";
   const tree = fromMarkdown(definitions + markdown, FROM_MARKDOWN);
   if (definitions) tree.children = tree.children.filter((node) => (node.position?.start.offset ?? 0) >= definitions.length);
-  keepHeadings = options.keepHeadings ?? false;
-  const safe: Root = { type: "root", children: tamedChildren(tree) as RootContent[] };
-  return toMarkdown(safe, TO_MARKDOWN).trimEnd();
+  return tree;
+}
+
+function written(tree: Root): string {
+  return toMarkdown({ type: "root", children: tamedChildren(tree) as RootContent[] }, TO_MARKDOWN).trimEnd();
 }
 
 let keepHeadings = false;

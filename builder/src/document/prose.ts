@@ -13,7 +13,7 @@ import type { Heading } from "@doctown/core/docpackFormat";
 import type { ProsePage } from "../types";
 import { markdownBlocks, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
 import { codeBlock, escapeText } from "./markdown";
-import { embeddedMarkdown } from "./modelMarkdown";
+import { embeddedMarkdown, embeddedTableRows, htmlAsText } from "./modelMarkdown";
 
 export function prosePage(path: string, language: string, content: string): ProsePage {
   const { markdown, headings } = language === "markdown" ? markdownPage(stripFrontMatter(content)) : textPage(content, language);
@@ -50,13 +50,34 @@ function markdownPage(source: string): { markdown: string; headings: Heading[] }
       separate &&= !run.raw.trim();
       continue;
     }
-    const sanitised = embeddedMarkdown(run.raw, { keepHeadings: true, labels: parsed.labels });
+    const sanitised = sanitisedBlock(run, parsed.labels);
     blankLine();
     out += sanitised;
     headings.push(...atxHeadings(sanitised));
     separate = true;
   }
   return { markdown: out, headings: withAnchors(headings) };
+}
+
+/**
+ * A block (or run) to sanitise, written back: an HTML block as its text, of a table only the rows
+ * that need it, anything else parsed and written back.
+ */
+function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[]): string {
+  if (block.type === "html") return htmlAsText(block.raw.replace(/\n+$/, ""));
+  // Only the labels the block may use (matched as marked matches them: case and runs of
+  // whitespace aside): each one given costs a definition to parse.
+  const text = block.raw.toLowerCase().replace(/\s+/g, " ");
+  const labels = fileLabels.filter((label) => text.includes(label));
+  if (block.dirtyRows) {
+    const lines = block.raw.replace(/\n+$/, "").split("\n");
+    const rows = embeddedTableRows(lines[0]!, lines[1]!, block.dirtyRows.map((row) => lines[row + 2]!), labels);
+    if (rows) {
+      block.dirtyRows.forEach((row, i) => (lines[row + 2] = rows[i]!));
+      return lines.join("\n");
+    }
+  }
+  return embeddedMarkdown(block.raw, { keepHeadings: true, labels });
 }
 
 /**
@@ -78,7 +99,7 @@ function blockRuns(blocks: readonly MarkdownBlock[]): MarkdownBlock[] {
       raw += blocks.slice(i + 1, j + 1).map((block) => block.raw).join("");
       i = j;
     }
-    runs.push({ raw });
+    runs.push(raw === blocks[i]!.raw ? blocks[i]! : { raw });
   }
   return runs;
 }
