@@ -10,7 +10,7 @@
 import type { Nodes, Parents, PhrasingContent, Root, RootContent } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
 import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
-import { toMarkdown } from "mdast-util-to-markdown";
+import { toMarkdown, type Options as ToMarkdownOptions } from "mdast-util-to-markdown";
 import { gfm } from "micromark-extension-gfm";
 
 /**
@@ -69,7 +69,7 @@ let keepHeadings = false;
 
 // Built once: making the GFM extensions anew for each text cost more than parsing a short one.
 const FROM_MARKDOWN = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
-const TO_MARKDOWN = { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" } as const;
+const TO_MARKDOWN: ToMarkdownOptions = { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" };
 
 const MARKUP = /[<>[\]|\\&]|^\s*(`{3}|~{3}|#|=+\s*$|-+\s*$|\*{3,}\s*$|_{3,}\s*$)|^ {4}|^\t/m;
 function isPlainProse(markdown: string): boolean {
