@@ -92,14 +92,15 @@ function blockRuns(blocks: readonly MarkdownBlock[]): MarkdownBlock[] {
       runs.push(blocks[i]!);
       continue;
     }
-    let raw = blocks[i]!.raw;
+    const first = blocks[i]!;
+    let raw = first.raw;
     for (let j = i + 1; j < blocks.length; j++) {
       if (!blocks[j]!.raw.trim()) continue;
       if (!/^[ \t]/.test(blocks[j]!.raw)) break;
       raw += blocks.slice(i + 1, j + 1).map((block) => block.raw).join("");
       i = j;
     }
-    runs.push(raw === blocks[i]!.raw ? blocks[i]! : { raw });
+    runs.push(raw === first.raw ? first : { raw });
   }
   return runs;
 }
