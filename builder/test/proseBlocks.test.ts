@@ -1,6 +1,6 @@
 import { marked, type Token, type Tokens } from "marked";
 import { describe, expect, it } from "vitest";
-import { embeddedMarkdown } from "../src/document/modelMarkdown";
+import { embeddedMarkdown, embeddedTableRows } from "../src/document/modelMarkdown";
 import { headingsOf, prosePage } from "../src/document/prose";
 import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
 
@@ -41,6 +41,7 @@ describe("prosePage sanitises only the blocks that need it", () => {
     ["an HTML block between clean paragraphs", '<div align="center">\n<script>alert(1)</script>\n</div>\n\n'],
     ["an image inside a list item", "- one\n- two ![shot](https://cdn.example/s.png)\n- three\n\n"],
     ["a javascript: link in a table cell", "| a | b |\n|---|---|\n| [run](javascript:alert(1)) | <sup>1</sup> |\n\n"],
+    ["a table whose header has inline HTML", "| <b>a</b> | b |\n|---|---|\n| ![c](https://cdn.example/c.png) | d |\n\n"],
     ["a quote with inline HTML", "> **<sup>1</sup> Note** – see <b>this</b>.\n\n"],
     ["a definition with an unsafe scheme used from a clean paragraph", "Read [this][x] first.\n\n[x]: javascript:alert(1)\n\n"],
   ])("%s: the rest byte for byte, the block made safe", (_, hostile) => {
@@ -153,6 +154,12 @@ describe("prosePage sanitises the cheap way where it can", () => {
     expect(cells.map((row) => row[0])).toEqual(["Caching", "Lagged data\\<sup>1\\</sup>", "Stars", "Size"]);
     expect(cells[2]![2]).toBe("x");
     expect(linkTargets(out)).toContain("https://example.com/repo");
+  });
+
+  it("rewrites no row of lines micromark does not read as that table", () => {
+    expect(embeddedTableRows("| a | b |", "| - | - |", ["| c | <b>d</b> |"])).toEqual(["| c | \\<b>d\\</b> |"]);
+    expect(embeddedTableRows("| a | b |", "| - | - | - |", ["| c | <b>d</b> |"])).toBeUndefined();
+    expect(embeddedTableRows("| a | b |", "| - | - |", ["```", "| c | <b>d</b> |"])).toBeUndefined();
   });
 
   it("writes an HTML block as its text, as the full sanitiser does", () => {
