@@ -1,6 +1,7 @@
 import { marked, type Token, type Tokens } from "marked";
 import { describe, expect, it } from "vitest";
 import { embeddedMarkdown, embeddedTableRows } from "../src/document/modelMarkdown";
+import { viewerSafe } from "../src/document/cleanMarkdown";
 import { headingsOf, prosePage } from "../src/document/prose";
 import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
 
@@ -80,6 +81,23 @@ describe("prosePage sanitises only the blocks that need it", () => {
     expect(linkTargets(out)).toEqual(expect.arrayContaining(["https://example.com/ref", "./api.md"]));
     expect(out).toContain("[reference][ref]");
     expect(out).not.toMatch(/\]: #$/m); // the labels given to the sanitiser stay out
+  });
+
+  it("keeps as text a definition that only the sanitiser, reading a block on its own, sees", () => {
+    // marked reads "[d]: …" as the list item's lazy line (text), so "![i][d]" above is text and kept
+    // as written; micromark, after the item's HTML block, reads a definition there.
+    const markdown = `${BEFORE}Look: ![i][d] and [t][d].\n* a\n  <div>\n  b\n[d]: https://img.example/x.png\n\n${AFTER}`;
+    const out = page(markdown);
+    expectSafe(out);
+    expect(out).toContain("Look: ![i][d] and [t][d].\n");
+    expect(out).toContain("\\[d]: https\\://img.example/x.png"); // as text
+  });
+
+  it("checks a page put together from blocks as the viewer reads it", () => {
+    expect(viewerSafe(`${BEFORE}${AFTER}[x](mailto:a@b.c) [y](#top) <https://example.com>\n`)).toBe(true);
+    for (const hostile of ["<b>x</b>", "<div>\n", "![i](x.png)", "[x](javascript:alert(1))", "[x](\\&#106;avascript:1)", "[x][d]\n\n[d]: data:text/html,1"]) {
+      expect(viewerSafe(`${BEFORE}${hostile}\n\n${AFTER}`)).toBe(false);
+    }
   });
 
   it("gives the headings (anchors numbered across the page) the whole sanitised file would give", () => {

@@ -16,15 +16,20 @@ import { gfm } from "micromark-extension-gfm";
 /**
  * `keepHeadings`: the repository's own prose pages keep their outline (the page is theirs); model
  * text and doc comments live inside our pages, where headings become bold paragraphs.
- * `labels`: when the text is one block of a larger document, the labels defined elsewhere in it, so
- * that `[text][label]` stays a reference (the document's definition decides where it leads) rather
- * than turning into literal text.
+ * When the text is one block of a larger document: `labels`, those defined elsewhere in it, so that
+ * `[text][label]` stays a reference (the document's definition decides where it leads) rather than
+ * turning into literal text; `definable`, all labels the viewer's parser reads as defined in the
+ * document (lower case, runs of whitespace as one space): a definition of another label is kept as
+ * text. Read on its own, a block may hold a definition where the viewer read text (after a lazy
+ * line); written back as one, it would turn references elsewhere, say `![x][label]` in a block kept
+ * as written, into links and images.
  */
-export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean; labels?: readonly string[] } = {}): string {
+export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean; labels?: readonly string[]; definable?: ReadonlySet<string> } = {}): string {
   // Most doc comments are plain sentences: nothing in them could open HTML, a link, an image, a
   // table, a fence or a heading (ATX or setext), so parsing them (~0.3 ms each) changes nothing.
   if (!options.keepHeadings && isPlainProse(markdown)) return markdown.trim();
   keepHeadings = options.keepHeadings ?? false;
+  definable = options.definable;
   return written(parsed(markdown, options.labels));
 }
 
@@ -38,6 +43,7 @@ export function embeddedTableRows(header: string, delimiter: string, rows: reado
   const table = tree.children[0];
   if (tree.children.length !== 1 || table?.type !== "table" || table.children.length !== rows.length + 1) return undefined;
   keepHeadings = false;
+  definable = undefined; // a table row holds no definition
   const lines = written(tree).split("\n");
   return lines.length === rows.length + 2 ? lines.slice(2) : undefined;
 }
@@ -66,6 +72,7 @@ function written(tree: Root): string {
 }
 
 let keepHeadings = false;
+let definable: ReadonlySet<string> | undefined;
 
 // Built once: making the GFM extensions anew for each text cost more than parsing a short one.
 const FROM_MARKDOWN = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
@@ -92,8 +99,13 @@ function tamed(node: Nodes, inline: boolean): Nodes[] {
       return node.alt ? [{ type: "text", value: node.alt }] : [];
     case "code":
       return [{ ...node, meta: null }]; // only the language stays in the fence's info string
-    case "definition":
-      return safeUrl(node.url) ? [node] : [];
+    case "definition": {
+      if (!safeUrl(node.url)) return [];
+      const label = node.label ?? node.identifier;
+      if (!definable || definable.has(label.toLowerCase().replace(/\s+/g, " "))) return [node];
+      const text = `[${label}]: ${node.url}${node.title ? ` "${node.title}"` : ""}`;
+      return [{ type: "paragraph", children: [{ type: "text", value: text }] }];
+    }
     default:
       return "children" in node ? [withTamedChildren(node)] : [node];
   }
@@ -111,7 +123,8 @@ function withTamedChildren<T extends Parents>(node: T): T {
   return { ...node, children: tamedChildren(node) } as T;
 }
 
-function safeUrl(url: string): boolean {
+/** An address the viewer may link to: http(s), mailto or relative. */
+export function safeUrl(url: string): boolean {
   // Browsers drop tabs and line breaks inside an address, and the viewer leaves a character
   // reference written in it (`\&#106;`, `&colon;`) for the browser to decode: neither may hide a scheme.
   const head = url.replace(/[\u0000-\u0020]/g, "").split(/[/?#]/, 1)[0]!;

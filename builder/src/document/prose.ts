@@ -11,7 +11,7 @@
 import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
 import type { ProsePage } from "../types";
-import { markdownBlocks, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
+import { markdownBlocks, viewerSafe, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
 import { codeBlock, escapeText } from "./markdown";
 import { embeddedMarkdown, embeddedTableRows, htmlAsText } from "./modelMarkdown";
 
@@ -29,10 +29,7 @@ export function prosePage(path: string, language: string, content: string): Pros
 function markdownPage(source: string): { markdown: string; headings: Heading[] } {
   const markdown = source.replace(/\r\n?/g, "\n");
   const parsed = markdownBlocks(markdown);
-  if (!parsed) {
-    const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-    return { markdown: sanitised, headings: withAnchors(atxHeadings(sanitised)) };
-  }
+  if (!parsed) return sanitisedPage(markdown);
   let out = "";
   const headings: MarkdownHeading[] = [];
   let separate = false;
@@ -42,6 +39,7 @@ function markdownPage(source: string): { markdown: string; headings: Heading[] }
   const blankLine = () => {
     if (out && !out.endsWith("\n\n")) out += out.endsWith("\n") ? "\n" : "\n\n";
   };
+  const definable = new Set(parsed.labels);
   for (const run of blockRuns(parsed.blocks)) {
     if (run.headings) {
       if (separate && run.raw.trim()) blankLine();
@@ -50,20 +48,27 @@ function markdownPage(source: string): { markdown: string; headings: Heading[] }
       separate &&= !run.raw.trim();
       continue;
     }
-    const sanitised = sanitisedBlock(run, parsed.labels);
+    const sanitised = sanitisedBlock(run, parsed.labels, definable);
     blankLine();
     out += sanitised;
     headings.push(...atxHeadings(sanitised));
     separate = true;
   }
+  if (out !== markdown && !viewerSafe(out)) return sanitisedPage(markdown);
   return { markdown: out, headings: withAnchors(headings) };
+}
+
+/** The whole file parsed and written back at once. */
+function sanitisedPage(markdown: string): { markdown: string; headings: Heading[] } {
+  const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
+  return { markdown: sanitised, headings: withAnchors(atxHeadings(sanitised)) };
 }
 
 /**
  * A block (or run) to sanitise, written back: an HTML block as its text, of a table only the rows
  * that need it, anything else parsed and written back.
  */
-function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[]): string {
+function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): string {
   if (block.type === "html") return htmlAsText(block.raw.replace(/\n+$/, ""));
   // Only the labels the block may use (matched as marked matches them: case and runs of
   // whitespace aside): each one given costs a definition to parse.
@@ -77,7 +82,7 @@ function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[]): st
       return lines.join("\n");
     }
   }
-  return embeddedMarkdown(block.raw, { keepHeadings: true, labels });
+  return embeddedMarkdown(block.raw, { keepHeadings: true, labels, definable });
 }
 
 /**
