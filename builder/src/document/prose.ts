@@ -5,7 +5,8 @@
  * search index. Only the top-level blocks that need it are sanitised: the others (usually all but
  * an `<img>` or an HTML block, often all) are kept byte for byte, see cleanMarkdown.ts; a sanitised
  * block is set apart from its neighbours by blank lines and keeps its references to the file's
- * other definitions. reStructuredText, AsciiDoc and plain text are kept as text: headings
+ * other definitions; the page put together is checked once more as the viewer reads it.
+ * reStructuredText, AsciiDoc and plain text are kept as text: headings
  * recognised, paragraphs as escaped text, indented or delimited blocks as code.
  */
 import GithubSlugger from "github-slugger";
@@ -24,7 +25,8 @@ export function prosePage(path: string, language: string, content: string): Pros
 
 /**
  * Markdown kept as written where nothing needs sanitising; each top-level block that does is parsed
- * and written back on its own (the rest of the file costs only marked's lexing).
+ * and written back on its own (the rest of the file costs only marked's lexing). Headings come from
+ * marked's tokens for kept blocks and from what rewritten ones became, anchored over the whole page.
  */
 function markdownPage(source: string): { markdown: string; headings: Heading[] } {
   const markdown = source.replace(/\r\n?/g, "\n");
