@@ -6,8 +6,8 @@
  * an `<img>` or an HTML block, often all) are kept byte for byte, see cleanMarkdown.ts; a sanitised
  * block is set apart from its neighbours by blank lines and keeps its references to the file's
  * other definitions; the page put together is checked once more as the viewer reads it.
- * reStructuredText, AsciiDoc and plain text are kept as text: headings
- * recognised, paragraphs as escaped text, indented or delimited blocks as code.
+ * reStructuredText, AsciiDoc and plain text are kept as text: headings recognised, paragraphs as
+ * escaped text, indented or delimited blocks as code.
  */
 import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
