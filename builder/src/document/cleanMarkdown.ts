@@ -5,8 +5,8 @@
  * for byte, with its headings read from the same tokens. The verdict is per top-level block (and,
  * for a table, per row): a file is typically dirty because of one `<img>` or one HTML block, and only
  * those blocks need the sanitiser (micromark, parsed and written back, ~3-5 ms per KB); see
- * prose.ts. On TanStack/query 22 of 600 files (102 KB) have such blocks: 57 of them, 30 HTML blocks
- * (13 KB, written as text without parsing) and 18 KB to parse.
+ * markdownPage.ts. On TanStack/query 22 of 600 files (102 KB) have such blocks: 57 of them, 30
+ * HTML blocks (13 KB, written as text without parsing) and 18 KB to parse.
  */
 import { Lexer, marked, type Token, type Tokens } from "marked";
 import { safeUrl } from "./modelMarkdown";

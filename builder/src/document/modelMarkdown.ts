@@ -5,7 +5,7 @@
  * ends (an open fence cannot swallow the page), raw HTML becomes text, headings become bold
  * paragraphs (the page's outline is ours), images (by reference too) keep only their alt text, and
  * links and definitions whose address is not http(s), mailto or relative keep only their text. The
- * repository's own prose pages go through it too, one block at a time (prose.ts).
+ * repository's own prose pages go through it too, one block at a time (markdownPage.ts).
  */
 import type { Nodes, Parents, PhrasingContent, Root, RootContent } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
