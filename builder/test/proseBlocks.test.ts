@@ -2,6 +2,7 @@ import { marked, type Token, type Tokens } from "marked";
 import { describe, expect, it } from "vitest";
 import { embeddedMarkdown, embeddedTableRows } from "../src/document/modelMarkdown";
 import { viewerSafe } from "../src/document/cleanMarkdown";
+import { blockwisePage } from "../src/document/markdownPage";
 import { headingsOf, prosePage } from "../src/document/prose";
 import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
 
@@ -185,5 +186,45 @@ describe("prosePage sanitises the cheap way where it can", () => {
     const out = page(`${BEFORE}${html}\n\n${AFTER}`);
     expectSafe(out);
     expect(out).toBe(`${BEFORE}${embeddedMarkdown(html, { keepHeadings: true })}\n\n${AFTER}`);
+  });
+});
+
+describe("a page put together from blocks, without the last check", () => {
+  /** Clean and hostile blocks whose neighbourhood matters: lazy lines, underlines, lists, definitions. */
+  const SNIPPETS = [
+    "Plain paragraph with ![i][d] and [t][d].",
+    "Setext\n===",
+    "---",
+    "- a\n- b",
+    "> quote",
+    "    indented",
+    "| a |\n|---|\n| b |",
+    "[d]: https://example.com/d",
+    "<div>\nblock\n</div>",
+    "<!-- c -->",
+    "Text <b>b</b>.",
+    "- a ![i](https://cdn.example/i.png)",
+    "-   item <b>x</b>",
+    "> q <b>x</b>\n> [d]: https://cdn.example/q.png",
+    "* a\n  <div>\n  b\n[d]: https://cdn.example/lazy.png",
+    "| a |\n|---|\n| <b>c</b> |\n| [x](javascript:y) |",
+    "```js title=x\ncode",
+    "[e]: javascript:alert(1)",
+    "===",
+    "2. two",
+  ];
+
+  it("is safe for every pair of blocks, with and without a blank line between", () => {
+    const unsafe: string[] = [];
+    for (const first of SNIPPETS) {
+      for (const second of SNIPPETS) {
+        for (const between of ["\n", "\n\n"]) {
+          const markdown = `${first}${between}${second}\n`;
+          const page = blockwisePage(markdown)!;
+          if (!viewerSafe(page.markdown)) unsafe.push(markdown);
+        }
+      }
+    }
+    expect(unsafe).toEqual([]);
   });
 });

@@ -13,11 +13,23 @@ import { atxHeadings, withAnchors } from "./proseHeadings";
  * Markdown kept as written where nothing needs sanitising; each top-level block that does is parsed
  * and written back on its own (the rest of the file costs only marked's lexing). Headings come from
  * marked's tokens for kept blocks and from what rewritten ones became, anchored over the whole page.
+ * The page is then read once more as the viewer reads it: should anything in it be unsafe after
+ * all, the whole file is sanitised at once instead.
  */
 export function markdownPage(source: string): { markdown: string; headings: Heading[] } {
   const markdown = source.replace(/\r\n?/g, "\n");
+  const page = blockwisePage(markdown);
+  return page && (page.markdown === markdown || viewerSafe(page.markdown)) ? page : sanitisedPage(markdown);
+}
+
+/**
+ * The page put together from kept and rewritten blocks, before the last check (exported for the
+ * tests, which hold it to that check without the whole-file fallback); `undefined` when marked's
+ * tokens do not account for the whole text.
+ */
+export function blockwisePage(markdown: string): { markdown: string; headings: Heading[] } | undefined {
   const parsed = markdownBlocks(markdown);
-  if (!parsed) return sanitisedPage(markdown);
+  if (!parsed) return undefined;
   let out = "";
   const headings: MarkdownHeading[] = [];
   let separate = false;
@@ -42,7 +54,6 @@ export function markdownPage(source: string): { markdown: string; headings: Head
     headings.push(...atxHeadings(sanitised));
     separate = true;
   }
-  if (out !== markdown && !viewerSafe(out)) return sanitisedPage(markdown);
   return { markdown: out, headings: withAnchors(headings) };
 }
 
