@@ -58,6 +58,9 @@ describe("prosePage (Markdown)", () => {
     ["a scheme hidden by an escape", "# Title\n\n[click](javascript\\:alert(1))\n"],
     ["a data: definition", "# Title\n\n[click][x]\n\n[x]: data:text/html,hi\n"],
     ["an autolink to another scheme", "# Title\n\n<javascript:alert(1)>\n"],
+    ["an image by reference", "# Title\n\n![logo][l]\n\n[l]: https://cdn.example/logo.png\n"],
+    ["a character reference kept by an escape", "# Title\n\n[click](\\&#106;avascript:alert(1))\n"],
+    ["a named character reference for the colon", "# Title\n\n[click](javascript\\&colon;alert(1))\n"],
   ])("sanitises a file with %s", (_, markdown) => {
     const page = prosePage("README.md", "markdown", markdown);
     expect(page.markdown).not.toBe(markdown);

@@ -1,12 +1,15 @@
 /**
  * Most of a repository's Markdown needs no sanitising at all: no raw HTML, no images, no link to a
  * scheme other than http(s) or mailto, no fence left open, no fence info beyond a language. Telling
- * so with the viewer's own parser (marked's lexer, ~0.1 ms per KB) lets such a file be kept byte for
- * byte, with its headings read from the same tokens; only a file where something would change goes
- * through the full sanitiser (micromark, parsed and written back, ~4 ms per KB). On TanStack/query
- * that is 17 of 600 files.
+ * so with the viewer's own parser (marked's lexer, ~0.1 ms per KB) lets such Markdown be kept byte
+ * for byte, with its headings read from the same tokens. The verdict is per top-level block (and,
+ * for a table, per row): a file is typically dirty because of one `<img>` or one HTML block, and only
+ * those blocks need the sanitiser (micromark, parsed and written back, ~3-5 ms per KB); see
+ * markdownPage.ts. On TanStack/query 22 of 600 files (102 KB) have such blocks: 57 of them, 30
+ * HTML blocks (13 KB, written as text without parsing) and 18 KB to parse.
  */
-import { Lexer, type Token, type Tokens } from "marked";
+import { Lexer, marked, type Token, type Tokens } from "marked";
+import { safeUrl } from "./modelMarkdown";
 
 export interface MarkdownHeading {
   depth: number;
@@ -14,10 +17,78 @@ export interface MarkdownHeading {
   markdown: string;
 }
 
-/** The file's headings when nothing in it needs sanitising; `undefined` when something does. */
-export function headingsIfClean(markdown: string): MarkdownHeading[] | undefined {
-  const headings: MarkdownHeading[] = [];
-  return allClean(Lexer.lex(markdown, { gfm: true }), headings, false) ? headings : undefined;
+/** A top-level block of a file: marked's token (with the blank lines after it) as written. */
+export interface MarkdownBlock {
+  raw: string;
+  /** marked's token type */
+  type?: string;
+  /** The block's headings when nothing in it needs sanitising; `undefined` when something does. */
+  headings?: MarkdownHeading[];
+  /**
+   * A table to sanitise whose header is clean: the indexes of the rows (0 the first after the
+   * delimiter row, one line each) that need it; the other lines can stay as written.
+   */
+  dirtyRows?: number[];
+}
+
+export interface MarkdownBlocks {
+  /** Together exactly the file's text, in order. */
+  blocks: MarkdownBlock[];
+  /** Labels of the file's link reference definitions (`[label]: …`), wherever they are. */
+  labels: string[];
+}
+
+/**
+ * The file's top-level blocks, each told clean or not; `undefined` when marked's tokens do not
+ * account for the whole text (then only the whole file can be sanitised).
+ */
+export function markdownBlocks(markdown: string): MarkdownBlocks | undefined {
+  const tokens = Lexer.lex(markdown, { gfm: true });
+  const blocks: MarkdownBlock[] = [];
+  return splitBlocks(markdown, tokens, blocks, false) ? { blocks, labels: Object.keys(tokens.links) } : undefined;
+}
+
+/** Adds the text's blocks (`tokens`: its own); false when the tokens do not account for all of it. */
+function splitBlocks(markdown: string, tokens: readonly Token[], blocks: MarkdownBlock[], definitionsOnly: boolean): boolean {
+  if (definitionsOnly && tokens.length === 0) return false;
+  let at = 0;
+  const upTo = (next: number): boolean => {
+    if (next < at) return false;
+    if (next === at) return true;
+    // marked leaves a definition of a label already defined out of its tokens (it is never used):
+    // such text between two tokens (or at the end) is split on its own, definitions only.
+    const gap = markdown.slice(at, next);
+    at = next;
+    return splitBlocks(gap, Lexer.lex(gap, { gfm: true }), blocks, true);
+  };
+  for (const token of tokens) {
+    if (definitionsOnly && token.type !== "def" && token.type !== "space") return false;
+    if (!upTo(markdown.indexOf(token.raw, at))) return false;
+    const headings: MarkdownHeading[] = [];
+    if (clean(token, headings, false)) blocks.push({ raw: token.raw, type: token.type, headings });
+    else blocks.push({ raw: token.raw, type: token.type, dirtyRows: token.type === "table" ? dirtyRows(token as Tokens.Table) : undefined });
+    at += token.raw.length;
+  }
+  return upTo(markdown.length);
+}
+
+/**
+ * Whether the viewer meets no raw HTML, no image and no link but http(s), mailto or relative in the
+ * text: the last check on a page put together from blocks kept and blocks rewritten, read as a
+ * whole (~0.1 ms per KB), should anything in one give a meaning to another that neither had.
+ */
+export function viewerSafe(markdown: string): boolean {
+  let safe = true;
+  marked.walkTokens(Lexer.lex(markdown, { gfm: true }), (token) => {
+    if (token.type === "html" || token.type === "image" || (token.type === "link" && !safeUrl((token as Tokens.Link).href))) safe = false;
+  });
+  return safe;
+}
+
+function dirtyRows(table: Tokens.Table): number[] | undefined {
+  const lines = table.raw.replace(/\n+$/, "").split("\n");
+  if (lines.length !== table.rows.length + 2 || !table.header.every((cell) => allClean(cell.tokens, [], false))) return undefined;
+  return table.rows.flatMap((row, i) => (row.every((cell) => allClean(cell.tokens, [], false)) ? [] : [i]));
 }
 
 function allClean(tokens: readonly Token[], headings: MarkdownHeading[], quoted: boolean): boolean {

@@ -3,30 +3,80 @@
  * page. A repository can steer what the model writes, so the text is parsed (micromark, GFM, as the
  * viewer reads it) and written back from the syntax tree: every construct is closed where the text
  * ends (an open fence cannot swallow the page), raw HTML becomes text, headings become bold
- * paragraphs (the page's outline is ours), and links, images and definitions whose address is not
- * http(s), mailto or relative keep only their text.
+ * paragraphs (the page's outline is ours), images (by reference too) keep only their alt text, and
+ * links and definitions whose address is not http(s), mailto or relative keep only their text. The
+ * repository's own prose pages go through it too, one block at a time (markdownPage.ts).
  */
 import type { Nodes, Parents, PhrasingContent, Root, RootContent } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
 import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
-import { toMarkdown } from "mdast-util-to-markdown";
+import { toMarkdown, type Options as ToMarkdownOptions } from "mdast-util-to-markdown";
 import { gfm } from "micromark-extension-gfm";
 
 /**
  * `keepHeadings`: the repository's own prose pages keep their outline (the page is theirs); model
  * text and doc comments live inside our pages, where headings become bold paragraphs.
+ * When the text is one block of a larger document: `labels`, those defined elsewhere in it, so that
+ * `[text][label]` stays a reference (the document's definition decides where it leads) rather than
+ * turning into literal text; `definable`, all labels the viewer's parser reads as defined in the
+ * document (lower case, runs of whitespace as one space): a definition of another label is kept as
+ * text. Read on its own, a block may hold a definition where the viewer read text (after a lazy
+ * line); written back as one, it would turn references elsewhere, say `![x][label]` in a block kept
+ * as written, into links and images.
  */
-export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean } = {}): string {
+export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boolean; labels?: readonly string[]; definable?: ReadonlySet<string> } = {}): string {
   // Most doc comments are plain sentences: nothing in them could open HTML, a link, an image, a
   // table, a fence or a heading (ATX or setext), so parsing them (~0.3 ms each) changes nothing.
   if (!options.keepHeadings && isPlainProse(markdown)) return markdown.trim();
-  const tree = fromMarkdown(markdown, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   keepHeadings = options.keepHeadings ?? false;
-  const safe: Root = { type: "root", children: tamedChildren(tree) as RootContent[] };
-  return toMarkdown(safe, { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" }).trimEnd();
+  definable = options.definable;
+  return written(parsed(markdown, options.labels));
+}
+
+/**
+ * Rows of a GFM table (one line each), sanitised in the context of the table's header and delimiter
+ * row, one line each again; `undefined` when micromark does not read the lines as one such table.
+ * Rows cost in proportion to their length: a long table with a few dirty rows need not be rewritten.
+ */
+export function embeddedTableRows(header: string, delimiter: string, rows: readonly string[], labels?: readonly string[]): string[] | undefined {
+  const tree = parsed([header, delimiter, ...rows].join("\n"), labels);
+  const table = tree.children[0];
+  if (tree.children.length !== 1 || table?.type !== "table" || table.children.length !== rows.length + 1) return undefined;
+  keepHeadings = false;
+  definable = undefined; // a table row holds no definition
+  const lines = written(tree).split("\n");
+  return lines.length === rows.length + 2 ? lines.slice(2) : undefined;
+}
+
+/**
+ * An HTML block as the sanitiser writes it back (a paragraph of its text), without parsing it: for a
+ * block the viewer's parser reads as HTML, whatever micromark would make of it.
+ */
+export function htmlAsText(html: string): string {
+  return toMarkdown({ type: "root", children: [{ type: "paragraph", children: [{ type: "text", value: html }] }] }, TO_MARKDOWN).trimEnd();
+}
+
+/**
+ * `labels` are defined ahead of the text (to a harmless address) and their definitions left out of
+ * the tree again: the blank line after them ends them whatever the text begins with.
+ */
+function parsed(markdown: string, labels: readonly string[] = []): Root {
+  const definitions = labels.length ? `${labels.map((label) => `[${label}]: #`).join("\n")}\n\n` : "";
+  const tree = fromMarkdown(definitions + markdown, FROM_MARKDOWN);
+  if (definitions) tree.children = tree.children.filter((node) => (node.position?.start.offset ?? 0) >= definitions.length);
+  return tree;
+}
+
+function written(tree: Root): string {
+  return toMarkdown({ type: "root", children: tamedChildren(tree) as RootContent[] }, TO_MARKDOWN).trimEnd();
 }
 
 let keepHeadings = false;
+let definable: ReadonlySet<string> | undefined;
+
+// Built once: making the GFM extensions anew for each text cost more than parsing a short one.
+const FROM_MARKDOWN = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
+const TO_MARKDOWN: ToMarkdownOptions = { extensions: [gfmToMarkdown()], bullet: "-", emphasis: "_", fence: "`", rule: "-" };
 
 const MARKUP = /[<>[\]|\\&]|^\s*(`{3}|~{3}|#|=+\s*$|-+\s*$|\*{3,}\s*$|_{3,}\s*$)|^ {4}|^\t/m;
 function isPlainProse(markdown: string): boolean {
@@ -44,12 +94,18 @@ function tamed(node: Nodes, inline: boolean): Nodes[] {
     case "link":
       return safeUrl(node.url) ? [withTamedChildren(node)] : tamedChildren(node);
     case "image":
+    case "imageReference":
       // An image would be fetched by whoever opens the page: its address is the model's to choose.
       return node.alt ? [{ type: "text", value: node.alt }] : [];
     case "code":
       return [{ ...node, meta: null }]; // only the language stays in the fence's info string
-    case "definition":
-      return safeUrl(node.url) ? [node] : [];
+    case "definition": {
+      if (!safeUrl(node.url)) return [];
+      const label = node.label ?? node.identifier;
+      if (!definable || definable.has(label.toLowerCase().replace(/\s+/g, " "))) return [node];
+      const text = `[${label}]: ${node.url}${node.title ? ` "${node.title}"` : ""}`;
+      return [{ type: "paragraph", children: [{ type: "text", value: text }] }];
+    }
     default:
       return "children" in node ? [withTamedChildren(node)] : [node];
   }
@@ -67,7 +123,12 @@ function withTamedChildren<T extends Parents>(node: T): T {
   return { ...node, children: tamedChildren(node) } as T;
 }
 
-function safeUrl(url: string): boolean {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
+/** An address the viewer may link to: http(s), mailto or relative. */
+export function safeUrl(url: string): boolean {
+  // Browsers drop tabs and line breaks inside an address, and the viewer leaves a character
+  // reference written in it (`\&#106;`, `&colon;`) for the browser to decode: neither may hide a scheme.
+  const head = url.replace(/[\u0000-\u0020]/g, "").split(/[/?#]/, 1)[0]!;
+  if (head.includes("&")) return false;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(head)?.[1]?.toLowerCase();
   return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";
 }

@@ -1,17 +1,21 @@
 /**
  * The repository's own prose as pages: Markdown/MDX through the same sanitising as model text
  * (parsed and written back; raw HTML becomes text; only http(s), mailto and relative links stay;
- * images keep their alt text; a file in which that would change nothing is kept byte for byte, see
- * cleanMarkdown.ts), but with its headings kept, each with a GitHub-style anchor for the
- * search index. reStructuredText, AsciiDoc and plain text are kept as text: headings recognised,
- * paragraphs as escaped text, indented or delimited blocks as code.
+ * images keep their alt text), but with its headings kept, each with a GitHub-style anchor for the
+ * search index. Only the top-level blocks that need it are sanitised: the others (usually all but
+ * an `<img>` or an HTML block, often all) are kept byte for byte, see cleanMarkdown.ts; a sanitised
+ * block is set apart from its neighbours by blank lines and keeps its references to the file's
+ * other definitions; the page put together is checked once more as the viewer reads it.
+ * reStructuredText, AsciiDoc and plain text are kept as text: headings recognised, paragraphs as
+ * escaped text, indented or delimited blocks as code.
  */
-import GithubSlugger from "github-slugger";
 import type { Heading } from "@doctown/core/docpackFormat";
 import type { ProsePage } from "../types";
-import { headingsIfClean } from "./cleanMarkdown";
 import { codeBlock, escapeText } from "./markdown";
-import { embeddedMarkdown } from "./modelMarkdown";
+import { markdownPage } from "./markdownPage";
+import { headingsOf } from "./proseHeadings";
+
+export { headingsOf };
 
 export function prosePage(path: string, language: string, content: string): ProsePage {
   const { markdown, headings } = language === "markdown" ? markdownPage(stripFrontMatter(content)) : textPage(content, language);
@@ -20,58 +24,9 @@ export function prosePage(path: string, language: string, content: string): Pros
   return { markdown: `${markdown.trimEnd()}\n`, title, headings };
 }
 
-/** Markdown kept as written when nothing in it needs sanitising, else parsed and written back. */
-function markdownPage(source: string): { markdown: string; headings: Heading[] } {
-  const markdown = source.replace(/\r\n?/g, "\n");
-  const clean = headingsIfClean(markdown);
-  if (!clean) {
-    const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-    return { markdown: sanitised, headings: headingsOf(sanitised) };
-  }
-  const slugger = new GithubSlugger();
-  const headings = clean.flatMap(({ depth, markdown: text }) => {
-    const plain = plainHeading(text);
-    return plain ? [{ depth, text: plain, anchor: slugger.slug(plain) }] : [];
-  });
-  return { markdown, headings };
-}
-
 function textPage(content: string, language: string): { markdown: string; headings: Heading[] } {
   const markdown = textToMarkdown(content, language);
   return { markdown, headings: headingsOf(markdown) };
-}
-
-/** ATX headings of Markdown we wrote (outside code fences), with their anchors in page order. */
-export function headingsOf(markdown: string): Heading[] {
-  const slugger = new GithubSlugger();
-  const out: Heading[] = [];
-  let fence: string | undefined;
-  for (const line of markdown.split("\n")) {
-    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (opener && (!fence || (opener[0] === fence[0] && opener.length >= fence.length))) {
-      fence = fence ? undefined : opener;
-      continue;
-    }
-    if (fence) continue;
-    const match = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!match) continue;
-    const text = plainHeading(match[2]!);
-    if (text) out.push({ depth: match[1]!.length, text, anchor: slugger.slug(text) });
-  }
-  return out;
-}
-
-/** Heading Markdown as the text a reader sees (escapes, emphasis, code and link syntax removed). */
-function plainHeading(markdown: string): string {
-  return markdown
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\\([\\`*_{}[\]()#+\-.!|~<>&])/g, "$1")
-    .replace(/`+/g, "")
-    .replace(/(\*\*|__|\*|_)(\S(?:.*?\S)?)\1/g, "$2")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .trim();
 }
 
 function stripFrontMatter(content: string): string {
