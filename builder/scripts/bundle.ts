@@ -9,8 +9,8 @@
  * web-tree-sitter and @vscode/tree-sitter-wasm: they load from node_modules at run time, so the
  * .wasm files they find next to themselves still resolve.
  * The worker bodies must sit beside the entry bundles under their shims' names: the extraction pool
- * starts `new URL("./worker.mjs", import.meta.url)` and pack `./symbolsWorker.mjs`, which in the
- * sources are the tsx shims next to pool.ts and symbolsFile.ts.
+ * starts `new URL("./worker.mjs", import.meta.url)` and pack `./packWorker.mjs`, which in the
+ * sources are the tsx shims next to pool.ts and workerJob.ts.
  */
 import { build, type Plugin } from "esbuild";
 import { rm } from "node:fs/promises";
@@ -22,7 +22,7 @@ const builderRoot = fileURLToPath(new URL("..", import.meta.url));
 export const BUNDLE_ENTRIES = {
   cli: "src/main.ts",
   worker: "src/extract/worker.ts",
-  symbolsWorker: "src/pack/symbolsWorker.ts",
+  packWorker: "src/pack/packWorker.ts",
   "runpod-job": "src/runpod/jobMain.ts",
   "runpod-serve": "src/runpod/serveMain.ts",
 } as const;

@@ -18,6 +18,7 @@ import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
 import { packStage, SYMBOLS_LEVEL } from "./stages/pack";
 import { symbolSource } from "./pack/symbolSource";
+import { writeSourcesFileInWorker, type SourcesFileJob } from "./pack/sourcesFile";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
 
@@ -42,8 +43,10 @@ export type BuildTuning = {
   fetchLocal?: boolean;
   /** parent directory for the temporary work directory */
   tmpRoot?: string;
-  /** from this many symbols on, a worker writes symbols.json (default 10,000) */
+  /** from this many symbols on, a worker writes symbols.json (default SYMBOLS_WORKER_FROM) */
   symbolsWorkerFrom?: number;
+  /** from this many bytes of text on, a worker deflates the source/ entries (default SOURCES_WORKER_FROM_BYTES) */
+  sourcesWorkerFrom?: number;
 };
 
 /** Overall percent at which each stage starts; the next stage's start is where it ends. */
@@ -80,6 +83,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   let extractor: Extractor | undefined;
   let store: SymbolStore | undefined;
   let texts: Spool | undefined;
+  let sourcesJob: SourcesFileJob | undefined;
   try {
     progress("clone", 0, "fetching the repository");
     const repo = await cloneStage(
@@ -126,6 +130,8 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     progress("extract", 0, `extracting symbols from ${scan.files.length} files`);
     const files = await (extractor ?? createExtractor({ files: 0, bytes: 0 }, extractDeps)).finish();
     throwIfAborted(signal);
+    // Every text is on disk now: a worker deflates the source/ entries while this thread documents.
+    sourcesJob = sourcesInWorker(files, texts, workDir, tuning.sourcesWorkerFrom);
 
     progress("document", 0, "writing documentation");
     const name = options.fullName ?? repo.name;
@@ -156,7 +162,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         ...(prose ? { title: prose.title, headings: prose.headings } : {}),
       };
     });
-    const sources = {
+    const sources = sourcesJob ?? {
       *[Symbol.iterator]() {
         for (const file of files) yield { path: file.path, content: file.content };
       },
@@ -189,6 +195,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       stageMs,
     };
   } finally {
+    await sourcesJob?.stop();
     await extractor?.close();
     store?.close();
     texts?.close();
@@ -256,4 +263,17 @@ function makeManifest(input: {
 export function hostBlobUrl(url: string, commit: string): string | undefined {
   const match = /^https:\/\/github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(\.git)?\/?$/.exec(url);
   return match ? `https://github.com/${match[1]}/${match[2]}/blob/${commit}/` : undefined;
+}
+
+/** Below this much text, a worker's start-up (~0.1 s) costs more than deflating it in this thread. */
+export const SOURCES_WORKER_FROM_BYTES = 1024 * 1024;
+
+function sourcesInWorker(files: ExtractedFile[], texts: Spool, workDir: string, from = SOURCES_WORKER_FROM_BYTES): SourcesFileJob | undefined {
+  const ranges = files.map((file) => file.spooledContent);
+  const bytes = ranges.reduce((sum, range) => sum + (range?.length ?? 0), 0);
+  if (bytes < from || !ranges.every((range) => range !== undefined)) return undefined;
+  return writeSourcesFileInWorker(
+    files.map((file) => file.path),
+    { spoolFile: texts.file, ranges, outFile: path.join(workDir, "sources.deflate"), level: 6 },
+  );
 }

@@ -118,12 +118,28 @@ describe("buildDocpack on a real repository", () => {
 
   it("is byte-identical when built twice from the same commit", async () => {
     const again = path.join(root, "again.docpack.zip");
-    // once with extraction workers and symbols.json written by its worker, once all in this thread
+    // once with extraction workers, symbols.json and the source/ texts written by workers, once
+    // all in this thread
+    const tmpRoot = tempDir("doctown-tmp-");
+    let packing: string[] = [];
     const first = await buildDocpack(
-      { source: repo, outFile: again, allowLocal: true, llm: false, env: {} },
-      { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, symbolsWorkerFrom: 0 },
+      {
+        source: repo,
+        outFile: again,
+        allowLocal: true,
+        llm: false,
+        env: {},
+        // what the workers left in the work directory by the end of pack
+        onProgress: (e) => void (e.stage === "pack" && e.percent === 100 && (packing = readdirSync(readdirSync(tmpRoot).map((d) => path.join(tmpRoot, d))[0]))),
+      },
+      { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, symbolsWorkerFrom: 0, sourcesWorkerFrom: 0, tmpRoot },
     );
-    const { sha256 } = await buildDocpack({ source: repo, outFile: again, allowLocal: true, llm: false, env: {} }, { generatedAt: fixedDate });
+    removeDir(tmpRoot);
+    expect(packing).toEqual(expect.arrayContaining(["sources.deflate", "symbols.json.deflate"]));
+    const { sha256 } = await buildDocpack(
+      { source: repo, outFile: again, allowLocal: true, llm: false, env: {} },
+      { generatedAt: fixedDate, symbolsWorkerFrom: Number.POSITIVE_INFINITY, sourcesWorkerFrom: Number.POSITIVE_INFINITY },
+    );
     expect(sha256).toBe(first.sha256);
     expect(openDocpack(again).symbols.length).toBe(openDocpack(docpackFile).symbols.length);
   });

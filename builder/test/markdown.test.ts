@@ -118,6 +118,14 @@ describe("embeddedMarkdown", () => {
     expect(embeddedMarkdown(summary)).toBe(summary);
   });
 
+  it("keeps clean Markdown byte for byte even where writing it back would spell it differently", () => {
+    // Parsed and written back, this would read _stars_, "- a star bullet", "2. two" ...: the viewer
+    // reads both the same, and the text stays the author's.
+    const summary = "Uses *stars*, __strong__ and a [ref link][docs].\n\n* a star bullet\n+ a plus bullet\n\n1) one\n2) two\n\n***\n\n[docs]: https://example.com/x";
+    expect(embeddedMarkdown(summary)).toBe(summary);
+    expect(linkTargets(embeddedMarkdown(summary))).toEqual(["https://example.com/x"]);
+  });
+
   it("keeps code spans as code, generics and all", () => {
     const markdown = embeddedMarkdown("Returns `Array<string>` or `Promise<void>`.");
     expect(renderedHtml(markdown)).toBe("<p>Returns <code>Array&lt;string&gt;</code> or <code>Promise&lt;void&gt;</code>.</p>\n");

@@ -9,7 +9,7 @@
  * HTML blocks (13 KB, written as text without parsing) and 18 KB to parse.
  */
 import { Lexer, marked, type Token, type Tokens } from "marked";
-import { safeUrl } from "./modelMarkdown";
+import { safeUrl } from "./safeUrl";
 
 export interface MarkdownHeading {
   depth: number;
@@ -83,6 +83,23 @@ export function viewerSafe(markdown: string): boolean {
     if (token.type === "html" || token.type === "image" || (token.type === "link" && !safeUrl((token as Tokens.Link).href))) safe = false;
   });
   return safe;
+}
+
+/**
+ * Whether text to embed inside one of our pages (a doc comment, a model's summary) can go in as
+ * written: as the viewer reads it, no raw HTML, image, heading (the page's outline is ours), unsafe
+ * link or definition, and every fence closed by its own, so nothing in it reaches past its place.
+ */
+export function embeddableAsWritten(markdown: string): boolean {
+  const tokens = Lexer.lex(markdown, { gfm: true });
+  let embeddable = true;
+  marked.walkTokens(tokens, (token) => {
+    if (!embeddable) return;
+    if (token.type === "html" || token.type === "image" || token.type === "heading") embeddable = false;
+    else if ((token.type === "link" || token.type === "def") && !safeHref((token as Tokens.Link | Tokens.Def).href)) embeddable = false;
+    else if (token.type === "code" && !cleanCode(token as Tokens.Code)) embeddable = false;
+  });
+  return embeddable && Object.values(tokens.links).every((definition) => safeHref(definition.href));
 }
 
 function dirtyRows(table: Tokens.Table): number[] | undefined {

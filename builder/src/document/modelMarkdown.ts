@@ -12,6 +12,8 @@ import { fromMarkdown } from "mdast-util-from-markdown";
 import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
 import { toMarkdown, type Options as ToMarkdownOptions } from "mdast-util-to-markdown";
 import { gfm } from "micromark-extension-gfm";
+import { embeddableAsWritten } from "./cleanMarkdown";
+import { safeUrl } from "./safeUrl";
 
 /**
  * `keepHeadings`: the repository's own prose pages keep their outline (the page is theirs); model
@@ -28,6 +30,9 @@ export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boo
   // Most doc comments are plain sentences: nothing in them could open HTML, a link, an image, a
   // table, a fence or a heading (ATX or setext), so parsing them (~0.3 ms each) changes nothing.
   if (!options.keepHeadings && isPlainProse(markdown)) return markdown.trim();
+  // Most of the rest (links, lists, code) holds nothing to change either, as the viewer's own
+  // parser reads it (~20x cheaper than parsing and writing back: ~0.2 s of a 2,400-file build).
+  if (!options.keepHeadings && !options.labels && embeddableAsWritten(markdown)) return markdown.trim();
   keepHeadings = options.keepHeadings ?? false;
   definable = options.definable;
   return written(parsed(markdown, options.labels));
@@ -123,12 +128,3 @@ function withTamedChildren<T extends Parents>(node: T): T {
   return { ...node, children: tamedChildren(node) } as T;
 }
 
-/** An address the viewer may link to: http(s), mailto or relative. */
-export function safeUrl(url: string): boolean {
-  // Browsers drop tabs and line breaks inside an address, and the viewer leaves a character
-  // reference written in it (`\&#106;`, `&colon;`) for the browser to decode: neither may hide a scheme.
-  const head = url.replace(/[\u0000-\u0020]/g, "").split(/[/?#]/, 1)[0]!;
-  if (head.includes("&")) return false;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(head)?.[1]?.toLowerCase();
-  return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";
-}

@@ -36,6 +36,11 @@ export class Spool {
   }
 
   readText(range: SpoolRange): string {
+    return this.readBytes(range).toString("utf8");
+  }
+
+  /** The text's UTF-8 bytes as written. */
+  readBytes(range: SpoolRange): Buffer {
     if (this.closed) throw new Error(`${this.label} is closed`);
     const data = Buffer.allocUnsafe(range.length);
     let read = 0;
@@ -44,7 +49,7 @@ export class Spool {
       if (n === 0) throw new Error(`${this.label} is truncated`);
       read += n;
     }
-    return data.toString("utf8");
+    return data;
   }
 
   close(): void {

@@ -11,8 +11,11 @@ import type { ExtractedFile } from "../stages/extract";
 import type { DocumentOutput } from "../types";
 import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
 
-/** Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json in this thread. */
-export const SYMBOLS_WORKER_FROM = 10_000;
+/**
+ * Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json in this thread
+ * (6,000 symbols take ~0.25 s of it, at the very end of pack; in a worker, during the pages).
+ */
+export const SYMBOLS_WORKER_FROM = 2_000;
 
 export type SymbolSourceOptions = { store: SymbolStore; workDir: string; level: number; workerFrom?: number; hostUrl?: string };
 

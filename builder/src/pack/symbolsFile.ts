@@ -6,12 +6,11 @@
  */
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { Worker } from "node:worker_threads";
 import { createDeflateRaw, crc32 } from "node:zlib";
 import { finishSymbol, type SymbolContext } from "./finishSymbol";
-import { BuildError, type BuildErrorCode } from "../errors";
 import { SymbolStore, type StoredSymbols } from "../extract/symbolStore";
 import { symbolsJsonChunks } from "./jsonLines";
+import { runInPackWorker, type WorkerJob } from "./workerJob";
 
 export type SymbolsFileTask = {
   /** the build's SymbolStore file, and where each file's symbols are in it, in docpack order */
@@ -50,31 +49,8 @@ export async function writeSymbolsFile(task: SymbolsFileTask): Promise<DeflatedF
 }
 
 /** A worker writing symbols.json; `stop` ends it early (the result then rejects). */
-export type SymbolsFileJob = { result: Promise<DeflatedFile>; stop(): Promise<void> };
-
-type Reply = { result?: DeflatedFile; error?: string; code?: BuildErrorCode };
+export type SymbolsFileJob = WorkerJob<DeflatedFile>;
 
 export function writeSymbolsFileInWorker(task: SymbolsFileTask): SymbolsFileJob {
-  // It holds one chunk at a time: a small young generation keeps its memory small too (the
-  // 20,000-file repository's peak RSS is measured while it runs).
-  const worker = new Worker(new URL("./symbolsWorker.mjs", import.meta.url), {
-    workerData: task,
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
-  });
-  const result = new Promise<DeflatedFile>((resolve, reject) => {
-    worker.once("message", ({ result: done, error, code }: Reply) => {
-      if (done) resolve(done);
-      else reject(code ? new BuildError(code, error ?? "symbols.json failed") : new Error(error));
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`symbols.json worker exited (code ${code})`)));
-  });
-  const finished = result.finally(() => worker.terminate()).catch(() => {});
-  return {
-    result,
-    async stop() {
-      await worker.terminate();
-      await finished;
-    },
-  };
+  return runInPackWorker({ kind: "symbols", task });
 }

@@ -48,6 +48,17 @@ const POOL_FROM_BYTES = 2 * 1024;
 
 const deflateRawOnPool = promisify(deflateRaw) as (data: Uint8Array, options: ZlibOptions) => Promise<Buffer>;
 
+/** How a whole entry is deflated, here or on another thread (the same bytes either way). */
+export function entryDeflateOptions(size: number, level: number): ZlibOptions {
+  const windowBits = windowBitsFor(size);
+  return { level, windowBits, memLevel: memLevelFor(windowBits) };
+}
+
+/** A whole entry deflated as `add` does, for callers that compress on a thread of their own. */
+export function deflateEntry(data: Uint8Array, level = 6): Buffer {
+  return deflateRawSync(data, entryDeflateOptions(data.length, level));
+}
+
 /**
  * The smallest deflate window that still spans the whole entry: same compression, but zlib's set-up
  * (allocating and clearing a 32 KB window's tables) stops dominating small entries. 1,700 typical
@@ -118,11 +129,26 @@ export class ZipWriter {
     this.throwIfFailed();
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     this.checkEntrySize(name, data.length);
-    const entry = this.entry(name);
-    Object.assign(entry, { crc: crc32(data), size: data.length });
-    const windowBits = windowBitsFor(data.length);
-    const options = { level: this.level, windowBits, memLevel: memLevelFor(windowBits) };
+    const options = entryDeflateOptions(data.length, this.level);
     const deflated = data.length < POOL_FROM_BYTES ? Promise.resolve(deflateRawSync(data, options)) : deflateRawOnPool(data, options);
+    await this.enqueue(name, { crc: crc32(data), size: data.length }, deflated);
+  }
+
+  /**
+   * Adds one whole entry deflated elsewhere as `deflateEntry` does (raw deflate), given its
+   * uncompressed size and CRC-32; queued like `add`.
+   */
+  async addDeflated(name: string, meta: { size: number; crc: number }, deflated: Uint8Array): Promise<void> {
+    this.throwIfFailed();
+    this.checkEntrySize(name, meta.size);
+    await this.enqueue(name, meta, Promise.resolve(deflated));
+  }
+
+  /** Queues an entry's write after the previous ones; waits while too much is queued. */
+  private async enqueue(name: string, meta: { size: number; crc: number }, deflated: Promise<Uint8Array>): Promise<void> {
+    deflated.catch(() => {}); // a failure is taken up in turn, below (or the entry is refused first)
+    const entry = this.entry(name);
+    Object.assign(entry, meta);
     const written = this.lastWrite.then(async () => {
       const compressed = await deflated;
       if (this.failure) return;
@@ -136,8 +162,8 @@ export class ZipWriter {
     });
     // Every failure ends up in `failure` (reported by the next call), never as an unhandled rejection.
     this.lastWrite = written.catch((error: Error) => void (this.failure ??= error));
-    this.ahead.push({ written: this.lastWrite, bytes: data.length });
-    this.aheadBytes += data.length;
+    this.ahead.push({ written: this.lastWrite, bytes: meta.size });
+    this.aheadBytes += meta.size;
     while (this.ahead.length > AHEAD.entries || this.aheadBytes > AHEAD.bytes) {
       const oldest = this.ahead.shift()!;
       await oldest.written;

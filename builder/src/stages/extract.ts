@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
 import { createExtractPool, runInThisThread } from "../extract/pool";
-import { Spool } from "../extract/spool";
+import { Spool, type SpoolRange } from "../extract/spool";
 import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, ProsePage, SourceFile } from "../types";
 
@@ -43,6 +43,8 @@ export type ExtractedFile = SourceFile & {
   exportedTopLevel: number;
   /** where `symbols` are in the store, when there is one and they are not [] */
   storedSymbols?: StoredSymbols;
+  /** where the text is in the spool, when it waits in one (another thread can read it there) */
+  spooledContent?: SpoolRange;
 };
 
 /** What scan is about to read: decides between the pool and this thread before the first file. */
@@ -59,6 +61,12 @@ export type Extractor = {
 
 const BATCH_FILES = 48;
 const BATCH_BYTES = 384 * 1024;
+/**
+ * Near the end of the plan batches shrink (to this at least): whatever a worker still holds when
+ * scan ends is parsed while this thread waits, and a full queue there was ~0.2–0.3 s of a
+ * 2,400-file build with one core idle.
+ */
+const TAIL_BATCH_BYTES = 24 * 1024;
 
 export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extractor {
   const wanted = deps.workers ?? Math.min(availableParallelism(), 4);
@@ -66,8 +74,11 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   // No more lanes than batches; this thread is one of them (see dispatch).
   const lanes = Math.max(2, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
   const pool = useWorkers ? createExtractPool(lanes - 1) : undefined;
+  // Batch size for what is left to read: about 1/(2 × lanes) of it, so the lanes end together.
+  let unreadBytes = plan.bytes;
+  const batchBytesNow = () => Math.max(TAIL_BATCH_BYTES, Math.min(BATCH_BYTES, Math.floor(unreadBytes / (2 * lanes))));
   // About one batch running and one queued per worker; beyond that, this thread takes the batch.
-  const maxQueuedBytes = 2 * (lanes - 1) * BATCH_BYTES;
+  const maxQueuedBytes = () => 2 * (lanes - 1) * batchBytesNow();
   const files: ExtractedFile[] = [];
   const waiting: ExtractedFile[][] = []; // in-thread mode: batches parsed in finish()
   const running: Promise<void>[] = [];
@@ -109,7 +120,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
     batch = [];
     batchBytes = 0;
     if (!pool) return void waiting.push(items);
-    if (pool.queuedBytes > 0 && pool.queuedBytes + bytes > maxQueuedBytes) {
+    if (pool.queuedBytes > 0 && pool.queuedBytes + bytes > maxQueuedBytes()) {
       throwIfAborted(deps.signal);
       return finishBatch(items, await runInThisThread(items.map(jobOf)));
     }
@@ -128,8 +139,9 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
     add(file) {
       const entry = file as ExtractedFile;
       files.push(entry);
+      unreadBytes -= entry.content.length;
       if (!canExtract(entry.language)) return settle(entry, undefined);
-      const full = batch.length >= BATCH_FILES || (batch.length > 0 && batchBytes + entry.content.length > BATCH_BYTES);
+      const full = batch.length >= BATCH_FILES || (batch.length > 0 && batchBytes + entry.content.length > batchBytesNow());
       const dispatched = full ? dispatch() : undefined;
       batch.push(entry);
       batchBytes += entry.content.length;
@@ -176,6 +188,7 @@ function settleContent(file: ExtractedFile, where: ExtractDeps["contentAfterPars
   const at = where.write(file.content);
   // Not enumerable, like `symbols`: spreading a file must not read its text from disk by accident.
   Object.defineProperty(file, "content", { get: () => where.readText(at), enumerable: false, configurable: true });
+  Object.defineProperty(file, "spooledContent", { value: at, enumerable: false, configurable: true });
 }
 
 function jobOf(file: SourceFile): ExtractJob {

@@ -4,13 +4,15 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, openSync, readSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
 import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
+import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
+import type { WorkerJob } from "../pack/workerJob";
 import { ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
@@ -30,8 +32,11 @@ export type PackInput = {
   packagePages?: ReadonlyMap<string, string>;
   llms?: string;
   search?: SearchIndex;
-  /** each accepted file's (redacted) text, read as it is written (source/<path>) */
-  sources?: Iterable<{ path: string; content: string }>;
+  /**
+   * each accepted file's (redacted) text, read as it is written (source/<path>), or deflated
+   * meanwhile by a worker (pack stops that worker if it fails first)
+   */
+  sources?: Iterable<{ path: string; content: string }> | SourcesFileJob;
 };
 
 export type PackResult = { outFile: string; bytes: number; sha256: string };
@@ -50,12 +55,15 @@ export function safeZipPath(path: string): string {
 }
 
 export async function packStage(input: PackInput, outFile: string, signal?: AbortSignal): Promise<PackResult> {
-  const fromWorker = isWorkerJob(input.symbols) ? input.symbols : undefined;
-  fromWorker?.result.catch(() => {}); // awaited when needed; a pack that fails stops the worker
+  const fromWorker = isWorkerJob(input.symbols) ? (input.symbols as SymbolsFileJob) : undefined;
+  const sourcesJob = input.sources && isWorkerJob(input.sources) ? (input.sources as SourcesFileJob) : undefined;
+  // Awaited when needed; a pack that fails stops the workers.
+  fromWorker?.result.catch(() => {});
+  sourcesJob?.result.catch(() => {});
   try {
     return await writePack(input, fromWorker, outFile, signal);
   } catch (error) {
-    await fromWorker?.stop();
+    await Promise.all([fromWorker?.stop(), sourcesJob?.stop()]);
     throw error;
   }
 }
@@ -92,9 +100,12 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
       throwIfAborted(signal);
       await add(DOCPACK_PATHS.filePage(path), input.filePages.get(path) ?? "");
     }
-    for (const file of input.sources ?? []) {
-      throwIfAborted(signal);
-      await add(DOCPACK_PATHS.source(file.path), file.content);
+    if (input.sources && isWorkerJob(input.sources)) await addDeflatedSources(zip, input.sources as SourcesFileJob, signal);
+    else {
+      for (const file of (input.sources as Iterable<{ path: string; content: string }> | undefined) ?? []) {
+        throwIfAborted(signal);
+        await add(DOCPACK_PATHS.source(file.path), file.content);
+      }
     }
     // Last, so a worker has had the pages' time to write it.
     const symbolsPath = safeZipPath(DOCPACK_PATHS.symbols);
@@ -117,6 +128,30 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   return { outFile, bytes, sha256: hash.digest("hex") };
 }
 
-function isWorkerJob(symbols: PackInput["symbols"]): symbols is SymbolsFileJob {
-  return "result" in symbols && "stop" in symbols;
+/** The source/ entries a worker deflated, copied from its file in order. */
+async function addDeflatedSources(zip: ZipWriter, job: SourcesFileJob, signal?: AbortSignal): Promise<void> {
+  const done = await job.result;
+  if (done.entries.length !== job.paths.length) throw new BuildError("pack_failed", "the deflated sources do not match the files");
+  const fd = openSync(done.file, "r");
+  try {
+    let at = 0;
+    for (const [i, path] of job.paths.entries()) {
+      throwIfAborted(signal);
+      const entry = done.entries[i]!;
+      const deflated = Buffer.allocUnsafe(entry.compressed);
+      for (let read = 0; read < deflated.length; ) {
+        const n = readSync(fd, deflated, read, deflated.length - read, at + read);
+        if (n === 0) throw new BuildError("pack_failed", "the deflated sources are truncated");
+        read += n;
+      }
+      at += deflated.length;
+      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, deflated);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isWorkerJob<T>(value: Iterable<T> | WorkerJob<unknown>): value is WorkerJob<unknown> {
+  return "result" in value && "stop" in value;
 }

@@ -3,4 +3,4 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("./symbolsWorker.ts");
+await import("./packWorker.ts");
