@@ -61,6 +61,9 @@ describe("prosePage (Markdown)", () => {
     ["an image by reference", "# Title\n\n![logo][l]\n\n[l]: https://cdn.example/logo.png\n"],
     ["a character reference kept by an escape", "# Title\n\n[click](\\&#106;avascript:alert(1))\n"],
     ["a named character reference for the colon", "# Title\n\n[click](javascript\\&colon;alert(1))\n"],
+    ["an ftp:// address written as text (GFM makes it a link)", "# Title\n\nMirror at ftp://files.example/pub for old releases.\n"],
+    ["inline HTML in a list item", "# Title\n\n- plain\n- with <img src=x onerror=alert(1)> inside\n"],
+    ["an image in a table cell", "# Title\n\n| a | b |\n|---|---|\n| ![x](https://cdn.example/x.png) | y |\n"],
   ])("sanitises a file with %s", (_, markdown) => {
     const page = prosePage("README.md", "markdown", markdown);
     expect(page.markdown).not.toBe(markdown);

@@ -8,7 +8,7 @@
  * markdownPage.ts. On TanStack/query 22 of 600 files (102 KB) have such blocks: 57 of them, 30
  * HTML blocks (13 KB, written as text without parsing) and 18 KB to parse.
  */
-import { Lexer, marked, type Token, type Tokens } from "marked";
+import { Lexer, marked, type Token, type Tokens, type TokensList } from "marked";
 import { safeUrl } from "./safeUrl";
 
 export interface MarkdownHeading {
@@ -43,9 +43,33 @@ export interface MarkdownBlocks {
  * account for the whole text (then only the whole file can be sanitised).
  */
 export function markdownBlocks(markdown: string): MarkdownBlocks | undefined {
-  const tokens = Lexer.lex(markdown, { gfm: true });
+  const tokens = lexForVerdict(markdown);
   const blocks: MarkdownBlock[] = [];
   return splitBlocks(markdown, tokens, blocks, false) ? { blocks, labels: Object.keys(tokens.links) } : undefined;
+}
+
+/**
+ * Only these let marked's inline lexer make a token a verdict looks at: raw HTML and autolinks
+ * (`<`), images (`![`), inline links (`](`), and the one literal autolink scheme besides http(s)
+ * and mailto (`ftp://`). Reference links take their address from a definition, which is a block of
+ * its own and judged there.
+ */
+const INLINE_VERDICT = /<|!\[|\]\(|ftp:\/\//i;
+
+/**
+ * marked's tokens as `Lexer.lex` gives them, except that inline text in which nothing above occurs
+ * is left unlexed (its `tokens` stay empty: nothing in it could make a verdict): about half of
+ * lexing a typical guide. Block tokens, headings' text and definitions are all there.
+ */
+function lexForVerdict(markdown: string): TokensList {
+  const lexer = new Lexer({ gfm: true });
+  const queued = lexer as unknown as { inlineQueue?: Array<{ src: string; tokens: Token[] }> };
+  lexer.blockTokens(markdown.replace(/\r\n?/g, "\n"), lexer.tokens);
+  // What `lex` would do with its queue (a private field: should marked ever drop it, lex in full).
+  if (!Array.isArray(queued.inlineQueue)) return Lexer.lex(markdown, { gfm: true });
+  for (const { src, tokens: inline } of queued.inlineQueue) if (INLINE_VERDICT.test(src)) lexer.inlineTokens(src, inline);
+  queued.inlineQueue = [];
+  return lexer.tokens;
 }
 
 /** Adds the text's blocks (`tokens`: its own); false when the tokens do not account for all of it. */
@@ -91,7 +115,7 @@ export function viewerSafe(markdown: string): boolean {
  * link or definition, and every fence closed by its own, so nothing in it reaches past its place.
  */
 export function embeddableAsWritten(markdown: string): boolean {
-  const tokens = Lexer.lex(markdown, { gfm: true });
+  const tokens = lexForVerdict(markdown);
   let embeddable = true;
   marked.walkTokens(tokens, (token) => {
     if (!embeddable) return;
