@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SimpleGit, SimpleGitOptions } from "simple-git";
 import { DOCPACK_PATHS, type FileEntry, type Manifest } from "@doctown/core/docpackFormat";
-import { setHeapGrowthFor } from "./heapPolicy";
+import { LARGE_BUILD_FILES, setHeapGrowthFor } from "./heapPolicy";
 import { isProse } from "./scan/languages";
 import { throwIfAborted } from "./errors";
 import { cloneStage } from "./stages/clone";
@@ -268,7 +268,13 @@ export function hostBlobUrl(url: string, commit: string): string | undefined {
 /** Below this much text, a worker's start-up (~0.1 s) costs more than deflating it in this thread. */
 export const SOURCES_WORKER_FROM_BYTES = 1024 * 1024;
 
+/**
+ * A large build already has symbols.json on a worker for all of pack, and a third isolate beside
+ * it raised the 20,000-file peak by ~40 MB without shortening pack: there the texts are deflated
+ * on the thread pool as the pages are.
+ */
 function sourcesInWorker(files: ExtractedFile[], texts: Spool, workDir: string, from = SOURCES_WORKER_FROM_BYTES): SourcesFileJob | undefined {
+  if (files.length >= LARGE_BUILD_FILES) return undefined;
   const ranges = files.map((file) => file.spooledContent);
   const bytes = ranges.reduce((sum, range) => sum + (range?.length ?? 0), 0);
   if (bytes < from || !ranges.every((range) => range !== undefined)) return undefined;
