@@ -179,6 +179,9 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         llms: docs.llms,
         search: docs.search,
         sources,
+        // A large build's symbols.json worker keeps the second core busy through pack: compressing
+        // on the pool there only took time from this thread (20,000 files: pack 7.5 → 9.8 s).
+        compressOnPool: files.length < LARGE_BUILD_FILES,
       },
       options.outFile,
       signal,

@@ -132,6 +132,29 @@ describe("ZipWriter", () => {
     }
   }, 30_000);
 
+  it("takes a precompressed entry from a source that reuses one buffer, through a slow destination", async () => {
+    const deflated = deflateRawSync(PRECOMPRESSED, { level: 4 });
+    async function* reused(): AsyncGenerator<Uint8Array> {
+      const buffer = Buffer.alloc(1_000);
+      for (let i = 0; i < deflated.length; i += buffer.length) {
+        const n = deflated.copy(buffer, 0, i, i + buffer.length);
+        yield buffer.subarray(0, n);
+        buffer.fill(0xee); // what a reused buffer holds once the next chunk is asked for
+      }
+    }
+    const received: Buffer[] = [];
+    const slow = new Writable({
+      highWaterMark: 64 * 1024, // takes the chunk at once, writes it later
+      write(chunk: Buffer, _encoding, done) {
+        setTimeout(() => (received.push(Buffer.from(chunk)), done()), 1);
+      },
+    });
+    const zip = new ZipWriter(slow);
+    await zip.addCompressed("p.txt", { size: PRECOMPRESSED.length, crc: crc32(PRECOMPRESSED) }, reused());
+    await zip.finish();
+    expect(Buffer.from(unzipSync(new Uint8Array(Buffer.concat(received)))["p.txt"]).equals(PRECOMPRESSED)).toBe(true);
+  });
+
   it("runs a bounded number of entries ahead of a destination that stopped taking bytes", async () => {
     const stalled = new Writable({ highWaterMark: 16, write() {} }); // never calls back: full after one entry
     const zip = new ZipWriter(stalled);

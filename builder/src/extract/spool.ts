@@ -36,13 +36,21 @@ export class Spool {
   }
 
   readText(range: SpoolRange): string {
-    return this.readBytes(range).toString("utf8");
+    // Read into one reused buffer: the string is a copy, and a fresh buffer per text was garbage V8
+    // let pile up (tens of MB while a large build packs its source/ entries).
+    if (this.scratch.length < range.length) this.scratch = Buffer.allocUnsafe(Math.max(range.length, 2 * this.scratch.length, 64 * 1024));
+    return this.readInto(range, this.scratch).toString("utf8", 0, range.length);
   }
 
-  /** The text's UTF-8 bytes as written. */
+  /** The text's UTF-8 bytes as written, in a buffer of their own. */
   readBytes(range: SpoolRange): Buffer {
+    return this.readInto(range, Buffer.allocUnsafe(range.length));
+  }
+
+  private scratch = Buffer.alloc(0);
+
+  private readInto(range: SpoolRange, data: Buffer): Buffer {
     if (this.closed) throw new Error(`${this.label} is closed`);
-    const data = Buffer.allocUnsafe(range.length);
     let read = 0;
     while (read < range.length) {
       const n = readSync(this.fd, data, read, range.length - read, range.offset + read);

@@ -4,8 +4,8 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, createWriteStream, openSync, readSync } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
 import { isSafeRelativePath } from "../safePath";
@@ -32,6 +32,8 @@ export type PackInput = {
   packagePages?: ReadonlyMap<string, string>;
   llms?: string;
   search?: SearchIndex;
+  /** compress pages on the thread pool while this thread renders the next (false: here, in turn) */
+  compressOnPool?: boolean;
   /**
    * each accepted file's (redacted) text, read as it is written (source/<path>), or deflated
    * meanwhile by a worker (pack stops that worker if it fails first)
@@ -81,6 +83,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   const hash = createHash("sha256");
   let bytes = 0;
   const zip = new ZipWriter(output, {
+    poolFromBytes: input.compressOnPool === false ? Number.POSITIVE_INFINITY : undefined,
     onWrite: (chunk) => {
       hash.update(chunk);
       bytes += chunk.length;
@@ -111,7 +114,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     const symbolsPath = safeZipPath(DOCPACK_PATHS.symbols);
     if (fromWorker) {
       const deflated = await fromWorker.result;
-      await zip.addCompressed(symbolsPath, deflated, createReadStream(deflated.file, { highWaterMark: 1024 * 1024 }));
+      await zip.addCompressed(symbolsPath, deflated, chunksOf(deflated.file));
     } else await zip.addStream(symbolsPath, symbolsJsonChunks(input.symbols as Iterable<SymbolEntry>), { level: SYMBOLS_LEVEL });
     await zip.finish();
     await rename(partial, outFile);
@@ -126,6 +129,25 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     throw new BuildError("pack_failed", `could not write the docpack: ${(error as Error).message}`, { cause: error });
   }
   return { outFile, bytes, sha256: hash.digest("hex") };
+}
+
+/**
+ * A file's bytes through one reused buffer (ZipWriter.addCompressed writes each chunk before it
+ * asks for the next): a fresh buffer per chunk left tens of MB of garbage at the end of a large
+ * build's pack, where its peak memory is.
+ */
+async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, "r");
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The source/ entries a worker deflated, copied from its file in order. */
