@@ -16,7 +16,7 @@ import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/
 import { Spool } from "./extract/spool";
 import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
-import { packStage, SYMBOLS_LEVEL } from "./stages/pack";
+import { deflatedSearch, packStage, SYMBOLS_LEVEL } from "./stages/pack";
 import { symbolSource } from "./pack/symbolSource";
 import { writeSourcesFileInWorker, type SourcesFileJob } from "./pack/sourcesFile";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
@@ -142,6 +142,9 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     );
     throwIfAborted(signal);
 
+    // The search index as objects is ~20 MB on a large repository; deflated, ~2 MB.
+    const search = deflatedSearch(docs.search);
+    docs.search = { ...docs.search, entries: [] };
     progress("pack", 0, "packing the docpack");
     const manifest = makeManifest({ name, options, repo, files, scan, docs, hostUrl, generatedAt: tuning.generatedAt ?? new Date() });
     const fileEntries: FileEntry[] = files.map((file) => {
@@ -177,7 +180,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         prosePages: docs.prosePages,
         packagePages: docs.packagePages,
         llms: docs.llms,
-        search: docs.search,
+        search,
         sources,
         // A large build's symbols.json worker keeps the second core busy through pack: compressing
         // on the pool there only took time from this thread (20,000 files: pack 7.5 → 9.8 s).

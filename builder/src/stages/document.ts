@@ -68,6 +68,10 @@ export async function documentStage(
 ): Promise<DocumentOutput> {
   const all = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const structure = buildStructure(all, { maxSearchEntries: deps.maxSearchEntries });
+  // The output holds the search index; the structure, kept for the pages, lets go of it (pack
+  // may then release it once search.json is written: ~20 MB on a large repository).
+  const search = structure.search;
+  structure.search = { ...search, entries: [] };
   // Prose files are pages of their own (docs/pages/); every other file gets a file page.
   const files = all.filter((file) => !isProse(file.language));
   const links: PageLinks = { hostUrl: input.hostUrl, types: structure };
@@ -77,7 +81,7 @@ export async function documentStage(
     packages: structure.packages,
     packagePages: structure.packagePages,
     llms: llmsTxt({ repoName: input.repoName, structure, files: all }),
-    search: structure.search,
+    search,
     searchStats: structure.searchStats,
     structure,
   });

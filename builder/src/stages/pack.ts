@@ -4,6 +4,7 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
+import { crc32 } from "node:zlib";
 import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
@@ -13,7 +14,7 @@ import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
 import type { WorkerJob } from "../pack/workerJob";
-import { ZipWriter } from "../pack/zipWriter";
+import { deflateEntry, ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
   manifest: Manifest;
@@ -31,7 +32,8 @@ export type PackInput = {
   /** docpack path (docs/packages/<slug>.md) → package page */
   packagePages?: ReadonlyMap<string, string>;
   llms?: string;
-  search?: SearchIndex;
+  /** the search index, or search.json already validated and deflated (see deflatedSearch) */
+  search?: SearchIndex | DeflatedEntry;
   /** compress pages on the thread pool while this thread renders the next (false: here, in turn) */
   compressOnPool?: boolean;
   /**
@@ -49,6 +51,19 @@ export type PackResult = { outFile: string; bytes: number; sha256: string };
  * entries: there the level hardly changes the time).
  */
 export const SYMBOLS_LEVEL = 4;
+
+/** A whole entry already deflated as ZipWriter does (deflateEntry), with its size and CRC-32. */
+export type DeflatedEntry = { size: number; crc: number; deflated: Buffer };
+
+/**
+ * search.json validated, written and deflated: ~2 MB for a 60,000-entry index that holds ~20 MB
+ * as objects. A large build does this as soon as the index exists and lets the objects go, so
+ * they are not still in memory while pack runs (where its peak is).
+ */
+export function deflatedSearch(search: SearchIndex): DeflatedEntry {
+  const json = Buffer.from(`${JSON.stringify(validated(SearchIndex, search, DOCPACK_PATHS.search))}\n`, "utf8");
+  return { size: json.length, crc: crc32(json), deflated: deflateEntry(json) };
+}
 
 /** `path`, when it may be a ZIP entry's name (see isSafeRelativePath); else pack fails. */
 export function safeZipPath(path: string): string {
@@ -95,7 +110,10 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     // One file per line: readable, and far smaller than pretty-printed.
     await add(DOCPACK_PATHS.files, `[\n${files.map((file) => JSON.stringify(file)).join(",\n")}\n]\n`);
     if (input.llms !== undefined) await add(DOCPACK_PATHS.llms, input.llms);
-    if (input.search) await add(DOCPACK_PATHS.search, `${JSON.stringify(validated(SearchIndex, input.search, DOCPACK_PATHS.search))}\n`);
+    if (input.search) {
+      const search = "deflated" in input.search ? input.search : deflatedSearch(input.search);
+      await zip.addDeflated(DOCPACK_PATHS.search, search, search.deflated);
+    }
     await add(DOCPACK_PATHS.index, input.index);
     for (const [path, page] of [...(input.packagePages ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) await add(path, page);
     for (const path of [...(input.prosePages?.keys() ?? [])].sort()) await add(DOCPACK_PATHS.prosePage(path), input.prosePages!.get(path)!.markdown);
