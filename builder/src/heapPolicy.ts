@@ -4,9 +4,8 @@
  * main thread's live data grows all through scan (file entries, search terms, anchors), and at that
  * default its heap ran ~100 MB ahead of what it held: 20,000 files peaked at 340–410 MB of RSS.
  * Growing by 30 % instead: 264–300 MB; by 10 %: 262–281 MB, no slower (full collections stay a
- * small share there: ~4 % of the CPU). On a
- * ~2,400-file repository the heap is small, the saving ~5 MB and the extra collections cost ~10 %
- * of wall time, so small builds keep V8's default. The flag is process-wide (worker threads too)
+ * small share there: ~4 % of the CPU). On a ~2,400-file repository the heap is small, the saving
+ * ~5 MB and the extra collections cost ~10 % of wall time, so small builds keep V8's default. The flag is process-wide (worker threads too)
  * and read at every collection, so it can be set once the size of the work is known.
  */
 import v8 from "node:v8";
