@@ -5,13 +5,12 @@
  * apart), no invented sentences, doc comments rendered with their tags, source text with links,
  * type links, llms.txt, Svelte/Vue components and skipped extensions.
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SearchIndex } from "@doctown/core/docpackFormat";
-import { buildDocpack, hostBlobUrl } from "../src/build";
+import { hostBlobUrl } from "../src/build";
 import { finishSymbol } from "../src/pack/finishSymbol";
-import { openDocpack } from "./fixtures/docpack";
-import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { docpackOfFiles, openDocpack } from "./fixtures/docpack";
+import { removeDir, tempDir } from "./fixtures/gitRepo";
 import { rawHtml } from "./markdownStructure";
 
 let root: string;
@@ -79,11 +78,7 @@ const FILES: Record<string, string> = {
 
 beforeAll(async () => {
   root = tempDir();
-  const repo = path.join(root, "repo");
-  createRepo(repo, FILES);
-  const outFile = path.join(root, "out.zip");
-  await buildDocpack({ source: repo, outFile, allowLocal: true, llm: false, env: {}, fullName: "acme/widgets" });
-  pack = openDocpack(outFile);
+  pack = await docpackOfFiles(root, FILES, "acme/widgets");
 });
 afterAll(() => removeDir(root));
 

@@ -9,13 +9,12 @@
 import path from "node:path";
 import GithubSlugger from "github-slugger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDocpack } from "../src/build";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
 import { relativeLink } from "../src/document/typeLinks";
 import { sourceFile } from "./documentFixtures";
 import { startOpenAiServer } from "./openaiServer";
-import { openDocpack } from "./fixtures/docpack";
-import { createRepo, removeDir, tempDir } from "./fixtures/gitRepo";
+import { docpackOfFiles, openDocpack } from "./fixtures/docpack";
+import { removeDir, tempDir } from "./fixtures/gitRepo";
 import { headings, linkTargets, renderedText } from "./markdownStructure";
 
 let root: string;
@@ -63,11 +62,7 @@ const FILES: Record<string, string> = {
 
 beforeAll(async () => {
   root = tempDir();
-  const repo = path.join(root, "repo");
-  createRepo(repo, FILES);
-  const outFile = path.join(root, "out.zip");
-  await buildDocpack({ source: repo, outFile, allowLocal: true, llm: false, env: {}, fullName: "acme/shapes" });
-  pack = openDocpack(outFile);
+  pack = await docpackOfFiles(root, FILES, "acme/shapes");
 });
 afterAll(() => removeDir(root));
 

@@ -165,14 +165,12 @@ function clean(token: Token, headings: MarkdownHeading[], quoted: boolean): bool
   return !("tokens" in token && Array.isArray(token.tokens)) || allClean(token.tokens, headings, quoted || token.type === "blockquote");
 }
 
-const SCHEME = /^\s*([a-z][a-z0-9+.-]*):/i;
-
+/**
+ * An address kept as written: one the viewer may link to (safeUrl) in which no character reference,
+ * escape or control character could spell a scheme a pattern misses (the full sanitiser decodes them).
+ */
 function safeHref(href: string): boolean {
-  // Character references, escapes or control characters could spell a scheme the pattern misses:
-  // the full sanitiser decodes them.
-  if (/[&\\\u0000-\u001f]/.test(href)) return false;
-  const scheme = SCHEME.exec(href)?.[1]?.toLowerCase();
-  return scheme === undefined || scheme === "http" || scheme === "https" || scheme === "mailto";
+  return !/[&\\\u0000-\u001f]/.test(href) && safeUrl(href);
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;

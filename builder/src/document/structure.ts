@@ -78,7 +78,6 @@ export type Structure = {
   nameIds: Map<string, string[]>;
   /** where each definition in nameIds is (file and anchor), for the type links on pages */
   definitions: Definitions;
-  search: SearchIndex;
   /** how many entries search.json holds, and how many its cap left out */
   searchStats: SearchIndexStats;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
@@ -102,7 +101,11 @@ export type StructureOptions = {
   maxSearchEntries?: number;
 };
 
-export function buildStructure(files: DocumentFile[], options: StructureOptions = {}): Structure {
+/**
+ * The structure, and apart from it the search index: the structure stays with the pages until pack
+ * ends, the index (~20 MB on a large repository) only until search.json is written.
+ */
+export function buildStructure(files: DocumentFile[], options: StructureOptions = {}): { structure: Structure; search: SearchIndex } {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const exportedCache = new Map<string, ExtractedSymbol[]>();
   const exported = (path: string) => {
@@ -198,7 +201,7 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
   const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
   const searchEntries = ranked.items();
 
-  return {
+  const structure: Structure = {
     prosePages,
     packages,
     packagePages,
@@ -206,7 +209,6 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
     packageOf,
     nameIds,
     definitions,
-    search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: searchEntries },
     searchStats: { entries: searchEntries.length, omitted: ranked.offered - searchEntries.length, max_entries: maxSearchEntries },
     keySymbols: keyCandidates.items(),
     apis: packages.map((pkg) => {
@@ -215,6 +217,7 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
     }),
     packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext, overview),
   };
+  return { structure, search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: searchEntries } };
 }
 
 function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string | undefined {

@@ -12,6 +12,8 @@ export class Spool {
   private readonly fd: number;
   private size = 0;
   private closed = false;
+  /** readText's buffer, reused (grown to the longest text read) */
+  private scratch = Buffer.alloc(0);
 
   /**
    * Creates (or truncates) the file, private to this user; the caller removes it (it lives in a
@@ -25,9 +27,12 @@ export class Spool {
   }
 
   write(text: string): SpoolRange {
+    return this.writeBytes(Buffer.from(text, "utf8"));
+  }
+
+  writeBytes(data: Uint8Array): SpoolRange {
     // A closed descriptor's number may already belong to another file.
     if (this.closed) throw new Error(`${this.label} is closed`);
-    const data = Buffer.from(text, "utf8");
     let written = 0;
     while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, this.size + written);
     const range = { offset: this.size, length: data.length };
@@ -46,8 +51,6 @@ export class Spool {
   readBytes(range: SpoolRange): Buffer {
     return this.readInto(range, Buffer.allocUnsafe(range.length));
   }
-
-  private scratch = Buffer.alloc(0);
 
   private readInto(range: SpoolRange, data: Buffer): Buffer {
     if (this.closed) throw new Error(`${this.label} is closed`);

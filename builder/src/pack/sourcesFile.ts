@@ -4,7 +4,6 @@
  * Run on a worker thread from the end of extraction, while this thread documents and renders the
  * pages: that second core is otherwise idle then, and the texts were a third of pack's work.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { Spool, type SpoolRange } from "../extract/spool";
 import { deflateEntry } from "./zipWriter";
@@ -23,21 +22,18 @@ export type SourcesFile = { file: string; entries: Array<{ size: number; crc: nu
 
 export async function writeSourcesFile(task: SourcesFileTask): Promise<SourcesFile> {
   const spool = new Spool(task.spoolFile, "read-only");
-  const out = openSync(task.outFile, "w", 0o600);
+  const out = new Spool(task.outFile);
   try {
-    const entries: SourcesFile["entries"] = [];
-    let at = 0;
-    for (const range of task.ranges) {
+    const entries = task.ranges.map((range) => {
       const text = spool.readBytes(range);
       const deflated = deflateEntry(text, task.level);
-      for (let written = 0; written < deflated.length; ) written += writeSync(out, deflated, written, deflated.length - written, at + written);
-      at += deflated.length;
-      entries.push({ size: text.length, crc: crc32(text), compressed: deflated.length });
-    }
+      out.writeBytes(deflated);
+      return { size: text.length, crc: crc32(text), compressed: deflated.length };
+    });
     return { file: task.outFile, entries };
   } finally {
     spool.close();
-    closeSync(out);
+    out.close();
   }
 }
 

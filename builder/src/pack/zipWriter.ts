@@ -107,6 +107,8 @@ export type ZipWriterOptions = {
 export class ZipWriter {
   private readonly level: number;
   private readonly poolFromBytes: number;
+  /** Strings compressed in this thread are encoded here, one after another. */
+  private scratch = Buffer.alloc(0);
   private readonly limits: { entries: number; bytes: number };
   private readonly onWrite: ((chunk: Uint8Array) => void) | undefined;
   /** The central directory's records so far, packed into blocks (what is used of each), written by finish. */
@@ -153,8 +155,6 @@ export class ZipWriter {
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     await this.enqueue(name, { crc: crc32(data), size }, deflateRawOnPool(data, options));
   }
-
-  private scratch = Buffer.alloc(0);
 
   /** `text` as UTF-8 in the reused buffer (valid until the next call). */
   private encoded(text: string, size: number): Buffer {

@@ -67,11 +67,7 @@ export async function documentStage(
   deps: DocumentDeps,
 ): Promise<DocumentOutput> {
   const all = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const structure = buildStructure(all, { maxSearchEntries: deps.maxSearchEntries });
-  // The output holds the search index; the structure, kept for the pages, lets go of it (pack
-  // may then release it once search.json is written: ~20 MB on a large repository).
-  const search = structure.search;
-  structure.search = { ...search, entries: [] };
+  const { structure, search } = buildStructure(all, { maxSearchEntries: deps.maxSearchEntries });
   // Prose files are pages of their own (docs/pages/); every other file gets a file page.
   const files = all.filter((file) => !isProse(file.language));
   const links: PageLinks = { hostUrl: input.hostUrl, types: structure };

@@ -5,10 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
-import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
+import { Spool } from "../extract/spool";
 import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SourcesFileJob } from "../pack/sourcesFile";
@@ -172,23 +173,17 @@ async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
 async function addDeflatedSources(zip: ZipWriter, job: SourcesFileJob, signal?: AbortSignal): Promise<void> {
   const done = await job.result;
   if (done.entries.length !== job.paths.length) throw new BuildError("pack_failed", "the deflated sources do not match the files");
-  const fd = openSync(done.file, "r");
+  const deflated = new Spool(done.file, "read-only");
   try {
-    let at = 0;
+    let offset = 0;
     for (const [i, path] of job.paths.entries()) {
       throwIfAborted(signal);
       const entry = done.entries[i]!;
-      const deflated = Buffer.allocUnsafe(entry.compressed);
-      for (let read = 0; read < deflated.length; ) {
-        const n = readSync(fd, deflated, read, deflated.length - read, at + read);
-        if (n === 0) throw new BuildError("pack_failed", "the deflated sources are truncated");
-        read += n;
-      }
-      at += deflated.length;
-      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, deflated);
+      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, deflated.readBytes({ offset, length: entry.compressed }));
+      offset += entry.compressed;
     }
   } finally {
-    closeSync(fd);
+    deflated.close();
   }
 }
 
