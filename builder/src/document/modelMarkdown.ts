@@ -33,9 +33,7 @@ export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boo
   // Most of the rest (links, lists, code) holds nothing to change either, as the viewer's own
   // parser reads it (~20x cheaper than parsing and writing back: ~0.2 s of a 2,400-file build).
   if (!options.keepHeadings && !options.labels && embeddableAsWritten(markdown)) return markdown.trim();
-  keepHeadings = options.keepHeadings ?? false;
-  definable = options.definable;
-  return written(parsed(markdown, options.labels));
+  return written(parsed(markdown, options.labels), { keepHeadings: options.keepHeadings ?? false, definable: options.definable });
 }
 
 /**
@@ -47,9 +45,8 @@ export function embeddedTableRows(header: string, delimiter: string, rows: reado
   const tree = parsed([header, delimiter, ...rows].join("\n"), labels);
   const table = tree.children[0];
   if (tree.children.length !== 1 || table?.type !== "table" || table.children.length !== rows.length + 1) return undefined;
-  keepHeadings = false;
-  definable = undefined; // a table row holds no definition
-  const lines = written(tree).split("\n");
+  // a table row holds no heading and no definition
+  const lines = written(tree, { keepHeadings: false }).split("\n");
   return lines.length === rows.length + 2 ? lines.slice(2) : undefined;
 }
 
@@ -72,12 +69,12 @@ function parsed(markdown: string, labels: readonly string[] = []): Root {
   return tree;
 }
 
-function written(tree: Root): string {
-  return toMarkdown({ type: "root", children: tamedChildren(tree) as RootContent[] }, TO_MARKDOWN).trimEnd();
-}
+/** How a tree is tamed: see embeddedMarkdown's options. */
+type Taming = { keepHeadings: boolean; definable?: ReadonlySet<string> };
 
-let keepHeadings = false;
-let definable: ReadonlySet<string> | undefined;
+function written(tree: Root, taming: Taming): string {
+  return toMarkdown({ type: "root", children: tamedChildren(tree, taming) as RootContent[] }, TO_MARKDOWN).trimEnd();
+}
 
 // Built once: making the GFM extensions anew for each text cost more than parsing a short one.
 const FROM_MARKDOWN = { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] };
@@ -89,15 +86,15 @@ function isPlainProse(markdown: string): boolean {
 }
 
 /** The node as it may appear in a page: possibly another node, several, or none. */
-function tamed(node: Nodes, inline: boolean): Nodes[] {
+function tamed(node: Nodes, inline: boolean, taming: Taming): Nodes[] {
   switch (node.type) {
     case "html":
       return inline ? [{ type: "text", value: node.value }] : [{ type: "paragraph", children: [{ type: "text", value: node.value }] }];
     case "heading":
-      if (keepHeadings) return [withTamedChildren(node)];
-      return [{ type: "paragraph", children: [{ type: "strong", children: tamedChildren(node) as PhrasingContent[] }] }];
+      if (taming.keepHeadings) return [withTamedChildren(node, taming)];
+      return [{ type: "paragraph", children: [{ type: "strong", children: tamedChildren(node, taming) as PhrasingContent[] }] }];
     case "link":
-      return safeUrl(node.url) ? [withTamedChildren(node)] : tamedChildren(node);
+      return safeUrl(node.url) ? [withTamedChildren(node, taming)] : tamedChildren(node, taming);
     case "image":
     case "imageReference":
       // An image would be fetched by whoever opens the page: its address is the model's to choose.
@@ -107,24 +104,24 @@ function tamed(node: Nodes, inline: boolean): Nodes[] {
     case "definition": {
       if (!safeUrl(node.url)) return [];
       const label = node.label ?? node.identifier;
-      if (!definable || definable.has(label.toLowerCase().replace(/\s+/g, " "))) return [node];
+      if (!taming.definable || taming.definable.has(label.toLowerCase().replace(/\s+/g, " "))) return [node];
       const text = `[${label}]: ${node.url}${node.title ? ` "${node.title}"` : ""}`;
       return [{ type: "paragraph", children: [{ type: "text", value: text }] }];
     }
     default:
-      return "children" in node ? [withTamedChildren(node)] : [node];
+      return "children" in node ? [withTamedChildren(node, taming)] : [node];
   }
 }
 
-function tamedChildren(node: Parents): Nodes[] {
+function tamedChildren(node: Parents, taming: Taming): Nodes[] {
   const inline = PHRASING_PARENTS.has(node.type);
-  return node.children.flatMap((child) => tamed(child, inline));
+  return node.children.flatMap((child) => tamed(child, inline, taming));
 }
 
 /** Parents whose children are inline (phrasing) content; in any other, an HTML node is a block. */
 const PHRASING_PARENTS = new Set(["paragraph", "heading", "tableCell", "emphasis", "strong", "delete", "link", "linkReference"]);
 
-function withTamedChildren<T extends Parents>(node: T): T {
-  return { ...node, children: tamedChildren(node) } as T;
+function withTamedChildren<T extends Parents>(node: T, taming: Taming): T {
+  return { ...node, children: tamedChildren(node, taming) } as T;
 }
 
