@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { embeddedMarkdown } from "../src/document/modelMarkdown";
-import { headingsOf, prosePage } from "../src/document/prose";
+import { prosePage } from "../src/document/prose";
+import { headingsOf } from "../src/document/proseHeadings";
 import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
 
 /** Markdown a sanitiser has nothing to change in: code full of `<`, safe links, setext headings. */

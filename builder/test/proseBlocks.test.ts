@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { embeddedMarkdown, embeddedTableRows } from "../src/document/modelMarkdown";
 import { viewerSafe } from "../src/document/cleanMarkdown";
 import { blockwisePage } from "../src/document/markdownPage";
-import { headingsOf, prosePage } from "../src/document/prose";
+import { prosePage } from "../src/document/prose";
+import { headingsOf } from "../src/document/proseHeadings";
 import { linkTargets, rawHtml, renderedHtml } from "./markdownStructure";
 
 /** Clean Markdown around the hostile block: it must come out byte for byte. */

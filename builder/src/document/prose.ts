@@ -15,8 +15,6 @@ import { codeBlock, escapeText } from "./markdown";
 import { markdownPage } from "./markdownPage";
 import { headingsOf } from "./proseHeadings";
 
-export { headingsOf };
-
 export function prosePage(path: string, language: string, content: string): ProsePage {
   const { markdown, headings } = language === "markdown" ? markdownPage(stripFrontMatter(content)) : textPage(content, language);
   const name = path.slice(path.lastIndexOf("/") + 1);
