@@ -146,6 +146,20 @@ describe("type links on pages", () => {
     expect(anchors(pack.text(entry)).get(anchor)).toBe("Overview");
   });
 
+  it("links each key symbol in llms.txt and the overview to its own heading, where two headings slug alike", () => {
+    for (const [from, pattern] of [
+      ["llms.txt", /^- \[([^\]]+)\]\((docs\/files\/[^)#]+#[^)]+)\)/gm],
+      ["docs/index.md", /^- \[`([^`]+)`\]\((files\/[^)#]+#[^)]+)\)/gm],
+    ] as const) {
+      const landed = [...pack.text(from).matchAll(pattern)].map(([, name, href]) => {
+        const { entry, anchor } = follow(from, href!);
+        return [name, anchors(pack.text(entry)).get(anchor)];
+      });
+      expect(landed, from).toEqual(expect.arrayContaining([["overview", "overview"], ["Overview", "Overview"]]));
+      for (const [name, heading] of landed) expect(heading, `${from}: ${name}`).toBe(name);
+    }
+  });
+
   it("links types on pages a model wrote too, to the same anchors", async () => {
     const server = await startOpenAiServer();
     try {

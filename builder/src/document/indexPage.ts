@@ -8,7 +8,7 @@ import type { FileRole } from "@doctown/core/docpackFormat";
 import type { DocumentFile } from "./types";
 import { escapeText, filePageLink, inlineCode } from "./markdown";
 import { PLACEHOLDER_MARK, symbolHeading } from "./placeholder";
-import { symbolAnchors, type Structure } from "./structure";
+import { symbolAnchors, type KeySymbol, type Structure } from "./structure";
 import { isProse } from "../scan/languages";
 
 const MAX_TOP_LEVEL_SYMBOLS = 300;
@@ -115,15 +115,16 @@ function topLevelSymbols(files: DocumentFile[], structure: Structure | undefined
   const out = ["## Top-level exported symbols", ""];
   const total = files.reduce((sum, file) => sum + file.exportedTopLevel, 0);
   if (total === 0) return [...out, "None found."];
-  const listed = structure
+  const listed: KeySymbol[] = structure
     ? structure.keySymbols.slice(0, MAX_TOP_LEVEL_SYMBOLS)
-    : files.flatMap((file) => (file.exportedTopLevel > 0 ? file.symbols.filter((s) => !s.parent && s.exported) : [])).slice(0, MAX_TOP_LEVEL_SYMBOLS);
-  const anchors = new Map<string, Map<string, string>>();
+    : files.flatMap((file) => {
+        if (file.exportedTopLevel === 0) return [];
+        const anchors = symbolAnchors(file.path, file.symbols);
+        return file.symbols.filter((s) => !s.parent && s.exported).map((s) => ({ ...s, anchor: anchors.get(s.id)! }));
+      }).slice(0, MAX_TOP_LEVEL_SYMBOLS);
   for (const symbol of listed) {
-    const fileAnchors = anchors.get(symbol.file) ?? symbolAnchors(symbol.file, files.find((f) => f.path === symbol.file)?.symbols ?? [symbol]);
-    anchors.set(symbol.file, fileAnchors);
     const role = symbol.role && symbol.role !== "source" ? `, ${symbol.role}` : "";
-    out.push(`- [${inlineCode(symbolHeading(symbol))}](${filePageLink(symbol.file)}#${fileAnchors.get(symbol.id) ?? ""}) (${symbol.kind}${role}) in ${inlineCode(symbol.file)}`);
+    out.push(`- [${inlineCode(symbolHeading(symbol))}](${filePageLink(symbol.file)}#${symbol.anchor}) (${symbol.kind}${role}) in ${inlineCode(symbol.file)}`);
   }
   if (total > listed.length) out.push(`- ... and ${total - listed.length} more (see symbols.json)`);
   return out;

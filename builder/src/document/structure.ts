@@ -81,12 +81,15 @@ export type Structure = {
   /** how many entries search.json holds, and how many its cap left out */
   searchStats: SearchIndexStats;
   /** the most important exported symbols (package APIs first), for the overview and llms.txt */
-  keySymbols: ExtractedSymbol[];
+  keySymbols: KeySymbol[];
   /** each package's public API and README text (for the model's overviews) */
   apis: Array<{ pkg: PackageEntry; api: ExtractedSymbol[]; readme?: string }>;
   /** a package's page again, with the model's overview (sanitised Markdown) */
   packagePageWith: (pkg: PackageEntry, overview: string) => string;
 };
+
+/** A key symbol with its role and the anchor of its heading on its file page. */
+export type KeySymbol = ExtractedSymbol & { anchor: string };
 
 /** Anchor of each symbol's heading on its file page (github-slugger, in page order). */
 export function symbolAnchors(path: string, symbols: ExtractedSymbol[]): Map<string, string> {
@@ -157,7 +160,10 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
   const ranked = new RankedBuckets<SearchEntry>(maxSearchEntries);
   const nameIds = new Map<string, string[]>();
   const definitions = new Map<string, { file: string; anchor: string }>();
-  const keyCandidates = new RankedBuckets<ExtractedSymbol>(MAX_KEY_SYMBOLS);
+  const keyCandidates = new RankedBuckets<KeySymbol>(MAX_KEY_SYMBOLS);
+  // Anchors of the package APIs' symbols, for the package pages (read here, where every file's
+  // symbols are read once anyway, rather than again per page).
+  const apiAnchors = new Map<string, string>();
   const rankOf = (roleRank: number, tier: number) => roleRank * 10 + tier;
   for (const pkg of packages)
     ranked.offer(rankOf(ROLE_RANK[packageRole(pkg)], 0), () => [pkg.name, "package", pkg.page, packageRole(pkg), pkg.description ?? pkg.path ?? ""]);
@@ -178,12 +184,13 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
         }
       }
       const inApi = apiIds.has(symbol.id);
+      if (inApi) apiAnchors.set(symbol.id, anchors.get(symbol.id)!);
       const tier = inApi ? 1 : symbol.exported && !symbol.parent ? 2 : symbol.exported ? 4 : !symbol.parent ? 6 : 7;
       // Private members stay out of the index (they are on their file's page).
       if (tier === 7) continue;
       const rank = rankOf(roleRank, tier);
       ranked.offer(rank, () => [symbol.name, symbol.kind, `${DOCPACK_PATHS.filePage(file.path)}#${anchors.get(symbol.id)}`, file.role, tier <= 2 ? symbol.signature.slice(0, 120) : ""]);
-      if (tier <= 2 && keyCandidates.wants(rank)) keyCandidates.add(rank, { ...symbol, role: file.role });
+      if (tier <= 2 && keyCandidates.wants(rank)) keyCandidates.add(rank, { ...symbol, role: file.role, anchor: anchors.get(symbol.id)! });
     }
   }
   for (const [path, page] of prosePages) {
@@ -196,9 +203,11 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
   for (const ids of nameIds.values()) ids.sort((a, b) => Number(!apiIds.has(a)) - Number(!apiIds.has(b)));
 
   const typeContext = { packageOf, nameIds, definitions };
+  const readmes = packageReadmes(packages, prosePages);
+  const pageOf = (pkg: PackageEntry, overview?: string) =>
+    packagePage({ pkg, api: apis.get(pkg)!, readme: readmes.get(pkg), anchors: apiAnchors, links: typeContext }, overview);
   const packagePages = new Map<string, string>();
-  for (const pkg of packages) packagePages.set(pkg.page, packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext));
-  const readmeOf = (pkg: PackageEntry) => packageReadme(pkg, prosePages);
+  for (const pkg of packages) packagePages.set(pkg.page, pageOf(pkg));
   const searchEntries = ranked.items();
 
   const structure: Structure = {
@@ -212,35 +221,48 @@ export function buildStructure(files: DocumentFile[], options: StructureOptions 
     searchStats: { entries: searchEntries.length, omitted: ranked.offered - searchEntries.length, max_entries: maxSearchEntries },
     keySymbols: keyCandidates.items(),
     apis: packages.map((pkg) => {
-      const readmePath = readmeOf(pkg);
+      const readmePath = readmes.get(pkg);
       return { pkg, api: apis.get(pkg)!, ...(readmePath ? { readme: byPath.get(readmePath)?.content ?? "" } : {}) };
     }),
-    packagePageWith: (pkg, overview) => packagePage(pkg, apis.get(pkg)!, prosePages, byPath, typeContext, overview),
+    packagePageWith: (pkg, overview) => pageOf(pkg, overview),
   };
   return { structure, search: { format: "docpack-search", version: 1, fields: [...SEARCH_FIELDS], entries: searchEntries } };
 }
 
-function packageReadme(pkg: PackageEntry, prose: Map<string, ProsePage>): string | undefined {
-  return [...prose.keys()].find((p) => p.startsWith(pkg.path ? `${pkg.path}/` : "") && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(p.slice(pkg.path ? pkg.path.length + 1 : 0)));
+/** Each package's README: the first prose file named so directly in its folder. */
+function packageReadmes(packages: PackageEntry[], prose: Map<string, ProsePage>): Map<PackageEntry, string> {
+  const byFolder = new Map<string, string>();
+  for (const path of prose.keys()) {
+    const slash = path.lastIndexOf("/");
+    const folder = slash === -1 ? "" : path.slice(0, slash);
+    if (!byFolder.has(folder) && /^readme\.(md|mdx|rst|adoc|txt)$/i.test(path.slice(slash + 1))) byFolder.set(folder, path);
+  }
+  const readmes = new Map<PackageEntry, string>();
+  for (const pkg of packages) {
+    const readme = byFolder.get(pkg.path);
+    if (readme) readmes.set(pkg, readme);
+  }
+  return readmes;
 }
 
 /** Relative link from docs/packages/<slug>.md to a repository file's page. */
 const fromPackagePage = (target: string) => `../${target.replace(/^docs\//, "")}`;
 const encodePath = (path: string) => path.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
 
-function packagePage(
-  pkg: PackageEntry,
-  api: ExtractedSymbol[],
-  prose: Map<string, ProsePage>,
-  byPath: Map<string, DocumentFile>,
-  links: (NameContext & { definitions: Definitions }) | undefined,
-  overview?: string,
-): string {
+type PackagePageInput = {
+  pkg: PackageEntry;
+  api: ExtractedSymbol[];
+  readme: string | undefined;
+  /** anchor of each API symbol's heading on its file page */
+  anchors: ReadonlyMap<string, string>;
+  links: NameContext & { definitions: Definitions };
+};
+
+function packagePage({ pkg, api, readme, anchors, links }: PackagePageInput, overview?: string): string {
   const out = [`# ${inlineCode(pkg.name)}`, ""];
   if (pkg.description) out.push(escapeText(pkg.description), "");
   const facts = [`${pkg.ecosystem} package`, ...(pkg.version ? [`version ${inlineCode(pkg.version)}`] : []), `in ${inlineCode(pkg.path || ".")}`, `manifest ${inlineCode(pkg.manifest)}`];
   out.push(facts.join(" · "), "");
-  const readme = packageReadme(pkg, prose);
   if (overview) out.push("## Overview", "", overview, "");
   if (readme) out.push(`Read more: [${inlineCode(readme)}](${encodePath(fromPackagePage(DOCPACK_PATHS.prosePage(readme)))})`, "");
   if (pkg.entry_points.length > 0) {
@@ -253,14 +275,11 @@ function packagePage(
   }
   out.push("## Public API", "");
   if (api.length === 0) out.push("No exported symbols were found through the entry points.", "");
-  const anchorsByFile = new Map<string, Map<string, string>>();
   for (const symbol of api.slice(0, MAX_API_LISTED)) {
-    let anchors = anchorsByFile.get(symbol.file);
-    if (!anchors) anchorsByFile.set(symbol.file, (anchors = symbolAnchors(symbol.file, byPath.get(symbol.file)?.symbols ?? [])));
     const link = `${encodePath(fromPackagePage(DOCPACK_PATHS.filePage(symbol.file)))}#${anchors.get(symbol.id) ?? ""}`;
     out.push(`### ${inlineCode(symbolHeading(symbol))}`, "", `*${symbol.kind}* in [${inlineCode(`${symbol.file}:${symbol.start_line}`)}](${link})`, "");
     if (symbol.signature) out.push(codeBlock(symbol.signature, symbol.language), "");
-    const types = symbol.signature && links ? typesLine(symbol, links, pkg.page) : undefined;
+    const types = symbol.signature ? typesLine(symbol, links, pkg.page) : undefined;
     if (types) out.push(types, "");
     if (symbol.doc) out.push(...docSections(symbol.doc));
   }
@@ -284,7 +303,8 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
     for (const pkg of structure.packages) out.push(`- [${escapeText(pkg.name)}](${encodePath(pkg.page)})${pkg.description ? `: ${escapeText(pkg.description)}` : ""}`);
     out.push("");
   }
-  const docs = [...structure.prosePages].filter(([path]) => input.files.find((f) => f.path === path)?.role === "docs").slice(0, 200);
+  const roleOf = new Map(input.files.map((file) => [file.path, file.role]));
+  const docs = [...structure.prosePages].filter(([path]) => roleOf.get(path) === "docs").slice(0, 200);
   if (docs.length > 0) {
     out.push("## Docs", "");
     for (const [path, page] of docs) out.push(`- [${escapeText(page.title)}](${encodePath(DOCPACK_PATHS.prosePage(path))}): ${inlineCode(path)}`);
@@ -294,7 +314,7 @@ export function llmsTxt(input: { repoName: string; structure: Structure; files: 
   if (key.length > 0) {
     out.push("## API", "");
     for (const symbol of key) {
-      const anchor = symbolAnchors(symbol.file, [symbol]).get(symbol.id);
+      const anchor = symbol.anchor;
       const doc = symbol.doc?.markdown ?? symbol.doc_comment;
       const summary = doc ? `: ${escapeText(firstSentence(doc))}` : "";
       out.push(`- [${escapeText(symbolHeading(symbol))}](${encodePath(DOCPACK_PATHS.filePage(symbol.file))}#${anchor}) ${inlineCode(symbol.signature.slice(0, 200))}${summary}`);
