@@ -53,6 +53,8 @@ function declarationPrefix(node: Node): string {
 
 /** Line and block comments removed, strings left alone. */
 function withoutComments(text: string, hash: boolean): string {
+  // Without a comment's first character there is nothing to remove (strings are kept as written).
+  if (!text.includes("/") && !(hash && text.includes("#"))) return text;
   let out = "";
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;
@@ -98,42 +100,69 @@ function upToTopLevel(text: string, stop: "{" | "="): string {
   return text;
 }
 
-const OPENERS = new Set(["(", "[", "{", "<"]);
+/** Character classes for normalise (ASCII; other white space is tested with \s). */
+const PLAIN = 0;
+const SPACE = 1;
+const QUOTE = 2;
+const OPENER = 3;
+const CLOSER = 4;
+const CLASSES = new Uint8Array(128);
+for (const char of " \t\n\v\f\r") CLASSES[char.charCodeAt(0)] = SPACE;
+for (const char of "\"'`") CLASSES[char.charCodeAt(0)] = QUOTE;
+for (const char of "([{<") CLASSES[char.charCodeAt(0)] = OPENER;
+for (const char of ")]}>") CLASSES[char.charCodeAt(0)] = CLOSER;
 const CLOSERS: Record<string, string> = { ")": "(", "]": "[", "}": "{", ">": "<" };
+
+function classOf(code: number): number {
+  if (code < 128) return CLASSES[code]!;
+  return /\s/.test(String.fromCharCode(code)) ? SPACE : PLAIN;
+}
 
 /**
  * One line: line breaks inside brackets vanish, a break between members of a `{ … }` type without
  * separators becomes "; ", trailing commas before a closing bracket go, other runs of white space
- * become one space.
+ * become one space. (Runs of other characters are copied at once: this runs for every symbol.)
  */
 export function normalise(text: string): string {
   let out = "";
   const stack: string[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '"' || char === "'" || char === "`") {
+  const length = text.length;
+  for (let i = 0; i < length; ) {
+    const kind = classOf(text.charCodeAt(i));
+    if (kind === PLAIN) {
+      let j = i + 1;
+      while (j < length && classOf(text.charCodeAt(j)) === PLAIN) j++;
+      out += text.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (kind === QUOTE) {
       const close = findStringEnd(text, i);
       out += text.slice(i, close + 1).replace(/\s*\n\s*/g, " ");
-      i = close;
+      i = close + 1;
       continue;
     }
-    if (/\s/.test(char)) {
+    if (kind === SPACE) {
       let j = i;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      const broke = text.slice(i, j).includes("\n");
-      const previous = out.trimEnd().slice(-1);
+      let broke = false;
+      for (let code; j < length && classOf((code = text.charCodeAt(j))) === SPACE; j++) if (code === 10) broke = true;
       const next = text[j] ?? "";
-      i = j - 1;
+      i = j;
       if (!out || !next) continue;
-      if ((previous === "(" || previous === "[" || (previous === "<" && stack.at(-1) === "<")) && broke) out = out.trimEnd();
-      else if (broke && (next === ")" || next === "]" || (next === ">" && stack.at(-1) === "<"))) out = out.trimEnd();
-      else if (broke && stack.at(-1) === "{" && /[\w)\]>'"?]/.test(previous) && /[\w'"[(]/.test(next) && previous !== "{") out = `${out.trimEnd()}; `;
-      else out = `${out.trimEnd()} `;
+      const trimmed = out.trimEnd();
+      const previous = trimmed.slice(-1);
+      const top = stack.at(-1);
+      if ((previous === "(" || previous === "[" || (previous === "<" && top === "<")) && broke) out = trimmed;
+      else if (broke && (next === ")" || next === "]" || (next === ">" && top === "<"))) out = trimmed;
+      else if (broke && top === "{" && /[\w)\]>'"?]/.test(previous) && /[\w'"[(]/.test(next) && previous !== "{") out = `${trimmed}; `;
+      else out = `${trimmed} `;
       continue;
     }
-    if (OPENERS.has(char)) {
+    const char = text[i]!;
+    i++;
+    if (kind === OPENER) {
       if (char !== "<" || /[\w$\s]/.test(out.slice(-1) || " ")) stack.push(char);
-    } else if (char in CLOSERS) {
+    } else {
       const opener = CLOSERS[char]!;
       if (char === ">" && (stack.at(-1) !== "<" || out.endsWith("="))) {
         out += char;
