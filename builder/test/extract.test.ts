@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Spool } from "../src/extract/spool";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { extractFile } from "../src/extract/extractFile";
-import { extractStage } from "../src/stages/extract";
+import { extractStage, startExtractPool } from "../src/stages/extract";
 import type { SourceFile } from "../src/types";
 import { SOURCES } from "./fixtures/sources";
 
@@ -124,6 +124,20 @@ describe("extract stage", () => {
     expect(pooled.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
     expect(pooled.reduce((n, f) => n + f.symbols.length, 0)).toBe(6 * Object.values(SOURCES).reduce((n, s) => n + s.expected.length, 0));
     expect(fractions.at(-1)).toBe(1);
+  });
+
+  it("takes over workers started before the plan was known, and closes them (unused when the plan is small)", async () => {
+    const inline = await extractStage(files(), { workers: 0 });
+    for (const inlineBelowBytes of [0, Number.POSITIVE_INFINITY]) {
+      const started = startExtractPool({ workers: 2 })!;
+      let batches = 0;
+      const counted = { ...started, get queuedBytes() { return started.queuedBytes; }, run: (jobs: Parameters<typeof started.run>[0]) => (batches++, started.run(jobs)) };
+      const extracted = await extractStage(files(), { workers: 2, inlineBelowBytes, pool: counted });
+      expect(extracted.map((f) => f.symbols)).toEqual(inline.map((f) => f.symbols));
+      expect(batches > 0, `batches given to the started workers (inline below ${inlineBelowBytes})`).toBe(inlineBelowBytes === 0);
+      await expect(started.run(files(1).map(({ path, language, content }) => ({ path, language, content })))).rejects.toThrow(/closed/);
+    }
+    expect(startExtractPool({ workers: 1 })).toBeUndefined();
   });
 
   it("gives the same symbols when the workers are full and this thread parses too, with symbols kept on disk", async () => {

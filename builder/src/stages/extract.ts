@@ -9,7 +9,7 @@
 import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
-import { createExtractPool, runInThisThread } from "../extract/pool";
+import { createExtractPool, runInThisThread, type ExtractPool } from "../extract/pool";
 import { Spool, type SpoolRange } from "../extract/spool";
 import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, ProsePage, SourceFile } from "../types";
@@ -33,6 +33,11 @@ export type ExtractDeps = {
    * text added ~80 MB to the peak).
    */
   contentAfterParse?: "keep" | "drop" | Spool;
+  /**
+   * Workers started ahead (see startExtractPool), while the repository is still being fetched: the
+   * extractor takes them over, and closes them at once when the plan needs none.
+   */
+  pool?: ExtractPool;
 };
 
 export type ExtractedFile = SourceFile & {
@@ -68,12 +73,28 @@ const BATCH_BYTES = 384 * 1024;
  */
 const TAIL_BATCH_BYTES = 24 * 1024;
 
+/** Extraction lanes (threads) wanted, this one included. */
+function lanesWanted(deps: Pick<ExtractDeps, "workers">): number {
+  return deps.workers ?? Math.min(availableParallelism(), 4);
+}
+
+/**
+ * The extraction workers, started before the plan is known (a worker takes ~0.1-0.2 s to start:
+ * begun while the repository is fetched, it is ready when the first batch is); `undefined` when
+ * extraction stays in this thread whatever the plan.
+ */
+export function startExtractPool(deps: Pick<ExtractDeps, "workers">): ExtractPool | undefined {
+  const wanted = lanesWanted(deps);
+  return wanted > 1 ? createExtractPool(wanted - 1) : undefined;
+}
+
 export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extractor {
-  const wanted = deps.workers ?? Math.min(availableParallelism(), 4);
+  const wanted = lanesWanted(deps);
   const useWorkers = wanted > 1 && plan.bytes >= (deps.inlineBelowBytes ?? 512 * 1024);
   // No more lanes than batches; this thread is one of them (see dispatch).
   const lanes = Math.max(2, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
-  const pool = useWorkers ? createExtractPool(lanes - 1) : undefined;
+  const pool = useWorkers ? (deps.pool ?? createExtractPool(lanes - 1)) : undefined;
+  if (!useWorkers) void deps.pool?.close();
   // Batch size for what is left to read: about 1/(2 × lanes) of it, so the lanes end together.
   let unreadBytes = plan.bytes;
   const batchBytesNow = () => Math.max(TAIL_BATCH_BYTES, Math.min(BATCH_BYTES, Math.floor(unreadBytes / (2 * lanes))));
