@@ -202,8 +202,18 @@ function cargoPackage(dir: string, content: string, known: Set<string>) {
   return { name, version, description: text(pkg.description), ecosystem: "cargo" as const, entry_points: entries };
 }
 
-/** The package a file belongs to: the one with the longest directory containing it. */
+/**
+ * The package a file belongs to: the one with the longest directory containing it (of two in one
+ * directory, the first). Looked up folder by folder up from the file: asked for every file.
+ */
 export function packageOfFile(packages: PackageEntry[]): (path: string) => PackageEntry | undefined {
-  const byDepth = [...packages].sort((a, b) => b.path.length - a.path.length);
-  return (path) => byDepth.find((p) => p.path === "" || path.startsWith(`${p.path}/`));
+  const byDir = new Map<string, PackageEntry>();
+  for (const pkg of packages) if (!byDir.has(pkg.path)) byDir.set(pkg.path, pkg);
+  return (path) => {
+    for (let end = path.lastIndexOf("/"); end > 0; end = path.lastIndexOf("/", end - 1)) {
+      const pkg = byDir.get(path.slice(0, end));
+      if (pkg) return pkg;
+    }
+    return byDir.get("");
+  };
 }
