@@ -20,6 +20,7 @@ import type { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
 import { BuildError } from "../errors";
+import type { DeflatedBatch, Deflater } from "./deflateBatch";
 
 /**
  * Every entry carries 2000-01-01 00:00 as a DOS date and time (local time by the format's
@@ -43,6 +44,13 @@ const DIRECTORY_BLOCK = 64 * 1024;
  * to keep the thread pool busy while the caller renders; small enough that memory stays bounded.
  */
 export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
+/**
+ * With a `deflater`, strings go to it in batches of this many entries or bytes (of text): one
+ * message per batch, not per entry. Up to BATCHES_AHEAD batches are out at once, so the other
+ * thread deflates one while this one writes the last and queues the next.
+ */
+export const BATCH = { entries: 16, bytes: 256 * 1024 } as const;
+export const BATCHES_AHEAD = 4;
 /** Below this, a thread-pool round trip costs more than compressing here. */
 export const POOL_FROM_BYTES = 2 * 1024;
 
@@ -98,6 +106,8 @@ export type ZipWriterOptions = {
    * every core busy (there the pool's threads only take time from this one)
    */
   poolFromBytes?: number;
+  /** deflates whole string entries elsewhere, in batches (the same bytes as here); the pool is not used then */
+  deflater?: Deflater;
   /** sees every byte of the archive, in order, as it is written (e.g. to hash it) */
   onWrite?: (chunk: Uint8Array) => void;
   /** Lower limits than the format's (tests reach them without writing 4 GiB). */
@@ -117,6 +127,10 @@ export class ZipWriter {
   private entries = 0;
   private written = 0;
   private failure: Error | undefined;
+  private readonly deflater: Deflater | undefined;
+  private readonly aheadEntries: number;
+  /** Strings waiting to be sent to the deflater as one batch (each entry already queued in turn). */
+  private batch: ReturnType<typeof newBatch> | undefined;
 
   constructor(
     private readonly output: Writable,
@@ -126,6 +140,8 @@ export class ZipWriter {
     this.poolFromBytes = options.poolFromBytes ?? POOL_FROM_BYTES;
     this.limits = { ...ZIP_LIMITS, ...options.limits };
     this.onWrite = options.onWrite;
+    this.deflater = options.deflater;
+    this.aheadEntries = this.deflater ? BATCH.entries * BATCHES_AHEAD : AHEAD.entries;
     output.on("error", (error: Error) => (this.failure ??= error));
   }
 
@@ -141,6 +157,7 @@ export class ZipWriter {
    * `flush` waits for every queued entry. A failure is reported by the next call.
    */
   async add(name: string, content: string | Uint8Array): Promise<void> {
+    if (this.deflater && typeof content === "string") return this.addBatched(name, content);
     this.throwIfFailed();
     const size = typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.length;
     this.checkEntrySize(name, size);
@@ -149,11 +166,33 @@ export class ZipWriter {
       // Compressed here and now: a string's bytes go through one reused buffer, not a new one per
       // entry (40,000 of them on a large build, garbage V8 let pile up to ~45 MB before collecting).
       const data = typeof content === "string" ? this.encoded(content, size) : content;
-      return this.enqueue(name, { crc: crc32(data), size }, Promise.resolve(deflateRawSync(data, options)));
+      return this.enqueue(name, size, Promise.resolve({ crc: crc32(data), size, deflated: deflateRawSync(data, options) }));
     }
     // The pool reads the bytes later: they must be this entry's own.
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-    await this.enqueue(name, { crc: crc32(data), size }, deflateRawOnPool(data, options));
+    const crc = crc32(data);
+    await this.enqueue(name, size, deflateRawOnPool(data, options).then((deflated) => ({ crc, size, deflated })));
+  }
+
+  /** A string entry for the deflater: it joins the batch being gathered, which is sent when full. */
+  private async addBatched(name: string, text: string): Promise<void> {
+    this.throwIfFailed();
+    // Its size in bytes is known once deflated (checked then); UTF-16 units are close enough to bound what is ahead.
+    if (text.length * 3 > this.limits.bytes) this.checkEntrySize(name, Buffer.byteLength(text, "utf8"));
+    const batch = (this.batch ??= newBatch());
+    const i = batch.texts.push(text) - 1;
+    batch.bytes += text.length;
+    const deflated = batch.result.then((entries) => entries[i]!);
+    if (batch.texts.length >= BATCH.entries || batch.bytes >= BATCH.bytes) this.sendBatch();
+    await this.enqueue(name, text.length, deflated);
+  }
+
+  /** Sends the batch being gathered, if any: anything that waits for queued entries must do so first. */
+  private sendBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    batch.send(this.deflater!.deflate(batch.texts, this.level).then(entriesOf));
   }
 
   /** `text` as UTF-8 in the reused buffer (valid until the next call). */
@@ -170,20 +209,23 @@ export class ZipWriter {
   async addDeflated(name: string, meta: { size: number; crc: number }, deflated: Uint8Array): Promise<void> {
     this.throwIfFailed();
     this.checkEntrySize(name, meta.size);
-    await this.enqueue(name, meta, Promise.resolve(deflated));
+    this.sendBatch();
+    await this.enqueue(name, meta.size, Promise.resolve({ ...meta, deflated }));
   }
 
-  /** Queues an entry's write after the previous ones; waits while too much is queued. */
-  private async enqueue(name: string, meta: { size: number; crc: number }, deflated: Promise<Uint8Array>): Promise<void> {
+  /**
+   * Queues an entry's write after the previous ones; waits while too much is queued. `bytes`
+   * (about its size) bounds what is ahead; its exact size comes with its deflated bytes.
+   */
+  private async enqueue(name: string, bytes: number, deflated: Promise<DeflatedData>): Promise<void> {
     deflated.catch(() => {}); // a failure is taken up in turn, below (or the entry is refused first)
     const entry = this.entry(name);
-    Object.assign(entry, meta);
     const written = this.lastWrite.then(async () => {
-      const compressed = await deflated;
+      const { size, crc, deflated: compressed } = await deflated;
       if (this.failure) return;
+      this.checkEntrySize(name, size);
       // Sizes known up front: in the local header, no data descriptor.
-      entry.offset = this.written;
-      entry.compressed = compressed.length;
+      Object.assign(entry, { size, crc, offset: this.written, compressed: compressed.length });
       this.write(localHeader(entry));
       this.write(compressed);
       this.recordEntry(entry);
@@ -191,9 +233,11 @@ export class ZipWriter {
     });
     // Every failure ends up in `failure` (reported by the next call), never as an unhandled rejection.
     this.lastWrite = written.catch((error: Error) => void (this.failure ??= error));
-    this.ahead.push({ written: this.lastWrite, bytes: meta.size });
-    this.aheadBytes += meta.size;
-    while (this.ahead.length > AHEAD.entries || this.aheadBytes > AHEAD.bytes) {
+    this.ahead.push({ written: this.lastWrite, bytes });
+    this.aheadBytes += bytes;
+    while (this.ahead.length > this.aheadEntries || this.aheadBytes > AHEAD.bytes) {
+      // The oldest entry may be in the batch still being gathered: it must be on its way first.
+      this.sendBatch();
       const oldest = this.ahead.shift()!;
       await oldest.written;
       this.aheadBytes -= oldest.bytes;
@@ -203,6 +247,7 @@ export class ZipWriter {
 
   /** Waits until every entry added so far is written (or the writer failed: then throws). */
   async flush(): Promise<void> {
+    this.sendBatch();
     await this.lastWrite;
     this.ahead.length = 0;
     this.aheadBytes = 0;
@@ -355,6 +400,27 @@ function tooLarge(reason: string): BuildError {
 
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${bytes.toLocaleString("en-US")} bytes`;
+}
+
+/** An entry's deflated bytes with its uncompressed size and CRC-32. */
+type DeflatedData = { size: number; crc: number; deflated: Uint8Array };
+
+/** A batch of strings for the deflater; `send` gives it the deflater's answer once it is sent. */
+function newBatch(): { texts: string[]; bytes: number; result: Promise<DeflatedData[]>; send(result: Promise<DeflatedData[]>): void } {
+  let send!: (result: Promise<DeflatedData[]>) => void;
+  const result = new Promise<DeflatedData[]>((resolve) => (send = resolve));
+  result.catch(() => {}); // taken up by each entry's write
+  return { texts: [], bytes: 0, result, send };
+}
+
+/** The deflater's answer as one entry each, views of its one buffer. */
+function entriesOf({ data, entries }: DeflatedBatch): DeflatedData[] {
+  let offset = 0;
+  return entries.map(({ size, crc, compressed }) => {
+    const deflated = new Uint8Array(data, offset, compressed);
+    offset += compressed;
+    return { size, crc, deflated };
+  });
 }
 
 type Entry = { name: Buffer; flags: number; offset: number; crc: number; size: number; compressed: number };

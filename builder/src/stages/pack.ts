@@ -14,7 +14,7 @@ import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
-import type { WorkerJob } from "../pack/workerJob";
+import type { PackWorker, WorkerJob } from "../pack/workerJob";
 import { deflateEntry, ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
@@ -37,6 +37,11 @@ export type PackInput = {
   search?: SearchIndex | DeflatedEntry;
   /** compress pages on the thread pool while this thread renders the next (false: here, in turn) */
   compressOnPool?: boolean;
+  /**
+   * the build's pack worker: it deflates the pages (strings) in batches, in place of the pool;
+   * pack stops it if it fails
+   */
+  deflater?: PackWorker;
   /**
    * each accepted file's (redacted) text, read as it is written (source/<path>), or deflated
    * meanwhile by a worker (pack stops that worker if it fails first)
@@ -81,7 +86,7 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   try {
     return await writePack(input, fromWorker, outFile, signal);
   } catch (error) {
-    await Promise.all([fromWorker?.stop(), sourcesJob?.stop()]);
+    await Promise.all([fromWorker?.stop(), sourcesJob?.stop(), input.deflater?.stop()]);
     throw error;
   }
 }
@@ -100,6 +105,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   let bytes = 0;
   const zip = new ZipWriter(output, {
     poolFromBytes: input.compressOnPool === false ? Number.POSITIVE_INFINITY : undefined,
+    deflater: input.deflater,
     onWrite: (chunk) => {
       hash.update(chunk);
       bytes += chunk.length;
