@@ -51,6 +51,11 @@ export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
  */
 export const BATCH = { entries: 16, bytes: 256 * 1024 } as const;
 export const BATCHES_AHEAD = 4;
+/**
+ * With this many batches sent and not yet answered, the other thread is behind (it also writes
+ * symbols.json and the source/ texts): the next entries are deflated here, not queued behind them.
+ */
+export const BATCHES_WAITING = 2;
 /** Below this, a thread-pool round trip costs more than compressing here. */
 export const POOL_FROM_BYTES = 2 * 1024;
 
@@ -112,6 +117,8 @@ export type ZipWriterOptions = {
   onWrite?: (chunk: Uint8Array) => void;
   /** Lower limits than the format's (tests reach them without writing 4 GiB). */
   limits?: Partial<Record<keyof typeof ZIP_LIMITS, number>>;
+  /** Other batch sizes than BATCH (tests reach the other limits with a batch still gathering). */
+  batch?: Partial<typeof BATCH>;
 };
 
 export class ZipWriter {
@@ -129,8 +136,10 @@ export class ZipWriter {
   private failure: Error | undefined;
   private readonly deflater: Deflater | undefined;
   private readonly aheadEntries: number;
+  private readonly batchLimits: { entries: number; bytes: number };
   /** Strings waiting to be sent to the deflater as one batch (each entry already queued in turn). */
   private batch: ReturnType<typeof newBatch> | undefined;
+  private batchesOut = 0;
 
   constructor(
     private readonly output: Writable,
@@ -141,7 +150,8 @@ export class ZipWriter {
     this.limits = { ...ZIP_LIMITS, ...options.limits };
     this.onWrite = options.onWrite;
     this.deflater = options.deflater;
-    this.aheadEntries = this.deflater ? BATCH.entries * BATCHES_AHEAD : AHEAD.entries;
+    this.batchLimits = { ...BATCH, ...options.batch };
+    this.aheadEntries = this.deflater ? this.batchLimits.entries * BATCHES_AHEAD : AHEAD.entries;
     output.on("error", (error: Error) => (this.failure ??= error));
   }
 
@@ -157,12 +167,14 @@ export class ZipWriter {
    * `flush` waits for every queued entry. A failure is reported by the next call.
    */
   async add(name: string, content: string | Uint8Array): Promise<void> {
-    if (this.deflater && typeof content === "string") return this.addBatched(name, content);
+    const toDeflater = this.deflater !== undefined && typeof content === "string";
+    if (toDeflater && (this.batch || this.batchesOut < BATCHES_WAITING)) return this.addBatched(name, content);
     this.throwIfFailed();
     const size = typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.length;
     this.checkEntrySize(name, size);
     const options = entryDeflateOptions(size, this.level);
-    if (size < this.poolFromBytes) {
+    // With a deflater, the pool's threads would only take time from it and from this one.
+    if (size < this.poolFromBytes || toDeflater) {
       // Compressed here and now: a string's bytes go through one reused buffer, not a new one per
       // entry (40,000 of them on a large build, garbage V8 let pile up to ~45 MB before collecting).
       const data = typeof content === "string" ? this.encoded(content, size) : content;
@@ -183,7 +195,7 @@ export class ZipWriter {
     const i = batch.texts.push(text) - 1;
     batch.bytes += text.length;
     const deflated = batch.result.then((entries) => entries[i]!);
-    if (batch.texts.length >= BATCH.entries || batch.bytes >= BATCH.bytes) this.sendBatch();
+    if (batch.texts.length >= this.batchLimits.entries || batch.bytes >= this.batchLimits.bytes) this.sendBatch();
     await this.enqueue(name, text.length, deflated);
   }
 
@@ -192,7 +204,13 @@ export class ZipWriter {
     const batch = this.batch;
     if (!batch) return;
     this.batch = undefined;
-    batch.send(this.deflater!.deflate(batch.texts, this.level).then(entriesOf));
+    this.batchesOut++;
+    const answered = this.deflater!.deflate(batch.texts, this.level);
+    void answered.then(
+      () => this.batchesOut--,
+      () => this.batchesOut--,
+    );
+    batch.send(answered.then(entriesOf));
   }
 
   /** `text` as UTF-8 in the reused buffer (valid until the next call). */

@@ -14,7 +14,8 @@ import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
-import type { PackWorker, WorkerJob } from "../pack/workerJob";
+import type { Deflater } from "../pack/deflateBatch";
+import type { WorkerJob } from "../pack/workerJob";
 import { deflateEntry, ZipWriter } from "../pack/zipWriter";
 
 export type PackInput = {
@@ -41,7 +42,7 @@ export type PackInput = {
    * the build's pack worker: it deflates the pages (strings) in batches, in place of the pool;
    * pack stops it if it fails
    */
-  deflater?: PackWorker;
+  deflater?: Deflater & { stop(): Promise<void> };
   /**
    * each accepted file's (redacted) text, read as it is written (source/<path>), or deflated
    * meanwhile by a worker (pack stops that worker if it fails first)
