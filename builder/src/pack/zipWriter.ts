@@ -118,7 +118,7 @@ export type ZipWriterOptions = {
   /** Lower limits than the format's (tests reach them without writing 4 GiB). */
   limits?: Partial<Record<keyof typeof ZIP_LIMITS, number>>;
   /** Other batch sizes than BATCH (tests reach the other limits with a batch still gathering). */
-  batch?: Partial<typeof BATCH>;
+  batch?: Partial<Record<keyof typeof BATCH, number>>;
 };
 
 export class ZipWriter {
