@@ -76,7 +76,7 @@ describe("pages deflated on the pack worker", () => {
       const there = await writeAll(path.join(dir, "worker.zip"), { deflater });
       // Strings went to the worker, in batches (the rest, while it was behind, were deflated here).
       expect(deflater.texts).toBeGreaterThan(BATCH.entries);
-      expect(deflater.batches).toBeLessThan(deflater.texts);
+      expect(deflater.batches).toBeLessThan(deflater.texts / 4);
       expect(there.equals(here)).toBe(true);
       expect(there.equals(pooled)).toBe(true);
       expectEntries(there);

@@ -16,6 +16,7 @@
  * whole archive.
  */
 import { once } from "node:events";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
@@ -140,6 +141,8 @@ export class ZipWriter {
   /** Strings waiting to be sent to the deflater as one batch (each entry already queued in turn). */
   private batch: ReturnType<typeof newBatch> | undefined;
   private batchesOut = 0;
+  /** Entries queued so far (each one's number, in turn). */
+  private queued = 0;
 
   constructor(
     private readonly output: Writable,
@@ -191,12 +194,17 @@ export class ZipWriter {
     this.throwIfFailed();
     // Its size in bytes is known once deflated (checked then); UTF-16 units are close enough to bound what is ahead.
     if (text.length * 3 > this.limits.bytes) this.checkEntrySize(name, Buffer.byteLength(text, "utf8"));
-    const batch = (this.batch ??= newBatch());
+    const batch = (this.batch ??= newBatch(this.queued));
     const i = batch.texts.push(text) - 1;
     batch.bytes += text.length;
     const deflated = batch.result.then((entries) => entries[i]!);
-    if (batch.texts.length >= this.batchLimits.entries || batch.bytes >= this.batchLimits.bytes) this.sendBatch();
+    const full = batch.texts.length >= this.batchLimits.entries || batch.bytes >= this.batchLimits.bytes;
+    if (full) this.sendBatch();
     await this.enqueue(name, text.length, deflated);
+    // A caller that adds without waiting for anything never lets this thread's event loop take the
+    // deflater's answers (nor write them out): they would seem late, and the next entries be
+    // deflated here while the other thread sits idle.
+    if (full) await nextTurn();
   }
 
   /** Sends the batch being gathered, if any: anything that waits for queued entries must do so first. */
@@ -238,6 +246,7 @@ export class ZipWriter {
   private async enqueue(name: string, bytes: number, deflated: Promise<DeflatedData>): Promise<void> {
     deflated.catch(() => {}); // a failure is taken up in turn, below (or the entry is refused first)
     const entry = this.entry(name);
+    this.queued++;
     const written = this.lastWrite.then(async () => {
       const { size, crc, deflated: compressed } = await deflated;
       if (this.failure) return;
@@ -254,8 +263,9 @@ export class ZipWriter {
     this.ahead.push({ written: this.lastWrite, bytes });
     this.aheadBytes += bytes;
     while (this.ahead.length > this.aheadEntries || this.aheadBytes > AHEAD.bytes) {
-      // The oldest entry may be in the batch still being gathered: it must be on its way first.
-      this.sendBatch();
+      // The oldest entry may be in the batch still being gathered: it must be on its way first
+      // (and only then: a batch sent early is a small one).
+      if (this.batch && this.queued - this.ahead.length >= this.batch.first) this.sendBatch();
       const oldest = this.ahead.shift()!;
       await oldest.written;
       this.aheadBytes -= oldest.bytes;
@@ -424,11 +434,12 @@ function formatBytes(bytes: number): string {
 type DeflatedData = { size: number; crc: number; deflated: Uint8Array };
 
 /** A batch of strings for the deflater; `send` gives it the deflater's answer once it is sent. */
-function newBatch(): { texts: string[]; bytes: number; result: Promise<DeflatedData[]>; send(result: Promise<DeflatedData[]>): void } {
+/** `first`: the number (ZipWriter.queued) its first entry is queued as. */
+function newBatch(first: number): { first: number; texts: string[]; bytes: number; result: Promise<DeflatedData[]>; send(result: Promise<DeflatedData[]>): void } {
   let send!: (result: Promise<DeflatedData[]>) => void;
   const result = new Promise<DeflatedData[]>((resolve) => (send = resolve));
   result.catch(() => {}); // taken up by each entry's write
-  return { texts: [], bytes: 0, result, send };
+  return { first, texts: [], bytes: 0, result, send };
 }
 
 /** The deflater's answer as one entry each, views of its one buffer. */
