@@ -6,6 +6,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { createDeflateRaw, crc32 } from "node:zlib";
 import { finishSymbol, type SymbolContext } from "./finishSymbol";
 import { SymbolStore, type StoredSymbols } from "../extract/symbolStore";
@@ -38,6 +39,9 @@ export async function writeSymbolsFile(task: SymbolsFileTask): Promise<DeflatedF
       size += data.length;
       crc = crc32(data, crc);
       yield data;
+      // The stream reads up to 16 chunks ahead without a turn of the event loop (~50 ms): on the
+      // pack worker, page batches waited that long for their turn.
+      await nextTurn();
     }
   }
   try {

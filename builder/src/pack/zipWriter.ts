@@ -47,11 +47,12 @@ const DIRECTORY_BLOCK = 64 * 1024;
 export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
 /**
  * With a `deflater`, strings go to it in batches of this many entries or bytes (of text): one
- * message per batch, not per entry. Up to BATCHES_AHEAD batches are out at once, so the other
- * thread deflates one while this one writes the last and queues the next.
+ * message per batch, not per entry. Up to BATCHES_AHEAD batches' worth of entries may wait to be
+ * written (AHEAD.bytes still bounds them): while the other thread is behind, this one deflates
+ * the next entries itself instead of waiting (4: TanStack/query's pack waited ~40 ms more).
  */
 export const BATCH = { entries: 16, bytes: 256 * 1024 } as const;
-export const BATCHES_AHEAD = 4;
+export const BATCHES_AHEAD = 8;
 /**
  * With this many batches sent and not yet answered, the other thread is behind (it also writes
  * symbols.json and the source/ texts): the next entries are deflated here, not queued behind them.
