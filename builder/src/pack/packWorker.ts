@@ -7,6 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { BuildError } from "../errors";
 import { deflateBatch } from "./deflateBatch";
+import { filesJsonText } from "./jsonLines";
 import type { PackReply, PackRequest } from "./workerJob";
 import { writeSourcesFile } from "./sourcesFile";
 import { writeSymbolsFile } from "./symbolsFile";
@@ -18,9 +19,10 @@ function failed(id: number, error: unknown): PackReply {
 }
 
 port.on("message", (request: PackRequest) => {
-  if (request.kind === "deflate") {
+  if (request.kind === "deflate" || request.kind === "files") {
     try {
-      const result = deflateBatch(request.task.texts, request.task.level);
+      const texts = request.kind === "files" ? [filesJsonText(request.task.files)] : request.task.texts;
+      const result = deflateBatch(texts, request.task.level);
       // The batch's buffer moves to the main thread: no copy.
       port.postMessage({ id: request.id, result } satisfies PackReply, [result.data]);
     } catch (error) {
