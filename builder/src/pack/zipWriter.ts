@@ -48,11 +48,12 @@ export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
 /**
  * With a `deflater`, strings go to it in batches of this many entries or bytes (of text): one
  * message per batch, not per entry. Up to BATCHES_AHEAD batches' worth of entries may wait to be
- * written (AHEAD.bytes still bounds them): while the other thread is behind, this one deflates
- * the next entries itself instead of waiting (4: TanStack/query's pack waited ~40 ms more).
+ * written (AHEAD.bytes bounds their memory): while the other thread is behind (it checks
+ * files.json, writes symbols.json), this one deflates the next entries itself instead of waiting
+ * for it. With 4, then 16, TanStack/query's pack still waited ~40 ms for files.json.
  */
 export const BATCH = { entries: 16, bytes: 256 * 1024 } as const;
-export const BATCHES_AHEAD = 8;
+export const BATCHES_AHEAD = 64;
 /**
  * With this many batches sent and not yet answered, the other thread is behind (it also writes
  * symbols.json and the source/ texts): the next entries are deflated here, not queued behind them.
