@@ -143,6 +143,7 @@ export class ZipWriter {
   /** Strings waiting to be sent to the deflater as one batch (each entry already queued in turn). */
   private batch: ReturnType<typeof newBatch> | undefined;
   private batchesOut = 0;
+  private hereSinceTurn = 0;
   /** Entries queued so far (each one's number, in turn). */
   private queued = 0;
 
@@ -183,7 +184,14 @@ export class ZipWriter {
       // Compressed here and now: a string's bytes go through one reused buffer, not a new one per
       // entry (40,000 of them on a large build, garbage V8 let pile up to ~45 MB before collecting).
       const data = typeof content === "string" ? this.encoded(content, size) : content;
-      return this.enqueue(name, size, Promise.resolve({ crc: crc32(data), size, deflated: deflateRawSync(data, options) }));
+      await this.enqueue(name, size, Promise.resolve({ crc: crc32(data), size, deflated: deflateRawSync(data, options) }));
+      // Deflating here because the deflater seemed behind: let its answers in now and then, or
+      // this thread would never see it catch up.
+      if (toDeflater && ++this.hereSinceTurn >= this.batchLimits.entries) {
+        this.hereSinceTurn = 0;
+        await nextTurn();
+      }
+      return;
     }
     // The pool reads the bytes later: they must be this entry's own.
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
