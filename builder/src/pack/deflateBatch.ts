@@ -14,19 +14,6 @@ export type DeflatedBatch = { data: ArrayBuffer; entries: Array<{ size: number; 
 /** What deflates batches for a ZipWriter (the pack worker); rejects once it cannot. */
 export type Deflater = { deflate(texts: string[], level: number): Promise<DeflatedBatch> };
 
-/** A whole entry's deflated bytes with its uncompressed size and CRC-32. */
-export type DeflatedData = { size: number; crc: number; deflated: Uint8Array };
-
-/** The deflater's answer as one entry each, views of its one buffer. */
-export function entriesOf({ data, entries }: DeflatedBatch): DeflatedData[] {
-  let offset = 0;
-  return entries.map(({ size, crc, compressed }) => {
-    const deflated = new Uint8Array(data, offset, compressed);
-    offset += compressed;
-    return { size, crc, deflated };
-  });
-}
-
 export function deflateBatch(texts: string[], level: number): DeflatedBatch {
   const parts = texts.map((text) => {
     const data = Buffer.from(text, "utf8");

@@ -4,7 +4,7 @@
  * each checked as it is written, produced in chunks so the whole document never exists as one
  * string. Used by pack in this thread and by the symbols worker.
  */
-import { DOCPACK_PATHS, FilesJson, SymbolEntry as SymbolEntrySchema, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, SymbolEntry as SymbolEntrySchema, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError } from "../errors";
 
 type Schema<T> = {
@@ -48,11 +48,6 @@ export function* jsonArrayLines(items: Iterable<unknown>): Generator<string> {
   if (lines.length > 0) yield `${first ? "[\n" : ",\n"}${lines.join(",\n")}`;
   else if (first) return void (yield "[]\n");
   yield "\n]\n";
-}
-
-/** files.json's text, checked: one file per line (readable, and far smaller than pretty-printed). */
-export function filesJsonText(files: FileEntry[]): string {
-  return `[\n${validated(FilesJson, files, DOCPACK_PATHS.files).map((file) => JSON.stringify(file)).join(",\n")}\n]\n`;
 }
 
 /** symbols.json's text, in chunks, from the symbols (checked on the way). */

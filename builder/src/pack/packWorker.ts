@@ -7,7 +7,6 @@
 import { parentPort } from "node:worker_threads";
 import { BuildError } from "../errors";
 import { deflateBatch } from "./deflateBatch";
-import { filesJsonText } from "./jsonLines";
 import type { PackReply, PackRequest } from "./workerJob";
 import { writeSourcesFile } from "./sourcesFile";
 import { writeSymbolsFile } from "./symbolsFile";
@@ -19,10 +18,9 @@ function failed(id: number, error: unknown): PackReply {
 }
 
 port.on("message", (request: PackRequest) => {
-  if (request.kind === "deflate" || request.kind === "files") {
+  if (request.kind === "deflate") {
     try {
-      const texts = request.kind === "files" ? [filesJsonText(request.task.files)] : request.task.texts;
-      const result = deflateBatch(texts, request.task.level);
+      const result = deflateBatch(request.task.texts, request.task.level);
       // The batch's buffer moves to the main thread: no copy.
       port.postMessage({ id: request.id, result } satisfies PackReply, [result.data]);
     } catch (error) {

@@ -5,7 +5,6 @@
  * of a core. If it fails or exits, every request still open rejects; `stop` ends it early.
  */
 import { Worker } from "node:worker_threads";
-import type { FileEntry } from "@doctown/core/docpackFormat";
 import { BuildError, type BuildErrorCode } from "../errors";
 import type { DeflatedBatch, Deflater } from "./deflateBatch";
 import type { SourcesFile, SourcesFileTask } from "./sourcesFile";
@@ -15,7 +14,6 @@ export type PackRequest = { id: number } & (
   | { kind: "symbols"; task: SymbolsFileTask }
   | { kind: "sources"; task: SourcesFileTask }
   | { kind: "deflate"; task: { texts: string[]; level: number } }
-  | { kind: "files"; task: { files: FileEntry[]; level: number } }
 );
 
 export type PackReply = { id: number; result?: unknown; error?: string; code?: BuildErrorCode };
@@ -68,11 +66,6 @@ export class PackWorker implements Deflater {
 
   deflate(texts: string[], level: number): Promise<DeflatedBatch> {
     return this.request({ kind: "deflate", task: { texts, level } } as PackRequest) as Promise<DeflatedBatch>;
-  }
-
-  /** files.json checked against the schema and deflated (a batch of one entry). */
-  filesJson(files: FileEntry[], level: number): Promise<DeflatedBatch> {
-    return this.request({ kind: "files", task: { files, level } } as PackRequest) as Promise<DeflatedBatch>;
   }
 
   /** Ends the worker; open requests reject. */

@@ -21,7 +21,7 @@ import type { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
 import { BuildError } from "../errors";
-import { entriesOf, type DeflatedData, type Deflater } from "./deflateBatch";
+import type { DeflatedBatch, Deflater } from "./deflateBatch";
 
 /**
  * Every entry carries 2000-01-01 00:00 as a DOS date and time (local time by the format's
@@ -48,9 +48,9 @@ export const AHEAD = { entries: 32, bytes: 8 * 1024 * 1024 } as const;
 /**
  * With a `deflater`, strings go to it in batches of this many entries or bytes (of text): one
  * message per batch, not per entry. Up to BATCHES_AHEAD batches' worth of entries may wait to be
- * written (AHEAD.bytes bounds their memory): while the other thread is behind (it checks
- * files.json, writes symbols.json), this one deflates the next entries itself instead of waiting
- * for it. With 4, then 16, TanStack/query's pack still waited ~40 ms for files.json.
+ * written (AHEAD.bytes bounds their memory): while the other thread is behind (it also writes
+ * symbols.json, and may still be deflating the source/ texts), this one deflates the next entries
+ * itself instead of waiting for it. With 4, then 16, TanStack/query's pack still waited ~40 ms.
  */
 export const BATCH = { entries: 16, bytes: 256 * 1024 } as const;
 export const BATCHES_AHEAD = 64;
@@ -250,16 +250,6 @@ export class ZipWriter {
   }
 
   /**
-   * Adds one whole entry being deflated elsewhere (as `deflateEntry` does); queued now, written in
-   * turn once it is ready. `bytes`: about its size. If it rejects, the writer fails with that error.
-   */
-  async addDeflating(name: string, bytes: number, deflated: Promise<DeflatedData>): Promise<void> {
-    this.throwIfFailed();
-    this.sendBatch();
-    await this.enqueue(name, bytes, deflated);
-  }
-
-  /**
    * Queues an entry's write after the previous ones; waits while too much is queued. `bytes`
    * (about its size) bounds what is ahead; its exact size comes with its deflated bytes.
    */
@@ -450,6 +440,9 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${bytes.toLocaleString("en-US")} bytes`;
 }
 
+/** An entry's deflated bytes with its uncompressed size and CRC-32. */
+type DeflatedData = { size: number; crc: number; deflated: Uint8Array };
+
 /** A batch of strings for the deflater; `send` gives it the deflater's answer once it is sent. */
 /** `first`: the number (ZipWriter.queued) its first entry is queued as. */
 function newBatch(first: number): { first: number; texts: string[]; bytes: number; result: Promise<DeflatedData[]>; send(result: Promise<DeflatedData[]>): void } {
@@ -457,6 +450,16 @@ function newBatch(first: number): { first: number; texts: string[]; bytes: numbe
   const result = new Promise<DeflatedData[]>((resolve) => (send = resolve));
   result.catch(() => {}); // taken up by each entry's write
   return { first, texts: [], bytes: 0, result, send };
+}
+
+/** The deflater's answer as one entry each, views of its one buffer. */
+function entriesOf({ data, entries }: DeflatedBatch): DeflatedData[] {
+  let offset = 0;
+  return entries.map(({ size, crc, compressed }) => {
+    const deflated = new Uint8Array(data, offset, compressed);
+    offset += compressed;
+    return { size, crc, deflated };
+  });
 }
 
 type Entry = { name: Buffer; flags: number; offset: number; crc: number; size: number; compressed: number };
