@@ -10,6 +10,8 @@ import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Manifest } from "@doctown/core/docpackFormat";
 import type { DeflatedBatch, Deflater } from "../src/pack/deflateBatch";
+import { Spool } from "../src/extract/spool";
+import { writeSourcesFileInWorker } from "../src/pack/sourcesFile";
 import { PackWorker } from "../src/pack/workerJob";
 import { AHEAD, BATCH, deflateEntry, ZipWriter } from "../src/pack/zipWriter";
 import { packStage } from "../src/stages/pack";
@@ -160,6 +162,28 @@ describe("pages deflated on the pack worker", () => {
     expect(thread.threadId).toBe(-1);
     await expect(worker.deflate(["late"], 6)).rejects.toThrow(/exited/);
   }, 60_000);
+});
+
+describe("the pack worker's jobs", () => {
+  it("a job nobody waited for (the build failed before pack) rejects quietly when the worker stops", async () => {
+    const dir = freshDir();
+    const spool = new Spool(path.join(dir, "texts"));
+    const texts = Array.from({ length: 200 }, (_, i): [string, string] => [`src/f${i}.ts`, `export const v${i} = "${"x".repeat(20_000)}";\n`]);
+    const ranges = texts.map(([, text]) => spool.write(text));
+    spool.close();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const worker = new PackWorker();
+      writeSourcesFileInWorker(texts.map(([p]) => p), { spoolFile: spool.file, ranges, outFile: path.join(dir, "sources.deflate"), level: 6 }, worker);
+      await worker.stop();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
 });
 
 function manifest(): Manifest {

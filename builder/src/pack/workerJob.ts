@@ -59,8 +59,10 @@ export class PackWorker implements Deflater {
     return this.request({ kind, task } as PackRequest);
   }
 
-  /** `task` as a job of its own: stopping it stops the worker. */
+  /** `result` as a job of its own: stopping it stops the worker. */
   job<T>(result: Promise<T>): WorkerJob<T> {
+    // A build that fails before pack takes the result up stops the worker: no unhandled rejection.
+    result.catch(() => {});
     return { result, stop: () => this.stop() };
   }
 
