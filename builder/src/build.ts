@@ -19,6 +19,7 @@ import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor }
 import { deflatedSearch, packStage, SYMBOLS_LEVEL } from "./stages/pack";
 import { symbolSource } from "./pack/symbolSource";
 import { writeSourcesFileInWorker, type SourcesFileJob } from "./pack/sourcesFile";
+import { PackWorker } from "./pack/workerJob";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
 
@@ -45,8 +46,11 @@ export type BuildTuning = {
   tmpRoot?: string;
   /** from this many symbols on, a worker writes symbols.json (default SYMBOLS_WORKER_FROM) */
   symbolsWorkerFrom?: number;
-  /** from this many bytes of text on, a worker deflates the source/ entries (default SOURCES_WORKER_FROM_BYTES) */
-  sourcesWorkerFrom?: number;
+  /**
+   * from this many bytes of text on (and below LARGE_BUILD_FILES files), the pack worker deflates
+   * the source/ entries and the pages and writes symbols.json (default PACK_WORKER_FROM_BYTES)
+   */
+  packWorkerFrom?: number;
 };
 
 /** Overall percent at which each stage starts; the next stage's start is where it ends. */
@@ -83,6 +87,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   let extractor: Extractor | undefined;
   let store: SymbolStore | undefined;
   let texts: Spool | undefined;
+  let packWorker: PackWorker | undefined;
   let sourcesJob: SourcesFileJob | undefined;
   try {
     progress("clone", 0, "fetching the repository");
@@ -131,7 +136,8 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     const files = await (extractor ?? createExtractor({ files: 0, bytes: 0 }, extractDeps)).finish();
     throwIfAborted(signal);
     // Every text is on disk now: a worker deflates the source/ entries while this thread documents.
-    sourcesJob = sourcesInWorker(files, texts, workDir, tuning.sourcesWorkerFrom);
+    packWorker = startPackWorker(files, tuning.packWorkerFrom);
+    if (packWorker) sourcesJob = sourcesInWorker(files, texts, workDir, packWorker);
 
     progress("document", 0, "writing documentation");
     const name = options.fullName ?? repo.name;
@@ -174,7 +180,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       {
         manifest,
         files: fileEntries,
-        symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom, hostUrl }),
+        symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom, hostUrl, worker: packWorker }),
         index: docs.index,
         filePages: docs.filePages,
         prosePages: docs.prosePages,
@@ -185,6 +191,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         // A large build's symbols.json worker keeps the second core busy through pack: compressing
         // on the pool there only took time from this thread (20,000 files: pack 7.5 → 9.8 s).
         compressOnPool: files.length < LARGE_BUILD_FILES,
+        deflater: packWorker,
       },
       options.outFile,
       signal,
@@ -201,7 +208,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       stageMs,
     };
   } finally {
-    await sourcesJob?.stop();
+    await packWorker?.stop();
     await extractor?.close();
     store?.close();
     texts?.close();
@@ -271,21 +278,31 @@ export function hostBlobUrl(url: string, commit: string): string | undefined {
   return match ? `https://github.com/${match[1]}/${match[2]}/blob/${commit}/` : undefined;
 }
 
-/** Below this much text, a worker's start-up (~0.1 s) costs more than deflating it in this thread. */
-export const SOURCES_WORKER_FROM_BYTES = 1024 * 1024;
+/**
+ * Below this much text (and so about this many pages), the pack worker's start-up (~0.1 s of a core)
+ * costs more than deflating the texts and pages in this thread.
+ */
+export const PACK_WORKER_FROM_BYTES = 1024 * 1024;
 
 /**
- * A large build already has symbols.json on a worker for all of pack, and a third isolate beside
- * it raised the 20,000-file peak by ~40 MB without shortening pack: there the texts are deflated
- * on the thread pool as the pages are.
+ * The build's pack worker, started at the end of extraction (it is ready by pack), for mid-sized
+ * builds. A large build already has symbols.json on a worker for all of pack, and a third isolate
+ * beside it raised the 20,000-file peak by ~40 MB without shortening pack: there the texts and
+ * pages are deflated in this thread.
  */
-function sourcesInWorker(files: ExtractedFile[], texts: Spool, workDir: string, from = SOURCES_WORKER_FROM_BYTES): SourcesFileJob | undefined {
+function startPackWorker(files: ExtractedFile[], from = PACK_WORKER_FROM_BYTES): PackWorker | undefined {
   if (files.length >= LARGE_BUILD_FILES) return undefined;
+  const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+  return bytes < from ? undefined : new PackWorker();
+}
+
+/** The source/ entries deflated on the pack worker while this thread documents (if every text was spooled). */
+function sourcesInWorker(files: ExtractedFile[], texts: Spool, workDir: string, worker: PackWorker): SourcesFileJob | undefined {
   const ranges = files.map((file) => file.spooledContent);
-  const bytes = ranges.reduce((sum, range) => sum + (range?.length ?? 0), 0);
-  if (bytes < from || !ranges.every((range) => range !== undefined)) return undefined;
+  if (!ranges.every((range) => range !== undefined)) return undefined;
   return writeSourcesFileInWorker(
     files.map((file) => file.path),
     { spoolFile: texts.file, ranges, outFile: path.join(workDir, "sources.deflate"), level: 6 },
+    worker,
   );
 }

@@ -132,13 +132,13 @@ describe("buildDocpack on a real repository", () => {
         // what the workers left in the work directory by the end of pack
         onProgress: (e) => void (e.stage === "pack" && e.percent === 100 && (packing = readdirSync(readdirSync(tmpRoot).map((d) => path.join(tmpRoot, d))[0]))),
       },
-      { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, symbolsWorkerFrom: 0, sourcesWorkerFrom: 0, tmpRoot },
+      { generatedAt: fixedDate, workers: 2, extractInlineBelowBytes: 0, symbolsWorkerFrom: 0, packWorkerFrom: 0, tmpRoot },
     );
     removeDir(tmpRoot);
     expect(packing).toEqual(expect.arrayContaining(["sources.deflate", "symbols.json.deflate"]));
     const { sha256 } = await buildDocpack(
       { source: repo, outFile: again, allowLocal: true, llm: false, env: {} },
-      { generatedAt: fixedDate, symbolsWorkerFrom: Number.POSITIVE_INFINITY, sourcesWorkerFrom: Number.POSITIVE_INFINITY },
+      { generatedAt: fixedDate, symbolsWorkerFrom: Number.POSITIVE_INFINITY, packWorkerFrom: Number.POSITIVE_INFINITY },
     );
     expect(sha256).toBe(first.sha256);
     expect(openDocpack(again).symbols.length).toBe(openDocpack(docpackFile).symbols.length);

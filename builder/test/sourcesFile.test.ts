@@ -1,5 +1,6 @@
 /** The source/ entries deflated on a worker thread from the text spool, and packed from there. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -86,6 +87,24 @@ describe("source/ entries deflated from the spool", () => {
     expect(readFileSync(path.join(dir, "worker.zip")).equals(readFileSync(path.join(dir, "direct.zip")))).toBe(true);
     const pack = openDocpack(path.join(dir, "worker.zip"));
     for (const [p, text] of TEXTS) expect(pack.text(`source/${p}`)).toBe(text);
+  });
+
+  it("packs deflated sources larger than one read (several MB, texts across reads) exactly", async () => {
+    const dir = freshDir();
+    // Barely compressible texts: ~1.9 MB deflated, so pack reads the worker's file in two pieces.
+    const big = Array.from({ length: 40 }, (_, i): [string, string] => [`src/n${i}.ts`, randomBytes(45_000 + i * 97).toString("base64")]);
+    const input = (sources: Parameters<typeof packStage>[0]["sources"]) => ({
+      ...packInput(sources),
+      files: big.map(([p], i) => fileEntry({ path: p, language: "typescript", bytes: 1, lines: 1, sha256: String(i % 10).repeat(64), symbols: 0 })),
+      filePages: new Map(big.map(([p]) => [p, `# ${p}\n`])),
+    });
+    const job = writeSourcesFileInWorker(big.map(([p]) => p), spooled(big));
+    await packStage(input(job), path.join(dir, "worker.zip"));
+    expect(statSync((await job.result).file).size).toBeGreaterThan(1.5 * 1024 * 1024);
+    await packStage(input(big.map(([p, content]) => ({ path: p, content }))), path.join(dir, "direct.zip"));
+    expect(readFileSync(path.join(dir, "worker.zip")).equals(readFileSync(path.join(dir, "direct.zip")))).toBe(true);
+    const pack = openDocpack(path.join(dir, "worker.zip"));
+    for (const [p, text] of big) expect(pack.text(`source/${p}`)).toBe(text);
   });
 
   it("a worker that cannot read the spool fails pack, and leaves no docpack behind", async () => {

@@ -1,20 +1,36 @@
 /**
- * Worker body for pack's work beside the main thread: one task per worker, given as `workerData`
- * (a PackWorkerTask), answered once.
+ * Worker body for pack's work beside the main thread: tasks arrive by message (`PackRequest`) and
+ * each is answered with its id. Page batches are deflated as soon as they arrive; source/ texts
+ * and symbols.json are written meanwhile, giving way to the event loop between their pieces, so a
+ * batch never waits for a long task to end.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { BuildError } from "../errors";
-import type { PackWorkerTask } from "./workerJob";
+import { deflateBatch } from "./deflateBatch";
+import type { PackReply, PackRequest } from "./workerJob";
 import { writeSourcesFile } from "./sourcesFile";
 import { writeSymbolsFile } from "./symbolsFile";
 
-const task = workerData as PackWorkerTask;
-const run = task.kind === "symbols" ? writeSymbolsFile(task.task) : writeSourcesFile(task.task);
-run.then(
-  (result) => parentPort?.postMessage({ result }),
-  (error: unknown) =>
-    parentPort?.postMessage({
-      error: error instanceof Error ? error.message : String(error),
-      code: error instanceof BuildError ? error.code : undefined,
-    }),
-);
+const port = parentPort!;
+
+function failed(id: number, error: unknown): PackReply {
+  return { id, error: error instanceof Error ? error.message : String(error), code: error instanceof BuildError ? error.code : undefined };
+}
+
+port.on("message", (request: PackRequest) => {
+  if (request.kind === "deflate") {
+    try {
+      const result = deflateBatch(request.task.texts, request.task.level);
+      // The batch's buffer moves to the main thread: no copy.
+      port.postMessage({ id: request.id, result } satisfies PackReply, [result.data]);
+    } catch (error) {
+      port.postMessage(failed(request.id, error));
+    }
+    return;
+  }
+  const run = request.kind === "symbols" ? writeSymbolsFile(request.task) : writeSourcesFile(request.task);
+  run.then(
+    (result) => port.postMessage({ id: request.id, result } satisfies PackReply),
+    (error: unknown) => port.postMessage(failed(request.id, error)),
+  );
+});

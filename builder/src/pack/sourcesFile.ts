@@ -4,10 +4,11 @@
  * Run on a worker thread from the end of extraction, while this thread documents and renders the
  * pages: that second core is otherwise idle then, and the texts were a third of pack's work.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import { Spool, type SpoolRange } from "../extract/spool";
 import { deflateEntry } from "./zipWriter";
-import { runInPackWorker, type WorkerJob } from "./workerJob";
+import { runInOwnWorker, type PackWorker, type WorkerJob } from "./workerJob";
 
 export type SourcesFileTask = {
   /** the build's text spool, and where each text is in it, in docpack order */
@@ -20,16 +21,37 @@ export type SourcesFileTask = {
 /** The deflated entries back to back in `file`, in the task's order. */
 export type SourcesFile = { file: string; entries: Array<{ size: number; crc: number; compressed: number }> };
 
+/**
+ * Text deflated between turns of the event loop (the pack worker's page batches come in between),
+ * and deflated bytes written at a time (not one write per entry).
+ */
+const TURN_BYTES = 256 * 1024;
+
 export async function writeSourcesFile(task: SourcesFileTask): Promise<SourcesFile> {
   const spool = new Spool(task.spoolFile, "read-only");
   const out = new Spool(task.outFile);
   try {
-    const entries = task.ranges.map((range) => {
+    const entries: SourcesFile["entries"] = [];
+    let sinceTurn = 0;
+    let unwritten: Buffer[] = [];
+    let unwrittenBytes = 0;
+    const writeOut = () => {
+      out.writeBytes(Buffer.concat(unwritten, unwrittenBytes));
+      unwritten = [];
+      unwrittenBytes = 0;
+    };
+    for (const range of task.ranges) {
       const text = spool.readBytes(range);
       const deflated = deflateEntry(text, task.level);
-      out.writeBytes(deflated);
-      return { size: text.length, crc: crc32(text), compressed: deflated.length };
-    });
+      unwritten.push(deflated);
+      if ((unwrittenBytes += deflated.length) >= TURN_BYTES) writeOut();
+      entries.push({ size: text.length, crc: crc32(text), compressed: deflated.length });
+      if ((sinceTurn += text.length) >= TURN_BYTES) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
+    }
+    writeOut();
     return { file: task.outFile, entries };
   } finally {
     spool.close();
@@ -39,6 +61,8 @@ export async function writeSourcesFile(task: SourcesFileTask): Promise<SourcesFi
 
 export type SourcesFileJob = WorkerJob<SourcesFile> & { paths: string[] };
 
-export function writeSourcesFileInWorker(paths: string[], task: SourcesFileTask): SourcesFileJob {
-  return { ...runInPackWorker({ kind: "sources", task }), paths };
+/** On the build's pack worker, or (without one) on a worker of its own. */
+export function writeSourcesFileInWorker(paths: string[], task: SourcesFileTask, worker?: PackWorker): SourcesFileJob {
+  const job = worker ? worker.job(worker.run("sources", task)) : runInOwnWorker((own) => own.run("sources", task), { youngGenerationMb: 4 });
+  return { ...job, paths };
 }

@@ -1,7 +1,7 @@
 /**
- * Where pack gets symbols.json from: from `workerFrom` symbols on, a worker writes it from the
- * symbol store (with a copy of the summaries the model wrote) while pack writes the pages; below
- * that, pack reads the symbols itself, file by file.
+ * Where pack gets symbols.json from: from `workerFrom` symbols on, a worker (the build's pack worker,
+ * or one of its own) writes it from the symbol store (with a copy of the summaries the model wrote)
+ * while pack writes the pages; below that, pack reads the symbols itself, file by file.
  */
 import path from "node:path";
 import type { SymbolEntry } from "@doctown/core/docpackFormat";
@@ -10,6 +10,7 @@ import { finishSymbol, type SymbolContext } from "./finishSymbol";
 import type { ExtractedFile } from "../stages/extract";
 import type { DocumentOutput } from "../types";
 import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
+import type { PackWorker } from "./workerJob";
 
 /**
  * Below this, a worker's start-up (~0.1 s) costs more than writing symbols.json in this thread
@@ -17,7 +18,15 @@ import { writeSymbolsFileInWorker, type SymbolsFileJob } from "./symbolsFile";
  */
 export const SYMBOLS_WORKER_FROM = 2_000;
 
-export type SymbolSourceOptions = { store: SymbolStore; workDir: string; level: number; workerFrom?: number; hostUrl?: string };
+export type SymbolSourceOptions = {
+  store: SymbolStore;
+  workDir: string;
+  level: number;
+  workerFrom?: number;
+  hostUrl?: string;
+  /** the build's pack worker, if it has one (else a worker is started for symbols.json alone) */
+  worker?: PackWorker;
+};
 
 export function symbolSource(
   files: ExtractedFile[],
@@ -35,7 +44,7 @@ export function symbolSource(
     context,
     outFile: path.join(options.workDir, "symbols.json.deflate"),
     level: options.level,
-  });
+  }, options.worker);
 }
 
 /** Every symbol with its summary, file by file, read from the store as pack asks for them. */

@@ -1,42 +1,108 @@
 /**
- * A piece of pack's work on a worker thread (packWorker.ts): symbols.json, or the deflated texts of
- * the source/ entries. Each is a file in the build's work directory when done; pack copies it into
- * the ZIP. `stop` ends the worker early (the result then rejects).
+ * Pack's worker thread (packWorker.ts), one per build: it writes symbols.json and the deflated texts
+ * of the source/ entries into files in the build's work directory (pack copies them into the ZIP),
+ * and deflates batches of pages for ZipWriter. One worker for all of it: each start-up costs ~0.1 s
+ * of a core. If it fails or exits, every request still open rejects; `stop` ends it early.
  */
 import { Worker } from "node:worker_threads";
 import { BuildError, type BuildErrorCode } from "../errors";
+import type { DeflatedBatch, Deflater } from "./deflateBatch";
 import type { SourcesFile, SourcesFileTask } from "./sourcesFile";
 import type { DeflatedFile, SymbolsFileTask } from "./symbolsFile";
 
-export type PackWorkerTask = { kind: "symbols"; task: SymbolsFileTask } | { kind: "sources"; task: SourcesFileTask };
+export type PackRequest = { id: number } & (
+  | { kind: "symbols"; task: SymbolsFileTask }
+  | { kind: "sources"; task: SourcesFileTask }
+  | { kind: "deflate"; task: { texts: string[]; level: number } }
+);
 
+export type PackReply = { id: number; result?: unknown; error?: string; code?: BuildErrorCode };
+
+/** A task on the worker; `stop` ends the worker (the result then rejects). */
 export type WorkerJob<T> = { result: Promise<T>; stop(): Promise<void> };
 
-type Reply<T> = { result?: T; error?: string; code?: BuildErrorCode };
+export type PackWorkerOptions = {
+  /**
+   * V8's young generation, MB: a worker that holds one chunk or one text at a time stays small
+   * with a small one (the 20,000-file repository's peak RSS is measured while it runs)
+   */
+  youngGenerationMb?: number;
+};
 
-export function runInPackWorker(task: { kind: "symbols"; task: SymbolsFileTask }): WorkerJob<DeflatedFile>;
-export function runInPackWorker(task: { kind: "sources"; task: SourcesFileTask }): WorkerJob<SourcesFile>;
-export function runInPackWorker(task: PackWorkerTask): WorkerJob<unknown> {
-  // It holds one chunk or one text at a time: a small young generation keeps its memory small too
-  // (the 20,000-file repository's peak RSS is measured while it runs).
-  const worker = new Worker(new URL("./packWorker.mjs", import.meta.url), {
-    workerData: task,
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
-  });
-  const result = new Promise<unknown>((resolve, reject) => {
-    worker.once("message", ({ result: done, error, code }: Reply<unknown>) => {
-      if (done) resolve(done);
-      else reject(code ? new BuildError(code, error ?? `${task.kind} failed`) : new Error(error));
+export class PackWorker implements Deflater {
+  private readonly worker: Worker;
+  private readonly open = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; kind: string }>();
+  private nextId = 0;
+  private ended: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(options: PackWorkerOptions = {}) {
+    this.worker = new Worker(new URL("./packWorker.mjs", import.meta.url), {
+      resourceLimits: options.youngGenerationMb ? { maxYoungGenerationSizeMb: options.youngGenerationMb } : undefined,
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`${task.kind} worker exited (code ${code})`)));
-  });
-  const finished = result.finally(() => worker.terminate()).catch(() => {});
-  return {
-    result,
-    async stop() {
-      await worker.terminate();
-      await finished;
-    },
-  };
+    this.worker.on("message", ({ id, result, error, code }: PackReply) => {
+      const request = this.open.get(id);
+      if (!request) return;
+      this.open.delete(id);
+      if (error === undefined) request.resolve(result);
+      else request.reject(code ? new BuildError(code, error) : new Error(error));
+    });
+    // An uncaught error ends the worker too (its exit follows).
+    this.worker.on("error", (error) => this.end(error));
+    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
+    this.worker.once("exit", (code) => this.end(new Error(`pack worker exited (code ${code})`)));
+  }
+
+  run(kind: "symbols", task: SymbolsFileTask): Promise<DeflatedFile>;
+  run(kind: "sources", task: SourcesFileTask): Promise<SourcesFile>;
+  run(kind: "symbols" | "sources", task: SymbolsFileTask | SourcesFileTask): Promise<unknown> {
+    return this.request({ kind, task } as PackRequest);
+  }
+
+  /** `result` as a job of its own: stopping it stops the worker. */
+  job<T>(result: Promise<T>): WorkerJob<T> {
+    // A build that fails before pack takes the result up stops the worker: no unhandled rejection.
+    result.catch(() => {});
+    return { result, stop: () => this.stop() };
+  }
+
+  deflate(texts: string[], level: number): Promise<DeflatedBatch> {
+    return this.request({ kind: "deflate", task: { texts, level } } as PackRequest) as Promise<DeflatedBatch>;
+  }
+
+  /** Ends the worker; open requests reject. */
+  async stop(): Promise<void> {
+    this.end(new Error("pack worker exited (stopped)"));
+    await this.worker.terminate();
+    await this.exited;
+  }
+
+  private request(request: Omit<PackRequest, "id">): Promise<unknown> {
+    if (this.ended) return Promise.reject(this.ended);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.open.set(id, { resolve, reject, kind: request.kind });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  /** The worker is gone (or going): every open request fails with what ended it. */
+  private end(reason: Error): void {
+    this.ended ??= reason;
+    for (const [id, request] of this.open) {
+      this.open.delete(id);
+      request.reject(new Error(`${request.kind}: ${this.ended.message}`));
+    }
+  }
+}
+
+/**
+ * One task on a worker of its own, ended when the task is: a large build's symbols.json, beside
+ * pages compressed in this thread.
+ */
+export function runInOwnWorker<T>(start: (worker: PackWorker) => Promise<T>, options: PackWorkerOptions = {}): WorkerJob<T> {
+  const worker = new PackWorker(options);
+  const result = start(worker);
+  result.then(() => worker.stop(), () => worker.stop()).catch(() => {});
+  return worker.job(result);
 }

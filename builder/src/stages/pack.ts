@@ -14,6 +14,7 @@ import { isSafeRelativePath } from "../safePath";
 import { symbolsJsonChunks, validated } from "../pack/jsonLines";
 import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
+import type { Deflater } from "../pack/deflateBatch";
 import type { WorkerJob } from "../pack/workerJob";
 import { deflateEntry, ZipWriter } from "../pack/zipWriter";
 
@@ -37,6 +38,11 @@ export type PackInput = {
   search?: SearchIndex | DeflatedEntry;
   /** compress pages on the thread pool while this thread renders the next (false: here, in turn) */
   compressOnPool?: boolean;
+  /**
+   * the build's pack worker: it deflates the pages (strings) in batches, in place of the pool;
+   * pack stops it if it fails
+   */
+  deflater?: Deflater & { stop(): Promise<void> };
   /**
    * each accepted file's (redacted) text, read as it is written (source/<path>), or deflated
    * meanwhile by a worker (pack stops that worker if it fails first)
@@ -81,7 +87,7 @@ export async function packStage(input: PackInput, outFile: string, signal?: Abor
   try {
     return await writePack(input, fromWorker, outFile, signal);
   } catch (error) {
-    await Promise.all([fromWorker?.stop(), sourcesJob?.stop()]);
+    await Promise.all([fromWorker?.stop(), sourcesJob?.stop(), input.deflater?.stop()]);
     throw error;
   }
 }
@@ -100,6 +106,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
   let bytes = 0;
   const zip = new ZipWriter(output, {
     poolFromBytes: input.compressOnPool === false ? Number.POSITIVE_INFINITY : undefined,
+    deflater: input.deflater,
     onWrite: (chunk) => {
       hash.update(chunk);
       bytes += chunk.length;
@@ -169,17 +176,28 @@ async function* chunksOf(file: string): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** The deflated sources are read this much at a time: one read per entry cost ~30 ms of this thread on 1,900 files. */
+const SOURCES_READ_BYTES = 1024 * 1024;
+
 /** The source/ entries a worker deflated, copied from its file in order. */
 async function addDeflatedSources(zip: ZipWriter, job: SourcesFileJob, signal?: AbortSignal): Promise<void> {
   const done = await job.result;
   if (done.entries.length !== job.paths.length) throw new BuildError("pack_failed", "the deflated sources do not match the files");
   const deflated = new Spool(done.file, "read-only");
+  const total = done.entries.reduce((sum, entry) => sum + entry.compressed, 0);
   try {
     let offset = 0;
+    let read = { offset: 0, bytes: Buffer.alloc(0) };
     for (const [i, path] of job.paths.entries()) {
       throwIfAborted(signal);
       const entry = done.entries[i]!;
-      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, deflated.readBytes({ offset, length: entry.compressed }));
+      if (offset + entry.compressed > read.offset + read.bytes.length) {
+        // A buffer of its own each time: the writer may still hold entries of the last one.
+        const length = Math.min(Math.max(SOURCES_READ_BYTES, entry.compressed), total - offset);
+        read = { offset, bytes: deflated.readBytes({ offset, length }) };
+      }
+      const at = offset - read.offset;
+      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, read.bytes.subarray(at, at + entry.compressed));
       offset += entry.compressed;
     }
   } finally {
