@@ -15,7 +15,7 @@ import { cloneStage } from "./stages/clone";
 import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/document";
 import { Spool } from "./extract/spool";
 import { SymbolStore } from "./extract/symbolStore";
-import { createExtractor, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
+import { createExtractor, startExtractPool, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
 import { deflatedSearch, packStage, SYMBOLS_LEVEL } from "./stages/pack";
 import { symbolSource } from "./pack/symbolSource";
 import { writeSourcesFileInWorker, type SourcesFileJob } from "./pack/sourcesFile";
@@ -85,6 +85,8 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
 
   const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
   let extractor: Extractor | undefined;
+  // Started now, the extraction workers are ready by the time scan hands them their first files.
+  const extractPool = startExtractPool({ workers: tuning.workers });
   let store: SymbolStore | undefined;
   let texts: Spool | undefined;
   let packWorker: PackWorker | undefined;
@@ -119,6 +121,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       onProgress: (f) => !scanning && progress("extract", f),
       store,
       contentAfterParse: texts,
+      pool: extractPool,
     };
     const scan = await scanStage(repo.commit, {
       repo: { gitDir: repo.gitDir, access: repo.access, env, signal },
@@ -210,6 +213,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   } finally {
     await packWorker?.stop();
     await extractor?.close();
+    await extractPool?.close(); // if the plan never came
     store?.close();
     texts?.close();
     await rm(workDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
 import { createExtractPool, runInThisThread, type ExtractPool } from "../extract/pool";
 import { Spool, type SpoolRange } from "../extract/spool";
+import { isProse } from "../scan/languages";
 import type { StoredSymbols, SymbolStore } from "../extract/symbolStore";
 import type { ExtractedSymbol, ProsePage, SourceFile } from "../types";
 
@@ -72,6 +73,11 @@ const BATCH_BYTES = 384 * 1024;
  * 2,400-file build with one core idle.
  */
 const TAIL_BATCH_BYTES = 24 * 1024;
+/** How far past the usual queue prose batches may go to the workers (see dispatch). */
+const PROSE_QUEUE_FACTOR = 4;
+
+type BatchKind = "code" | "prose";
+type Gathered = { items: ExtractedFile[]; bytes: number };
 
 /** Extraction lanes (threads) wanted, this one included. */
 function lanesWanted(deps: Pick<ExtractDeps, "workers">): number {
@@ -104,8 +110,8 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   const waiting: ExtractedFile[][] = []; // in-thread mode: batches parsed in finish()
   const running: Promise<void>[] = [];
   let failure: unknown;
-  let batch: ExtractedFile[] = [];
-  let batchBytes = 0;
+  // Prose and code are gathered apart (see dispatch).
+  const gathering: Record<BatchKind, Gathered> = { code: { items: [], bytes: 0 }, prose: { items: [], bytes: 0 } };
   let done = 0;
 
   const settle = (file: ExtractedFile, result: ExtractResult | undefined) => {
@@ -134,14 +140,15 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
     done += items.length;
     deps.onProgress?.(Math.min(1, done / Math.max(1, plan.files)));
   };
-  const dispatch = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const items = batch;
-    const bytes = batchBytes;
-    batch = [];
-    batchBytes = 0;
+  const dispatch = async (kind: BatchKind): Promise<void> => {
+    const { items, bytes } = gathering[kind];
+    if (items.length === 0) return;
+    gathering[kind] = { items: [], bytes: 0 };
     if (!pool) return void waiting.push(items);
-    if (pool.queuedBytes > 0 && pool.queuedBytes + bytes > maxQueuedBytes()) {
+    // Prose goes to the workers even past the usual queue (to a bound): the Markdown sanitiser's
+    // warm-up (its first few hundred files cost twice what later ones do) is then paid in fewer threads.
+    const limit = kind === "prose" ? PROSE_QUEUE_FACTOR * maxQueuedBytes() : maxQueuedBytes();
+    if (pool.queuedBytes > 0 && pool.queuedBytes + bytes > limit) {
       throwIfAborted(deps.signal);
       return finishBatch(items, await runInThisThread(items.map(jobOf)));
     }
@@ -162,15 +169,18 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
       files.push(entry);
       unreadBytes -= entry.content.length;
       if (!canExtract(entry.language)) return settle(entry, undefined);
-      const full = batch.length >= BATCH_FILES || (batch.length > 0 && batchBytes + entry.content.length > batchBytesNow());
-      const dispatched = full ? dispatch() : undefined;
-      batch.push(entry);
-      batchBytes += entry.content.length;
+      const kind: BatchKind = isProse(entry.language) ? "prose" : "code";
+      const batch = gathering[kind];
+      const full = batch.items.length >= BATCH_FILES || (batch.items.length > 0 && batch.bytes + entry.content.length > batchBytesNow());
+      const dispatched = full ? dispatch(kind) : undefined;
+      gathering[kind].items.push(entry);
+      gathering[kind].bytes += entry.content.length;
       return dispatched;
     },
     async finish() {
       try {
-        await dispatch();
+        await dispatch("code");
+        await dispatch("prose");
         for (const items of waiting) {
           throwIfAborted(deps.signal);
           finishBatch(items, await runInThisThread(items.map(jobOf)));
