@@ -22,8 +22,7 @@ export type SourcesFileTask = {
 export type SourcesFile = { file: string; entries: Array<{ size: number; crc: number; compressed: number }> };
 
 /**
- * Text deflated between turns of the event loop (the pack worker's page batches come in between),
- * and deflated bytes written at a time (not one write per entry).
+ * Text deflated between turns of the event loop (the pack worker's page batches come in between).
  */
 const TURN_BYTES = 256 * 1024;
 
@@ -33,25 +32,16 @@ export async function writeSourcesFile(task: SourcesFileTask): Promise<SourcesFi
   try {
     const entries: SourcesFile["entries"] = [];
     let sinceTurn = 0;
-    let unwritten: Buffer[] = [];
-    let unwrittenBytes = 0;
-    const writeOut = () => {
-      out.writeBytes(Buffer.concat(unwritten, unwrittenBytes));
-      unwritten = [];
-      unwrittenBytes = 0;
-    };
     for (const range of task.ranges) {
       const text = spool.readBytes(range);
       const deflated = deflateEntry(text, task.level);
-      unwritten.push(deflated);
-      if ((unwrittenBytes += deflated.length) >= TURN_BYTES) writeOut();
+      out.writeBytes(deflated); // gathered by the spool, written a block at a time
       entries.push({ size: text.length, crc: crc32(text), compressed: deflated.length });
       if ((sinceTurn += text.length) >= TURN_BYTES) {
         sinceTurn = 0;
         await nextTurn();
       }
     }
-    writeOut();
     return { file: task.outFile, entries };
   } finally {
     spool.close();
