@@ -37,6 +37,17 @@ export function hasGrammar(language: string): boolean {
   return Object.hasOwn(LANGUAGE_SPECS, language);
 }
 
+/** Starts loading these languages' grammars and queries (those that have one), without waiting. */
+export function preloadGrammars(languages: Iterable<string>): void {
+  // A failure shows when the grammar is used (the same promise).
+  for (const language of languages) if (hasGrammar(language)) load(language).catch(() => {});
+}
+
+/** Whether this thread has begun loading the language's grammar. */
+export function grammarRequested(language: string): boolean {
+  return loaded.has(language);
+}
+
 function load(language: string): Promise<Loaded> {
   let entry = loaded.get(language);
   if (!entry) {

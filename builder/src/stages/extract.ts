@@ -9,6 +9,7 @@
 import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
+import { preloadGrammars } from "../extract/treeSitter";
 import { createExtractPool, runInThisThread, type ExtractPool } from "../extract/pool";
 import { Spool, type SpoolRange } from "../extract/spool";
 import { isProse } from "../scan/languages";
@@ -53,8 +54,11 @@ export type ExtractedFile = SourceFile & {
   spooledContent?: SpoolRange;
 };
 
-/** What scan is about to read: decides between the pool and this thread before the first file. */
-export type ExtractPlan = { files: number; bytes: number };
+/**
+ * What scan is about to read: decides between the pool and this thread before the first file;
+ * its languages' grammars start loading here at once.
+ */
+export type ExtractPlan = { files: number; bytes: number; languages?: readonly string[] };
 
 export type Extractor = {
   /** resolves when the caller may add the next file (this thread may have parsed a batch meanwhile) */
@@ -101,6 +105,9 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   const lanes = Math.max(2, Math.min(wanted, Math.ceil(plan.bytes / BATCH_BYTES)));
   const pool = useWorkers ? (deps.pool ?? createExtractPool(lanes - 1)) : undefined;
   if (!useWorkers) void deps.pool?.close();
+  // Compiling a grammar (and its query) took ~0.2 s the first batch parsed here waited for: begun
+  // now, it overlaps the reading of the first files.
+  preloadGrammars(plan.languages ?? []);
   // Batch size for what is left to read: about 1/(2 × lanes) of it, so the lanes end together.
   let unreadBytes = plan.bytes;
   const batchBytesNow = () => Math.max(TAIL_BATCH_BYTES, Math.min(BATCH_BYTES, Math.floor(unreadBytes / (2 * lanes))));

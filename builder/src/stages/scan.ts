@@ -34,8 +34,8 @@ export type ScanDeps = {
   limits?: Partial<ScanLimits>;
   /** fraction of blobs read, 0..1 */
   onProgress?: (fraction: number) => void;
-  /** called once, before reading: how many files (and bytes) will be read at most */
-  onPlan?: (plan: { files: number; bytes: number }) => void;
+  /** called once, before reading: how many files (and bytes) will be read at most, in which languages (by path) */
+  onPlan?: (plan: { files: number; bytes: number; languages: string[] }) => void;
   /** called for every accepted file as soon as it is read (and redacted); reading waits for it */
   onFile?: (file: SourceFile) => void | Promise<void>;
 };
@@ -66,7 +66,11 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
 
   const candidates = selectByPath(await listTree(deps.repo, commit), limits, skip);
   throwIfAborted(deps.repo.signal);
-  deps.onPlan?.({ files: candidates.length, bytes: candidates.reduce((sum, c) => sum + c.entry.size, 0) });
+  deps.onPlan?.({
+    files: candidates.length,
+    bytes: candidates.reduce((sum, c) => sum + c.entry.size, 0),
+    languages: [...new Set(candidates.flatMap((c) => (c.language ? [c.language] : [])))],
+  });
 
   const files: SourceFile[] = [];
   const redactedFiles: string[] = [];
