@@ -19,6 +19,19 @@ describe("extract pool", () => {
     }
   });
 
+  it("takes a preload of grammars (unknown languages too) without an answer, then answers batches as before", async () => {
+    const pool = createExtractPool(1);
+    try {
+      pool.preload(["typescript", "no-such-language", "markdown"]);
+      const [result] = await pool.run([SMALL]);
+      expect(JSON.parse(result.json)[0]).toMatchObject({ id: "src/small.ts#small", kind: "function" });
+      expect(pool.queuedBytes).toBe(0);
+    } finally {
+      await pool.close();
+    }
+    pool.preload(["typescript"]); // closed: nothing is sent
+  });
+
   it("fails the batches of a worker that dies, and refuses new ones, instead of waiting forever", async () => {
     const pool = createExtractPool(1, { resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
     try {

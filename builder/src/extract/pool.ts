@@ -11,6 +11,8 @@ export type ExtractPool = {
   /** source bytes posted to workers and not answered yet */
   readonly queuedBytes: number;
   run(jobs: ExtractJob[]): Promise<ExtractResult[]>;
+  /** has every worker start loading these languages' grammars (see preloadGrammars) */
+  preload(languages: readonly string[]): void;
   close(): Promise<void>;
 };
 
@@ -71,6 +73,10 @@ export function createExtractPool(size: number, options: { resourceLimits?: Reso
         queuedBytes += bytes;
         lane.worker.postMessage({ id, jobs });
       });
+    },
+    preload(languages) {
+      if (closed || languages.length === 0) return;
+      for (const lane of lanes) if (!lane.failure) lane.worker.postMessage({ preload: [...languages] });
     },
     async close() {
       closed = true;

@@ -108,6 +108,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   // Compiling a grammar (and its query) took ~0.2 s the first batch parsed here waited for: begun
   // now, it overlaps the reading of the first files.
   preloadGrammars(plan.languages ?? []);
+  pool?.preload(plan.languages ?? []);
   // Batch size for what is left to read: about 1/(2 × lanes) of it, so the lanes end together.
   let unreadBytes = plan.bytes;
   const batchBytesNow = () => Math.max(TAIL_BATCH_BYTES, Math.min(BATCH_BYTES, Math.floor(unreadBytes / (2 * lanes))));
