@@ -180,6 +180,18 @@ describe("extract stage", () => {
     expect(shareSent(true)).toBeGreaterThan(1.6 * shareSent(false));
   });
 
+  it("leaves a batch larger than half of what the workers hold to them (this thread would keep them waiting)", async () => {
+    const big = { ...files(1)[0]!, path: "src/big.ts", language: "typescript", content: "export function f(a: number): number { return a; }\n".repeat(5000) };
+    const input = [...files(450), big];
+    const started = startExtractPool({ workers: 2 })!;
+    const sent = new Set<string>();
+    const counted = { ...started, get queuedBytes() { return started.queuedBytes; }, run: (jobs: Parameters<typeof started.run>[0]) => (jobs.forEach((job) => sent.add(job.path)), started.run(jobs)) };
+    const extracted = await extractStage(input, { workers: 2, pool: counted });
+    expect(extracted.at(-1)!.symbols).toHaveLength(5000);
+    expect(sent.has("src/big.ts")).toBe(true);
+    expect(input.some((file) => !sent.has(file.path))).toBe(true); // this thread parsed batches too
+  });
+
   it("moves each file's text to a spool once parsed, and reads it back from there", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "doctown-extract-"));
     const texts = new Spool(path.join(dir, "texts"));
