@@ -5,18 +5,16 @@
 import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { crc32 } from "node:zlib";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Manifest } from "@doctown/core/docpackFormat";
 import type { DeflatedBatch, Deflater } from "../src/pack/deflateBatch";
 import { Spool } from "../src/extract/spool";
 import { writeSourcesFileInWorker } from "../src/pack/sourcesFile";
 import { PackWorker } from "../src/pack/workerJob";
-import { AHEAD, BATCH, deflateEntry, ZipWriter } from "../src/pack/zipWriter";
+import { AHEAD, BATCH, deflatedEntry, ZipWriter } from "../src/pack/zipWriter";
 import { packStage } from "../src/stages/pack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
-import { fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
+import { fileEntry, v2Manifest } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
@@ -51,7 +49,7 @@ async function writeAll(file: string, options: ConstructorParameters<typeof ZipW
     // One entry deflated elsewhere in the middle: it too keeps its place.
     if (i === 100) {
       const data = Buffer.from("deflated elsewhere ✓\n".repeat(50), "utf8");
-      await zip.addDeflated("docs/elsewhere.txt", { size: data.length, crc: crc32(data) }, deflateEntry(data));
+      await zip.addDeflated("docs/elsewhere.txt", deflatedEntry(data));
     }
     await zip.add(name, content);
   }
@@ -186,17 +184,4 @@ describe("the pack worker's jobs", () => {
   });
 });
 
-function manifest(): Manifest {
-  return {
-    format: "docpack",
-    format_version: 2,
-    name: "demo",
-    repo: { url: "https://github.com/o/demo", git_ref: "main", commit: "a".repeat(40) },
-    generated_at: "2026-01-01T00:00:00.000Z",
-    generator: { name: "doctown-builder", version: "0.0.0" },
-    languages: { typescript: 1 },
-    stats: v2Stats({ files: 1, symbols: 0, bytes: 1, skipped: {} }),
-    docs: { mode: "placeholder" },
-    ...V2_MANIFEST_EXTRAS,
-  } as Manifest;
-}
+const manifest = () => v2Manifest({ languages: { typescript: 1 }, files: 1, symbols: 0, bytes: 1 });

@@ -5,10 +5,9 @@
  * pages: that second core is otherwise idle then, and the texts were a third of pack's work.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { crc32 } from "node:zlib";
 import { Spool, type SpoolRange } from "../extract/spool";
-import { deflateEntry } from "./zipWriter";
-import { runInOwnWorker, type PackWorker, type WorkerJob } from "./workerJob";
+import { deflatedEntry } from "./zipWriter";
+import { packJob, type PackWorker, type WorkerJob } from "./workerJob";
 
 export type SourcesFileTask = {
   /** the build's text spool, and where each text is in it, in docpack order */
@@ -33,11 +32,10 @@ export async function writeSourcesFile(task: SourcesFileTask): Promise<SourcesFi
     const entries: SourcesFile["entries"] = [];
     let sinceTurn = 0;
     for (const range of task.ranges) {
-      const text = spool.readBytes(range);
-      const deflated = deflateEntry(text, task.level);
+      const { size, crc, deflated } = deflatedEntry(spool.readBytes(range), task.level);
       out.writeBytes(deflated); // gathered by the spool, written a block at a time
-      entries.push({ size: text.length, crc: crc32(text), compressed: deflated.length });
-      if ((sinceTurn += text.length) >= TURN_BYTES) {
+      entries.push({ size, crc, compressed: deflated.length });
+      if ((sinceTurn += size) >= TURN_BYTES) {
         sinceTurn = 0;
         await nextTurn();
       }
@@ -53,6 +51,5 @@ export type SourcesFileJob = WorkerJob<SourcesFile> & { paths: string[] };
 
 /** On the build's pack worker, or (without one) on a worker of its own. */
 export function writeSourcesFileInWorker(paths: string[], task: SourcesFileTask, worker?: PackWorker): SourcesFileJob {
-  const job = worker ? worker.job(worker.run("sources", task)) : runInOwnWorker((own) => own.run("sources", task), { youngGenerationMb: 4 });
-  return { ...job, paths };
+  return { ...packJob("sources", task, worker), paths };
 }

@@ -11,7 +11,7 @@ import { createDeflateRaw, crc32 } from "node:zlib";
 import { finishSymbol, type SymbolContext } from "./finishSymbol";
 import { SymbolStore, type StoredSymbols } from "../extract/symbolStore";
 import { symbolsJsonChunks } from "./jsonLines";
-import { runInOwnWorker, type PackWorker, type WorkerJob } from "./workerJob";
+import { packJob, type PackWorker, type WorkerJob } from "./workerJob";
 
 export type SymbolsFileTask = {
   /** the build's SymbolStore file, and where each file's symbols are in it, in docpack order */
@@ -55,11 +55,7 @@ export async function writeSymbolsFile(task: SymbolsFileTask): Promise<DeflatedF
 /** A worker writing symbols.json; `stop` ends it early (the result then rejects). */
 export type SymbolsFileJob = WorkerJob<DeflatedFile>;
 
-/**
- * On the build's pack worker, or (a large build) on a worker of its own: it holds one chunk at a
- * time, and a small young generation keeps its memory small too (the 20,000-file repository's
- * peak RSS is measured while it runs).
- */
+/** On the build's pack worker, or (a large build) on a worker of its own. */
 export function writeSymbolsFileInWorker(task: SymbolsFileTask, worker?: PackWorker): SymbolsFileJob {
-  return worker ? worker.job(worker.run("symbols", task)) : runInOwnWorker((own) => own.run("symbols", task), { youngGenerationMb: 4 });
+  return packJob("symbols", task, worker);
 }

@@ -97,12 +97,18 @@ export class PackWorker implements Deflater {
 }
 
 /**
- * One task on a worker of its own, ended when the task is: a large build's symbols.json, beside
- * pages compressed in this thread.
+ * A task on the build's pack worker or, without one, on a worker of its own, ended when the task
+ * is (a large build's symbols.json, beside pages compressed in this thread). That one holds one
+ * chunk or text at a time: a small young generation keeps its memory small too (the 20,000-file
+ * repository's peak RSS is measured while it runs).
  */
-export function runInOwnWorker<T>(start: (worker: PackWorker) => Promise<T>, options: PackWorkerOptions = {}): WorkerJob<T> {
-  const worker = new PackWorker(options);
-  const result = start(worker);
-  result.then(() => worker.stop(), () => worker.stop()).catch(() => {});
-  return worker.job(result);
+export function packJob(kind: "symbols", task: SymbolsFileTask, worker?: PackWorker): WorkerJob<DeflatedFile>;
+export function packJob(kind: "sources", task: SourcesFileTask, worker?: PackWorker): WorkerJob<SourcesFile>;
+export function packJob(kind: "symbols" | "sources", task: SymbolsFileTask | SourcesFileTask, worker?: PackWorker): WorkerJob<unknown> {
+  const run = (on: PackWorker): Promise<unknown> => (kind === "symbols" ? on.run(kind, task as SymbolsFileTask) : on.run(kind, task as SourcesFileTask));
+  if (worker) return worker.job(run(worker));
+  const own = new PackWorker({ youngGenerationMb: 4 });
+  const result = run(own);
+  result.then(() => own.stop(), () => own.stop()).catch(() => {});
+  return own.job(result);
 }

@@ -77,9 +77,12 @@ export function entryDeflateOptions(size: number, level: number): ZlibOptions {
   return { level, windowBits, memLevel: memLevelFor(windowBits), chunkSize };
 }
 
-/** A whole entry deflated as `add` does, for callers that compress on a thread of their own. */
-export function deflateEntry(data: Uint8Array, level = 6): Buffer {
-  return deflateRawSync(data, entryDeflateOptions(data.length, level));
+/** An entry's deflated bytes with its uncompressed size and CRC-32 (what `addDeflated` takes). */
+export type DeflatedEntry = { size: number; crc: number; deflated: Uint8Array };
+
+/** A whole entry deflated as `add` does, with its size and CRC-32: here, or on a thread of its own. */
+export function deflatedEntry(data: Uint8Array, level = 6): DeflatedEntry {
+  return { size: data.length, crc: crc32(data), deflated: deflateRawSync(data, entryDeflateOptions(data.length, level)) };
 }
 
 /**
@@ -180,13 +183,12 @@ export class ZipWriter {
     this.throwIfFailed();
     const size = typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.length;
     this.checkEntrySize(name, size);
-    const options = entryDeflateOptions(size, this.level);
     // With a deflater, the pool's threads would only take time from it and from this one.
     if (size < this.poolFromBytes || toDeflater) {
       // Compressed here and now: a string's bytes go through one reused buffer, not a new one per
       // entry (40,000 of them on a large build, garbage V8 let pile up to ~45 MB before collecting).
       const data = typeof content === "string" ? this.encoded(content, size) : content;
-      await this.enqueue(name, size, Promise.resolve({ crc: crc32(data), size, deflated: deflateRawSync(data, options) }));
+      await this.enqueue(name, size, Promise.resolve(deflatedEntry(data, this.level)));
       // Deflating here because the deflater seemed behind: let its answers in now and then, or
       // this thread would never see it catch up.
       if (toDeflater && ++this.hereSinceTurn >= this.batchLimits.entries) {
@@ -198,7 +200,7 @@ export class ZipWriter {
     // The pool reads the bytes later: they must be this entry's own.
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     const crc = crc32(data);
-    await this.enqueue(name, size, deflateRawOnPool(data, options).then((deflated) => ({ crc, size, deflated })));
+    await this.enqueue(name, size, deflateRawOnPool(data, entryDeflateOptions(size, this.level)).then((deflated) => ({ crc, size, deflated })));
   }
 
   /** A string entry for the deflater: it joins the batch being gathered, which is sent when full. */
@@ -240,22 +242,19 @@ export class ZipWriter {
     return this.scratch.subarray(0, size);
   }
 
-  /**
-   * Adds one whole entry deflated elsewhere as `deflateEntry` does (raw deflate), given its
-   * uncompressed size and CRC-32; queued like `add`.
-   */
-  async addDeflated(name: string, meta: { size: number; crc: number }, deflated: Uint8Array): Promise<void> {
+  /** Adds one whole entry deflated elsewhere as `deflatedEntry` does (raw deflate); queued like `add`. */
+  async addDeflated(name: string, entry: DeflatedEntry): Promise<void> {
     this.throwIfFailed();
-    this.checkEntrySize(name, meta.size);
+    this.checkEntrySize(name, entry.size);
     this.sendBatch();
-    await this.enqueue(name, meta.size, Promise.resolve({ ...meta, deflated }));
+    await this.enqueue(name, entry.size, Promise.resolve(entry));
   }
 
   /**
    * Queues an entry's write after the previous ones; waits while too much is queued. `bytes`
    * (about its size) bounds what is ahead; its exact size comes with its deflated bytes.
    */
-  private async enqueue(name: string, bytes: number, deflated: Promise<DeflatedData>): Promise<void> {
+  private async enqueue(name: string, bytes: number, deflated: Promise<DeflatedEntry>): Promise<void> {
     deflated.catch(() => {}); // a failure is taken up in turn, below (or the entry is refused first)
     const entry = this.entry(name);
     this.queued++;
@@ -442,22 +441,19 @@ function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${bytes.toLocaleString("en-US")} bytes`;
 }
 
-/** An entry's deflated bytes with its uncompressed size and CRC-32. */
-type DeflatedData = { size: number; crc: number; deflated: Uint8Array };
-
 /**
  * A batch of strings for the deflater; `send` gives it the deflater's answer once it is sent;
  * `first`: the number (ZipWriter.queued) its first entry is queued as.
  */
-function newBatch(first: number): { first: number; texts: string[]; bytes: number; result: Promise<DeflatedData[]>; send(result: Promise<DeflatedData[]>): void } {
-  let send!: (result: Promise<DeflatedData[]>) => void;
-  const result = new Promise<DeflatedData[]>((resolve) => (send = resolve));
+function newBatch(first: number): { first: number; texts: string[]; bytes: number; result: Promise<DeflatedEntry[]>; send(result: Promise<DeflatedEntry[]>): void } {
+  let send!: (result: Promise<DeflatedEntry[]>) => void;
+  const result = new Promise<DeflatedEntry[]>((resolve) => (send = resolve));
   result.catch(() => {}); // taken up by each entry's write
   return { first, texts: [], bytes: 0, result, send };
 }
 
 /** The deflater's answer as one entry each, views of its one buffer. */
-function entriesOf({ data, entries }: DeflatedBatch): DeflatedData[] {
+function entriesOf({ data, entries }: DeflatedBatch): DeflatedEntry[] {
   let offset = 0;
   return entries.map(({ size, crc, compressed }) => {
     const deflated = new Uint8Array(data, offset, compressed);

@@ -4,7 +4,6 @@
  * same bytes; every JSON document is validated against the format's schemas before it is written.
  */
 import { createHash } from "node:crypto";
-import { crc32 } from "node:zlib";
 import { createWriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
@@ -16,7 +15,7 @@ import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
 import type { Deflater } from "../pack/deflateBatch";
 import type { WorkerJob } from "../pack/workerJob";
-import { deflateEntry, ZipWriter } from "../pack/zipWriter";
+import { deflatedEntry, ZipWriter, type DeflatedEntry } from "../pack/zipWriter";
 
 export type PackInput = {
   manifest: Manifest;
@@ -59,9 +58,6 @@ export type PackResult = { outFile: string; bytes: number; sha256: string };
  */
 export const SYMBOLS_LEVEL = 4;
 
-/** A whole entry already deflated as ZipWriter does (deflateEntry), with its size and CRC-32. */
-export type DeflatedEntry = { size: number; crc: number; deflated: Buffer };
-
 /**
  * search.json validated, written and deflated: ~2 MB for a 60,000-entry index that holds ~20 MB
  * as objects. A large build does this as soon as the index exists and lets the objects go, so
@@ -69,7 +65,7 @@ export type DeflatedEntry = { size: number; crc: number; deflated: Buffer };
  */
 export function deflatedSearch(search: SearchIndex): DeflatedEntry {
   const json = Buffer.from(`${JSON.stringify(validated(SearchIndex, search, DOCPACK_PATHS.search))}\n`, "utf8");
-  return { size: json.length, crc: crc32(json), deflated: deflateEntry(json) };
+  return deflatedEntry(json);
 }
 
 /** `path`, when it may be a ZIP entry's name (see isSafeRelativePath); else pack fails. */
@@ -120,7 +116,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     if (input.llms !== undefined) await add(DOCPACK_PATHS.llms, input.llms);
     if (input.search) {
       const search = "deflated" in input.search ? input.search : deflatedSearch(input.search);
-      await zip.addDeflated(DOCPACK_PATHS.search, search, search.deflated);
+      await zip.addDeflated(DOCPACK_PATHS.search, search);
     }
     await add(DOCPACK_PATHS.index, input.index);
     for (const [path, page] of [...(input.packagePages ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) await add(path, page);
@@ -197,7 +193,7 @@ async function addDeflatedSources(zip: ZipWriter, job: SourcesFileJob, signal?: 
         read = { offset, bytes: deflated.readBytes({ offset, length }) };
       }
       const at = offset - read.offset;
-      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), entry, read.bytes.subarray(at, at + entry.compressed));
+      await zip.addDeflated(safeZipPath(DOCPACK_PATHS.source(path)), { size: entry.size, crc: entry.crc, deflated: read.bytes.subarray(at, at + entry.compressed) });
       offset += entry.compressed;
     }
   } finally {
