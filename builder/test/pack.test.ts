@@ -3,11 +3,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { FileEntry, Manifest, SymbolEntry } from "@doctown/core/docpackFormat";
+import type { FileEntry, SymbolEntry } from "@doctown/core/docpackFormat";
 import { packStage, type PackInput } from "../src/stages/pack";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
-import { extracted, fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
+import { extracted, fileEntry, v2Manifest } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
@@ -27,12 +27,8 @@ const FILES: FileEntry[] = [
   fileEntry({ path: "src/a.ts", language: "typescript", bytes: 120, lines: 6, sha256: "a".repeat(64), symbols: 3 }),
   fileEntry({ path: "src/ü/b.py", language: "python", bytes: 30, lines: 2, sha256: "b".repeat(64), symbols: 1 }),
 ];
-const manifest = (symbols: number): Manifest => ({
-  format: "docpack", format_version: 2, name: "demo", ...V2_MANIFEST_EXTRAS,
-  repo: { full_name: "acme/demo", url: "https://github.com/acme/demo.git", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
-  generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
-  languages: { python: 1, typescript: 1 }, stats: v2Stats({ files: 2, symbols, bytes: 150, skipped: {} }), docs: { mode: "placeholder" },
-});
+const manifest = (symbols: number) =>
+  v2Manifest({ languages: { python: 1, typescript: 1 }, files: 2, symbols, bytes: 150, repo: { full_name: "acme/demo", url: "https://github.com/acme/demo.git", commit: "0123456789abcdef0123456789abcdef01234567" } });
 const PAGES = new Map([["src/ü/b.py", "# b.py\n"], ["src/a.ts", "# a.ts\nÄpfel\n"]]);
 const input = (symbols: Iterable<SymbolEntry>, count: number): PackInput => ({
   manifest: manifest(count), files: FILES, symbols, index: "# demo\n", filePages: PAGES,

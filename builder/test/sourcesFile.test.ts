@@ -10,7 +10,7 @@ import { writeSourcesFile, writeSourcesFileInWorker, type SourcesFileTask } from
 import { packStage } from "../src/stages/pack";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
-import { fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
+import { fileEntry, v2Manifest } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
@@ -40,19 +40,7 @@ function inflated(file: string, entries: Array<{ compressed: number }>): Buffer[
   return entries.map(({ compressed }) => inflateRawSync(bytes.subarray(at, (at += compressed))));
 }
 
-const manifest = (): Manifest =>
-  ({
-    format: "docpack",
-    format_version: 2,
-    name: "demo",
-    repo: { url: "https://github.com/o/demo", git_ref: "main", commit: "a".repeat(40) },
-    generated_at: "2026-01-01T00:00:00.000Z",
-    generator: { name: "doctown-builder", version: "0.0.0" },
-    languages: { typescript: 2 },
-    stats: v2Stats({ files: TEXTS.length, symbols: 0, bytes: 1, skipped: {} }),
-    docs: { mode: "placeholder" },
-    ...V2_MANIFEST_EXTRAS,
-  }) as Manifest;
+const manifest = () => v2Manifest({ languages: { typescript: 2 }, files: TEXTS.length, symbols: 0, bytes: 1 });
 
 const packInput = (sources: Parameters<typeof packStage>[0]["sources"]) => ({
   manifest: manifest(),

@@ -16,7 +16,7 @@ import type { DocumentOutput } from "../src/types";
 import type { ExtractedSymbol } from "../src/types";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
-import { extracted, fileEntry, V2_MANIFEST_EXTRAS, v2Stats } from "./fixtures/v2";
+import { extracted, fileEntry, v2Manifest } from "./fixtures/v2";
 
 const root = tempDir();
 afterAll(() => removeDir(root));
@@ -80,12 +80,7 @@ describe("symbols.json from the symbol store", () => {
   });
 });
 
-const manifest = (symbols: number): Manifest => ({
-  format: "docpack", format_version: 2, name: "demo", ...V2_MANIFEST_EXTRAS,
-  repo: { url: "file:///demo", git_ref: "main", commit: "0123456789abcdef0123456789abcdef01234567" },
-  generated_at: "2024-01-01T00:00:00.000Z", generator: { name: "doctown-builder", version: "0.0.0-test" },
-  languages: { typescript: 3 }, stats: v2Stats({ files: 3, symbols, bytes: 300, skipped: {} }), docs: { mode: "placeholder" },
-});
+const manifest = (symbols: number) => v2Manifest({ languages: { typescript: 3 }, files: 3, symbols, bytes: 300, repo: { url: "file:///demo" } });
 const packInput = (symbols: Parameters<typeof packStage>[0]["symbols"]) => ({
   manifest: manifest(ALL.length),
   files: ["src/a.ts", "src/b.ts", "src/many.ts"].map((p, i) => fileEntry({ path: p, language: "typescript", bytes: 100, lines: 10, sha256: String(i).repeat(64), symbols: FILES[i].length })),
