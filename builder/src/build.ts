@@ -16,10 +16,11 @@ import { documentDepsFromEnv, documentStage, type DocumentDeps } from "./stages/
 import { Spool } from "./extract/spool";
 import { SymbolStore } from "./extract/symbolStore";
 import { createExtractor, startExtractPool, type ExtractDeps, type ExtractedFile, type Extractor } from "./stages/extract";
-import { deflatedSearch, packStage, SYMBOLS_LEVEL } from "./stages/pack";
+import { deflatedSearch, packStage } from "./stages/pack";
 import { symbolSource } from "./pack/symbolSource";
 import { writeSourcesFileInWorker, type SourcesFileJob } from "./pack/sourcesFile";
 import { PackWorker } from "./pack/workerJob";
+import { DEFLATE_LEVEL } from "./pack/zipWriter";
 import { scanStage, type ScanLimits, type ScanResult } from "./stages/scan";
 import type { BuildOptions, BuildStage, BuildSummary, DocumentOutput } from "./types";
 
@@ -183,7 +184,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
       {
         manifest,
         files: fileEntries,
-        symbols: symbolSource(files, docs, { store, workDir, level: SYMBOLS_LEVEL, workerFrom: tuning.symbolsWorkerFrom, hostUrl, worker: packWorker }),
+        symbols: symbolSource(files, docs, { store, workDir, level: DEFLATE_LEVEL, workerFrom: tuning.symbolsWorkerFrom, hostUrl, worker: packWorker }),
         index: docs.index,
         filePages: docs.filePages,
         prosePages: docs.prosePages,
@@ -306,7 +307,7 @@ function sourcesInWorker(files: ExtractedFile[], texts: Spool, workDir: string, 
   if (!ranges.every((range) => range !== undefined)) return undefined;
   return writeSourcesFileInWorker(
     files.map((file) => file.path),
-    { spoolFile: texts.file, ranges, outFile: path.join(workDir, "sources.deflate"), level: 6 },
+    { spoolFile: texts.file, ranges, outFile: path.join(workDir, "sources.deflate"), level: DEFLATE_LEVEL },
     worker,
   );
 }

@@ -11,7 +11,7 @@ import type { DeflatedBatch, Deflater } from "../src/pack/deflateBatch";
 import { Spool } from "../src/extract/spool";
 import { writeSourcesFileInWorker } from "../src/pack/sourcesFile";
 import { PackWorker } from "../src/pack/workerJob";
-import { AHEAD, BATCH, deflatedEntry, ZipWriter } from "../src/pack/zipWriter";
+import { AHEAD, BATCH, DEFLATE_LEVEL, deflatedEntry, ZipWriter } from "../src/pack/zipWriter";
 import { packStage } from "../src/stages/pack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
 import { fileEntry, v2Manifest } from "./fixtures/v2";
@@ -174,7 +174,7 @@ describe("the pack worker's jobs", () => {
     process.on("unhandledRejection", onUnhandled);
     try {
       const worker = new PackWorker();
-      writeSourcesFileInWorker(texts.map(([p]) => p), { spoolFile: spool.file, ranges, outFile: path.join(dir, "sources.deflate"), level: 6 }, worker);
+      writeSourcesFileInWorker(texts.map(([p]) => p), { spoolFile: spool.file, ranges, outFile: path.join(dir, "sources.deflate"), level: DEFLATE_LEVEL }, worker);
       await worker.stop();
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(unhandled).toEqual([]);

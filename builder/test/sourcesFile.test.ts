@@ -8,6 +8,7 @@ import type { Manifest } from "@doctown/core/docpackFormat";
 import { Spool } from "../src/extract/spool";
 import { writeSourcesFile, writeSourcesFileInWorker, type SourcesFileTask } from "../src/pack/sourcesFile";
 import { packStage } from "../src/stages/pack";
+import { DEFLATE_LEVEL } from "../src/pack/zipWriter";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
 import { fileEntry, v2Manifest } from "./fixtures/v2";
@@ -31,7 +32,7 @@ function spooled(texts = TEXTS): SourcesFileTask {
   spool.write("not one of these files\n");
   const ranges = texts.map(([, text]) => spool.write(text));
   spool.close();
-  return { spoolFile: spool.file, ranges, outFile: path.join(dir, "sources.deflate"), level: 6 };
+  return { spoolFile: spool.file, ranges, outFile: path.join(dir, "sources.deflate"), level: DEFLATE_LEVEL };
 }
 
 function inflated(file: string, entries: Array<{ compressed: number }>): Buffer[] {

@@ -11,7 +11,8 @@ import { symbolSource } from "../src/pack/symbolSource";
 import { writeSymbolsFile, writeSymbolsFileInWorker, type SymbolsFileTask } from "../src/pack/symbolsFile";
 import { documentStage } from "../src/stages/document";
 import { extractStage } from "../src/stages/extract";
-import { packStage, SYMBOLS_LEVEL } from "../src/stages/pack";
+import { packStage } from "../src/stages/pack";
+import { DEFLATE_LEVEL } from "../src/pack/zipWriter";
 import type { DocumentOutput } from "../src/types";
 import type { ExtractedSymbol } from "../src/types";
 import { openDocpack } from "./fixtures/docpack";
@@ -40,7 +41,7 @@ function storeWith(files: ExtractedSymbol[][], outFile: string, summaries = new 
   const store = new SymbolStore(path.join(freshDir(), "symbols.jsonl"));
   const parts = files.map((symbols) => store.write(JSON.stringify(symbols)));
   store.close();
-  return { storeFile: store.file, parts, context: context(summaries), outFile, level: 4 };
+  return { storeFile: store.file, parts, context: context(summaries), outFile, level: DEFLATE_LEVEL };
 }
 
 describe("symbols.json from the symbol store", () => {
@@ -147,9 +148,9 @@ describe("where pack gets symbols.json from", () => {
     try {
       const total = files.reduce((sum, file) => sum + file.symbolCount, 0);
       expect(total).toBe(4);
-      const below = entriesOf(symbolSource(files, placeholders, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: total + 1 }));
+      const below = entriesOf(symbolSource(files, placeholders, { store, workDir: dir, level: DEFLATE_LEVEL, workerFrom: total + 1 }));
       expect(below.map((entry) => entry.summary)).toContain("Adds.");
-      const job = symbolSource(files, placeholders, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: total });
+      const job = symbolSource(files, placeholders, { store, workDir: dir, level: DEFLATE_LEVEL, workerFrom: total });
       expect(job).toHaveProperty("result");
       const deflated = await (job as ReturnType<typeof writeSymbolsFileInWorker>).result;
       expect(JSON.parse(inflateRawSync(readFileSync(deflated.file)).toString("utf8"))).toEqual(below);
@@ -164,9 +165,9 @@ describe("where pack gets symbols.json from", () => {
       const summaries = new Map([["src/a.ts#add", "LLM: add"], ["src/a.ts#Box.open", "LLM: open"]]);
       const placeholders = await documentStage({ repoName: "demo", files }, {});
       const llm: DocumentOutput = { ...placeholders, docs: { mode: "llm", model: "m" }, summaries };
-      const here = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 5 }));
+      const here = entriesOf(symbolSource(files, llm, { store, workDir: dir, level: DEFLATE_LEVEL, workerFrom: 5 }));
       expect(here.map((entry) => entry.summary)).toEqual(["LLM: add", undefined, "LLM: open", undefined]);
-      const job = symbolSource(files, llm, { store, workDir: dir, level: SYMBOLS_LEVEL, workerFrom: 0 }) as ReturnType<typeof writeSymbolsFileInWorker>;
+      const job = symbolSource(files, llm, { store, workDir: dir, level: DEFLATE_LEVEL, workerFrom: 0 }) as ReturnType<typeof writeSymbolsFileInWorker>;
       expect(job).toHaveProperty("result");
       expect(JSON.parse(inflateRawSync(readFileSync((await job.result).file)).toString("utf8"))).toEqual(here);
     } finally {

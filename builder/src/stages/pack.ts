@@ -52,13 +52,6 @@ export type PackInput = {
 export type PackResult = { outFile: string; bytes: number; sha256: string };
 
 /**
- * symbols.json is by far the largest entry (~120 MB on a 20,000-file repository): level 4 compresses
- * it 2.6x faster than zlib's default 6 for 9 % more bytes on that entry. Pages keep level 6 (small
- * entries: there the level hardly changes the time).
- */
-export const SYMBOLS_LEVEL = 4;
-
-/**
  * search.json validated, written and deflated: ~2 MB for a 60,000-entry index that holds ~20 MB
  * as objects. A large build does this as soon as the index exists and lets the objects go, so
  * they are not still in memory while pack runs (where its peak is).
@@ -137,7 +130,7 @@ async function writePack(input: PackInput, fromWorker: SymbolsFileJob | undefine
     if (fromWorker) {
       const deflated = await fromWorker.result;
       await zip.addCompressed(symbolsPath, deflated, chunksOf(deflated.file));
-    } else await zip.addStream(symbolsPath, symbolsJsonChunks(input.symbols as Iterable<SymbolEntry>), { level: SYMBOLS_LEVEL });
+    } else await zip.addStream(symbolsPath, symbolsJsonChunks(input.symbols as Iterable<SymbolEntry>));
     await zip.finish();
     await rename(partial, outFile);
   } catch (error) {
