@@ -29,6 +29,8 @@ export interface MarkdownBlock {
    * delimiter row, one line each) that need it; the other lines can stay as written.
    */
   dirtyRows?: number[];
+  /** marked's token, when something in it needs sanitising */
+  token?: Token;
 }
 
 export interface MarkdownBlocks {
@@ -90,7 +92,7 @@ function splitBlocks(markdown: string, tokens: readonly Token[], blocks: Markdow
     if (!upTo(markdown.indexOf(token.raw, at))) return false;
     const headings: MarkdownHeading[] = [];
     if (clean(token, headings, false)) blocks.push({ raw: token.raw, type: token.type, headings });
-    else blocks.push({ raw: token.raw, type: token.type, dirtyRows: token.type === "table" ? dirtyRows(token as Tokens.Table) : undefined });
+    else blocks.push({ raw: token.raw, type: token.type, dirtyRows: token.type === "table" ? dirtyRows(token as Tokens.Table) : undefined, token });
     at += token.raw.length;
   }
   return upTo(markdown.length);
@@ -166,17 +168,20 @@ function clean(token: Token, headings: MarkdownHeading[], quoted: boolean): bool
 }
 
 /**
- * An address kept as written: one the viewer may link to (safeUrl) in which no character reference,
- * escape or control character could spell a scheme a pattern misses (the full sanitiser decodes them).
+ * An address kept as written: one the viewer may link to (safeUrl) in which no control character,
+ * and before its first `/`, `?` or `#` no character reference or escape, could spell a scheme a
+ * pattern misses (the full sanitiser decodes them). After that the scheme is settled: query strings
+ * full of `&` (tracking links, badges) stay as written.
  */
-function safeHref(href: string): boolean {
-  return !/[&\\\u0000-\u001f]/.test(href) && safeUrl(href);
+export function safeHref(href: string): boolean {
+  const head = href.split(/[/?#]/, 1)[0]!;
+  return !/[\u0000-\u001f]/.test(href) && !/[&\\]/.test(head) && safeUrl(href);
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 
 /** A fenced block with only a language in its info string, closed by its own fence. */
-function cleanCode(code: Tokens.Code): boolean {
+export function cleanCode(code: Tokens.Code): boolean {
   if (code.codeBlockStyle === "indented") return true;
   if (code.lang && /\s/.test(code.lang.trim())) return false;
   const opener = FENCE_OPEN.exec(code.raw)?.[1];

@@ -6,7 +6,8 @@
  */
 import type { Heading } from "@doctown/core/docpackFormat";
 import { markdownBlocks, viewerSafe, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
-import { embeddedMarkdown, embeddedTableRows, htmlAsText } from "./modelMarkdown";
+import { htmlBlockAsText, rewrittenBlock } from "./blockRewrite";
+import { embeddedMarkdown, embeddedTableRows } from "./modelMarkdown";
 import { atxHeadings, withAnchors } from "./proseHeadings";
 
 /**
@@ -50,8 +51,8 @@ export function blockwisePage(markdown: string): { markdown: string; headings: H
     }
     const sanitised = sanitisedBlock(run, parsed.labels, definable);
     blankLine();
-    out += sanitised;
-    headings.push(...atxHeadings(sanitised));
+    out += sanitised.markdown;
+    headings.push(...sanitised.headings);
     separate = true;
   }
   return { markdown: out, headings: withAnchors(headings) };
@@ -64,11 +65,19 @@ function sanitisedPage(markdown: string): { markdown: string; headings: Heading[
 }
 
 /**
- * A block (or run) to sanitise, written back: an HTML block as its text, of a table only the rows
- * that need it, anything else parsed and written back.
+ * A block (or run) to sanitise, with its headings: an HTML block as its text; else, where it can be
+ * (blockRewrite.ts), only its dirty tokens rewritten in place; else of a table only the rows that
+ * need it, anything else parsed and written back.
  */
-function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): string {
-  if (block.type === "html") return htmlAsText(block.raw.replace(/\n+$/, ""));
+function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): { markdown: string; headings: MarkdownHeading[] } {
+  if (block.type === "html") return { markdown: htmlBlockAsText(block.raw), headings: [] };
+  const rewritten = block.token && rewrittenBlock(block.raw, block.token);
+  if (rewritten) return rewritten;
+  const markdown = parsedAndWrittenBack(block, fileLabels, definable);
+  return { markdown, headings: atxHeadings(markdown) };
+}
+
+function parsedAndWrittenBack(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): string {
   // Only the labels the block may use (matched as marked matches them: case and runs of
   // whitespace aside): each one given costs a definition to parse.
   const text = block.raw.toLowerCase().replace(/\s+/g, " ");

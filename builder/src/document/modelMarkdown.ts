@@ -51,14 +51,6 @@ export function embeddedTableRows(header: string, delimiter: string, rows: reado
 }
 
 /**
- * An HTML block as the sanitiser writes it back (a paragraph of its text), without parsing it: for a
- * block the viewer's parser reads as HTML, whatever micromark would make of it.
- */
-export function htmlAsText(html: string): string {
-  return toMarkdown({ type: "root", children: [{ type: "paragraph", children: [{ type: "text", value: html }] }] }, TO_MARKDOWN).trimEnd();
-}
-
-/**
  * `labels` are defined ahead of the text (to a harmless address) and their definitions left out of
  * the tree again: the blank line after them ends them whatever the text begins with.
  */
