@@ -11,9 +11,11 @@
  * The worker bodies must sit beside the entry bundles under their shims' names: the extraction pool
  * starts `new URL("./worker.mjs", import.meta.url)` and pack `./packWorker.mjs`, which in the
  * sources are the tsx shims next to pool.ts and workerJob.ts.
+ * A process entry (`cli`, `runpod-job`, `runpod-serve`) is src/processEntry.mjs under its name,
+ * which turns on Node's compile cache and loads the entry's bundle, `<name>.body.mjs`.
  */
 import { build, type Plugin } from "esbuild";
-import { rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -26,6 +28,9 @@ export const BUNDLE_ENTRIES = {
   "runpod-job": "src/runpod/jobMain.ts",
   "runpod-serve": "src/runpod/serveMain.ts",
 } as const;
+
+/** Entries a process starts with (the others are worker threads, started by them). */
+const PROCESS_ENTRIES = new Set<keyof typeof BUNDLE_ENTRIES>(["cli", "runpod-job", "runpod-serve"]);
 
 const KEEP_EXTERNAL = ["web-tree-sitter", "@vscode/tree-sitter-wasm"];
 /** npm packages stay external; workspace packages (TypeScript) are bundled. */
@@ -43,7 +48,7 @@ export async function bundleBuilder(outDir = path.join(builderRoot, "dist")): Pr
   await rm(outDir, { recursive: true, force: true });
   await build({
     absWorkingDir: builderRoot,
-    entryPoints: Object.fromEntries(Object.entries(BUNDLE_ENTRIES)),
+    entryPoints: Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, source]) => [PROCESS_ENTRIES.has(name as keyof typeof BUNDLE_ENTRIES) ? `${name}.body` : name, source])),
     outdir: outDir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -58,6 +63,7 @@ export async function bundleBuilder(outDir = path.join(builderRoot, "dist")): Pr
     // npm packages from there (outDir must sit inside the workspace or image that holds them).
     logLevel: "warning",
   });
+  for (const name of PROCESS_ENTRIES) await copyFile(path.join(builderRoot, "src", "processEntry.mjs"), path.join(outDir, `${name}.mjs`));
   return Object.fromEntries(
     Object.keys(BUNDLE_ENTRIES).map((name) => [name, path.join(outDir, `${name}.mjs`)]),
   ) as Record<keyof typeof BUNDLE_ENTRIES, string>;

@@ -4,7 +4,7 @@
  * bundle starts and guards its API.
  */
 import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,6 +125,27 @@ describe("builder bundles", () => {
       expect(byName.has(`src/part${i}.ts#pad${i}_${PADDING - 1}`)).toBe(true);
     }
     expect(docpack.manifest.generator.version).toMatch(/^\d+\.\d+\.\d+/);
+  }, 60_000);
+
+  it("compiles through Node's compile cache, in the worker threads too, unless it is turned off", async () => {
+    /** What the cache directory under `tmp` holds: each entry's bytes as text (they name the script they cache). */
+    const cached = (tmp: string) => {
+      const dir = path.join(tmp, "node-compile-cache");
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), "latin1"));
+    };
+    const on = path.join(root, "tmp-cache-on");
+    const off = path.join(root, "tmp-cache-off");
+    mkdirSync(on);
+    mkdirSync(off);
+    expect((await run(bundles.cli, ["repo", "--no-llm", "--out", path.join(root, "cached.zip")], { TMPDIR: on })).code).toBe(0);
+    const entries = cached(on);
+    expect(entries.some((text) => text.includes("cli.body.mjs"))).toBe(true);
+    expect(entries.some((text) => /[/\\]worker\.mjs/.test(text))).toBe(true);
+    expect((await run(bundles.cli, ["repo", "--no-llm", "--out", path.join(root, "uncached.zip")], { TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: "1" })).code).toBe(0);
+    expect(cached(off)).toEqual([]);
   }, 60_000);
 
   it("runs with nothing but the two tree-sitter packages beside it (the Docker image's layout), LLM mode included", async () => {

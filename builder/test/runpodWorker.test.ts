@@ -111,7 +111,7 @@ const callsFor = (jobId: string) => api.calls.filter((call) => call.path.startsW
 describe("the Python RunPod worker under the SDK's local API server", () => {
   it("runs from the image's layout: the handler, three bundles, the builder's package.json and two npm packages", () => {
     expect(readdirSync(app).sort()).toEqual(["builder", "node_modules"]);
-    expect(readdirSync(path.join(app, "builder", "dist")).sort()).toEqual(["packWorker.mjs", "runpod-job.mjs", "worker.mjs"]);
+    expect(readdirSync(path.join(app, "builder", "dist")).sort()).toEqual(["packWorker.mjs", "runpod-job.body.mjs", "runpod-job.mjs", "worker.mjs"]);
     expect(readdirSync(path.join(app, "node_modules")).sort()).toEqual(["@vscode", "web-tree-sitter"]);
   });
 
