@@ -129,8 +129,9 @@ export function htmlBlockAsText(html: string): string {
 
 /**
  * Text shown as written, on one line (a line break inside could start a block): Markdown's inline
- * markup escaped, and `scheme://` kept from becoming a link (GFM links such text by itself).
+ * markup escaped, and every `scheme://` (not only ftp's, see escapeText) kept from becoming a link:
+ * HTML's addresses are shown, not linked.
  */
 function inertText(text: string): string {
-  return escapeText(text).replace(/:\/\//g, "\\://");
+  return escapeText(text).replace(/(?<!\\):\/\//g, "\\://");
 }

@@ -34,12 +34,16 @@ function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]\s*/g, " ").trim();
 }
 
-/** HTML, and the characters of inline markup: code, emphasis, strikethrough, links, images, cells. */
+/**
+ * HTML, and the characters of inline markup: code, emphasis, strikethrough, links, images, cells;
+ * and `ftp://`, which GFM would link by itself (http(s) and www. links may stay).
+ */
 function escapeInline(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
     .replace(/[<>&]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[char] ?? char)
-    .replace(/[`*_~[\]#|!]/g, "\\$&");
+    .replace(/[`*_~[\]#|!]/g, "\\$&")
+    .replace(/\b(ftp):\/\//gi, "$1\\://");
 }
 
 /**

@@ -11,16 +11,20 @@ import { embeddedMarkdown, embeddedTableRows } from "./modelMarkdown";
 import { atxHeadings, withAnchors } from "./proseHeadings";
 
 /**
- * Markdown kept as written where nothing needs sanitising; each top-level block that does is parsed
- * and written back on its own (the rest of the file costs only marked's lexing). Headings come from
+ * Markdown kept as written where nothing needs sanitising; each top-level block that does is
+ * rewritten on its own (the rest of the file costs only marked's lexing). Headings come from
  * marked's tokens for kept blocks and from what rewritten ones became, anchored over the whole page.
  * The page is then read once more as the viewer reads it: should anything in it be unsafe after
- * all, the whole file is sanitised at once instead.
+ * all, the whole file is sanitised at once instead, and read once more again. `undefined` when even
+ * that is unsafe (micromark and marked can read the same text apart: an escape next to a GFM
+ * autolink literal turned into a `javascript:` link): the caller shows the file as text.
  */
-export function markdownPage(source: string): { markdown: string; headings: Heading[] } {
+export function markdownPage(source: string): { markdown: string; headings: Heading[] } | undefined {
   const markdown = source.replace(/\r\n?/g, "\n");
   const page = blockwisePage(markdown);
-  return page && (page.markdown === markdown || viewerSafe(page.markdown)) ? page : sanitisedPage(markdown);
+  if (page && (page.markdown === markdown || viewerSafe(page.markdown))) return page;
+  const sanitised = sanitisedPage(markdown);
+  return viewerSafe(sanitised.markdown) ? sanitised : undefined;
 }
 
 /**

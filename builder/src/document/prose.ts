@@ -5,7 +5,8 @@
  * search index. Only the top-level blocks that need it are sanitised: the others (usually all but
  * an `<img>` or an HTML block, often all) are kept byte for byte, see cleanMarkdown.ts; a sanitised
  * block is set apart from its neighbours by blank lines and keeps its references to the file's
- * other definitions; the page put together is checked once more as the viewer reads it.
+ * other definitions; the page put together is checked once more as the viewer reads it (a file that
+ * no rewriting makes safe is shown as text).
  * reStructuredText, AsciiDoc and plain text are kept as text: headings recognised, paragraphs as
  * escaped text, indented or delimited blocks as code.
  */
@@ -16,7 +17,7 @@ import { markdownPage } from "./markdownPage";
 import { headingsOf } from "./proseHeadings";
 
 export function prosePage(path: string, language: string, content: string): ProsePage {
-  const { markdown, headings } = language === "markdown" ? markdownPage(stripFrontMatter(content)) : textPage(content, language);
+  const { markdown, headings } = (language === "markdown" && markdownPage(stripFrontMatter(content))) || textPage(content, language === "markdown" ? "text" : language);
   const name = path.slice(path.lastIndexOf("/") + 1);
   const title = frontMatterTitle(content) ?? headings.find((heading) => heading.depth === 1)?.text ?? headings[0]?.text ?? name;
   return { markdown: `${markdown.trimEnd()}\n`, title, headings };
