@@ -126,6 +126,17 @@ describe("embeddedMarkdown", () => {
     expect(linkTargets(embeddedMarkdown(summary))).toEqual(["https://example.com/x"]);
   });
 
+  it("gives text the viewer would read as a link to another scheme, once written back, as plain text", () => {
+    // micromark reads the escape and the GFM autolink literal apart from marked: written back, the
+    // text became a javascript: link for the viewer.
+    const summary = "See \\www.a.com\\[c](&#106;avascript:1) <b>x</b>.\n\nSecond paragraph.";
+    const markdown = embeddedMarkdown(summary);
+    expect(renderedHtml(markdown)).not.toMatch(/href="(?!https?:)/);
+    expect(rawHtml(markdown)).toEqual([]);
+    expect(markdown).toContain("www.a.com");
+    expect(markdown.split("\n\n")).toHaveLength(2);
+  });
+
   it("keeps code spans as code, generics and all", () => {
     const markdown = embeddedMarkdown("Returns `Array<string>` or `Promise<void>`.");
     expect(renderedHtml(markdown)).toBe("<p>Returns <code>Array&lt;string&gt;</code> or <code>Promise&lt;void&gt;</code>.</p>\n");

@@ -13,6 +13,7 @@ import { gfmFromMarkdown, gfmToMarkdown } from "mdast-util-gfm";
 import { toMarkdown, type Options as ToMarkdownOptions } from "mdast-util-to-markdown";
 import { gfm } from "micromark-extension-gfm";
 import { embeddableAsWritten } from "./cleanMarkdown";
+import { escapeText } from "./markdown";
 import { safeUrl } from "./safeUrl";
 
 /**
@@ -33,7 +34,20 @@ export function embeddedMarkdown(markdown: string, options: { keepHeadings?: boo
   // Most of the rest (links, lists, code) holds nothing to change either, as the viewer's own
   // parser reads it (~20x cheaper than parsing and writing back: ~0.2 s of a 2,400-file build).
   if (!options.keepHeadings && !options.labels && embeddableAsWritten(markdown)) return markdown.trim();
-  return written(parsed(markdown, options.labels), { keepHeadings: options.keepHeadings ?? false, definable: options.definable });
+  const out = written(parsed(markdown, options.labels), { keepHeadings: options.keepHeadings ?? false, definable: options.definable });
+  // micromark and marked can read the same text apart (an escape beside a GFM autolink literal came
+  // back as a javascript: link): what goes inside our pages must pass the viewer's own reading, else
+  // it goes in as plain text. (A prose page, keepHeadings, is read again as a whole: markdownPage.)
+  return options.keepHeadings || embeddableAsWritten(out) ? out : asText(markdown);
+}
+
+/** Paragraphs of plain text, every character shown as written. */
+function asText(markdown: string): string {
+  return markdown
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => escapeText(paragraph))
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 /**
