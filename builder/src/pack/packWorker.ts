@@ -7,7 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { BuildError } from "../errors";
 import { deflateBatch } from "./deflateBatch";
-import type { PackReply, PackRequest } from "./workerJob";
+import type { PackReply, PackRequest, PackStop } from "./workerJob";
 import { writeSourcesFile } from "./sourcesFile";
 import { writeSymbolsFile } from "./symbolsFile";
 
@@ -17,7 +17,9 @@ function failed(id: number, error: unknown): PackReply {
   return { id, error: error instanceof Error ? error.message : String(error), code: error instanceof BuildError ? error.code : undefined };
 }
 
-port.on("message", (request: PackRequest) => {
+port.on("message", (request: PackRequest | PackStop) => {
+  // Exits between tasks (see PackWorker.stop); a task under way ends with the thread.
+  if ("stop" in request) return process.exit(0);
   if (request.kind === "deflate") {
     try {
       const result = deflateBatch(request.task.texts, request.task.level);

@@ -18,6 +18,12 @@ export type PackRequest = { id: number } & (
 
 export type PackReply = { id: number; result?: unknown; error?: string; code?: BuildErrorCode };
 
+/** Asks the worker to exit once the task it is on gives way (see PackWorker.stop). */
+export type PackStop = { stop: true };
+
+/** How long a stopped worker may take to exit by itself before it is terminated. */
+export const STOP_GRACE_MS = 10_000;
+
 /** A task on the worker; `stop` ends the worker (the result then rejects). */
 export type WorkerJob<T> = { result: Promise<T>; stop(): Promise<void> };
 
@@ -34,7 +40,9 @@ export class PackWorker implements Deflater {
   private readonly open = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; kind: string }>();
   private nextId = 0;
   private ended: Error | undefined;
-  private readonly exited: Promise<void>;
+  private readonly exited: Promise<number>;
+  /** the worker's exit code, once stopped */
+  exitCode: number | undefined;
 
   constructor(options: PackWorkerOptions = {}) {
     this.worker = new Worker(new URL("./packWorker.mjs", import.meta.url), {
@@ -49,7 +57,7 @@ export class PackWorker implements Deflater {
     });
     // An uncaught error ends the worker too (its exit follows).
     this.worker.on("error", (error) => this.end(error));
-    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
+    this.exited = new Promise((resolve) => this.worker.once("exit", resolve));
     this.worker.once("exit", (code) => this.end(new Error(`pack worker exited (code ${code})`)));
   }
 
@@ -70,11 +78,18 @@ export class PackWorker implements Deflater {
     return this.request({ kind: "deflate", task: { texts, level } } as PackRequest) as Promise<DeflatedBatch>;
   }
 
-  /** Ends the worker; open requests reject. */
+  /**
+   * Ends the worker; open requests reject. The worker is asked to exit between its tasks, and only
+   * terminated if it has not within STOP_GRACE_MS: a termination can land inside zlib's set-up (a
+   * handle made, not yet initialised), and Node 22 then fails an assertion at the worker's clean-up
+   * that ends the whole process. `exitCode` then tells which it was (0: it exited by itself).
+   */
   async stop(): Promise<void> {
     this.end(new Error("pack worker exited (stopped)"));
-    await this.worker.terminate();
-    await this.exited;
+    this.worker.postMessage({ stop: true } satisfies PackStop);
+    const terminate = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    this.exitCode = await this.exited;
+    clearTimeout(terminate);
   }
 
   private request(request: Omit<PackRequest, "id">): Promise<unknown> {
