@@ -4,7 +4,7 @@
  * (which may be busy parsing a batch of its own, see stages/extract) to hand one over. The pool is
  * closed by whoever created it.
  */
-import { Worker, type ResourceLimits } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { extractFileToJson, type ExtractJob, type ExtractResult } from "./extractFile";
 
 export type ExtractPool = {
@@ -20,15 +20,19 @@ type Reply = { id: number; results?: ExtractResult[]; error?: string };
 type Pending = { resolve: (results: ExtractResult[]) => void; reject: (error: Error) => void; bytes: number };
 type Lane = { worker: Worker; pending: Map<number, Pending>; bytes: number; failure?: Error };
 
-/** `resourceLimits` bound each worker's heap (tests use it to make one die). */
-export function createExtractPool(size: number, options: { resourceLimits?: ResourceLimits } = {}): ExtractPool {
+/**
+ * `onWorker` sees each worker as it starts (tests end one through it: a worker made to run out of
+ * a small heap could take the whole process with it when V8 failed a compiler's allocation).
+ */
+export function createExtractPool(size: number, options: { onWorker?: (worker: Worker) => void } = {}): ExtractPool {
   const lanes: Lane[] = [];
   let nextId = 1;
   let queuedBytes = 0;
   let closed = false;
 
   for (let i = 0; i < size; i++) {
-    const lane: Lane = { worker: new Worker(new URL("./worker.mjs", import.meta.url), { resourceLimits: options.resourceLimits }), pending: new Map(), bytes: 0 };
+    const lane: Lane = { worker: new Worker(new URL("./worker.mjs", import.meta.url)), pending: new Map(), bytes: 0 };
+    options.onWorker?.(lane.worker);
     lane.worker.unref();
     lane.worker.on("message", ({ id, results, error }: Reply) => {
       const job = lane.pending.get(id);
