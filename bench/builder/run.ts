@@ -1,6 +1,6 @@
 /**
  * Builder benchmark (prints figures; not a test):
- *   node --import tsx bench/builder/run.ts [repo-path] [--files N] [--llm]
+ *   node --import tsx bench/builder/run.ts [repo-path] [--files N] [--llm] [--runs N]
  * With a path: builds a docpack of that local git repository. Without: generates a repository of
  * N (default 20,000) TypeScript/Python/Go files and builds that. Placeholder docs by default; with
  * --llm, LLM docs from a local OpenAI-compatible stand-in on 127.0.0.1 that answers at once (so
@@ -8,7 +8,9 @@
  * (`builder/dist/cli.mjs`, bundled afresh by this run, as the Docker image runs it), in its own
  * process: wall time includes Node's start-up; the CLI reports its peak RSS. universal-ctags and
  * `repomix --compress`, where installed, run over the same source files in the same run, and
- * ctags' functions/classes/methods give the symbol recall.
+ * ctags' functions/classes/methods give the symbol recall. With --runs N each tool runs N times,
+ * in turn (builder, ctags, repomix, builder, ...: a shared VM's pace drifts within minutes and
+ * moves them differently), and the wall times are medians (with their range).
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,7 +21,7 @@ import type { FileEntry, SymbolEntry } from "@doctown/core/docpackFormat";
 import { bundleBuilder } from "../../builder/scripts/bundle";
 import { startOpenAiServer } from "../../builder/test/openaiServer";
 import { generateRepository } from "./generate";
-import { ctagsAvailable, repomixCommand, runCtags, runRepomix, symbolRecall } from "./tools";
+import { ctagsAvailable, repomixCommand, runCtags, runRepomix, symbolRecall, type Timed } from "./tools";
 
 /** The CLI's `--json` summary (the fields used here). */
 interface CliSummary {
@@ -59,7 +61,9 @@ async function main() {
   const args = process.argv.slice(2);
   const filesFlag = args.indexOf("--files");
   const count = filesFlag >= 0 ? Number(args[filesFlag + 1]) : 20_000;
-  const repoArg = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--files");
+  const runsFlag = args.indexOf("--runs");
+  const runs = runsFlag >= 0 ? Math.max(1, Math.floor(Number(args[runsFlag + 1]) || 1)) : 1;
+  const repoArg = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--files" && args[i - 1] !== "--runs");
   const model = args.includes("--llm") ? await startOpenAiServer() : undefined;
   const workDir = mkdtempSync(join(tmpdir(), "doctown-bench-"));
   try {
@@ -78,10 +82,35 @@ async function main() {
     const { cli } = await bundleBuilder();
     const outFile = join(workDir, "docpack.zip");
     const llmEnv = model && { OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: model.baseURL, DOCTOWN_CACHE_DIR: join(workDir, "llm-cache") };
-    const build = await buildInChild(cli, repo, outFile, llmEnv);
-    const zip = unzipSync(readFileSync(outFile), { filter: (file) => file.name === "files.json" || file.name === "symbols.json" });
-    const files = JSON.parse(strFromU8(zip["files.json"])) as FileEntry[];
-    const symbols = JSON.parse(strFromU8(zip["symbols.json"])) as SymbolEntry[];
+    // Every run in turn: the builder, ctags and repomix (the same files, then the sources alone).
+    const ctagsOn = ctagsAvailable();
+    const repomix = repomixCommand();
+    const builds: Array<CliSummary & { wallMs: number }> = [];
+    const ctagsRuns: Array<Awaited<ReturnType<typeof runCtags>>> = [];
+    const repomixRuns: { same: Timed[]; sources: Timed[] } = { same: [], sources: [] };
+    let files: FileEntry[] = [];
+    let symbols: SymbolEntry[] = [];
+    for (let run = 0; run < runs; run++) {
+      builds.push(await buildInChild(cli, repo, outFile, llmEnv));
+      if (run === 0) {
+        const zip = unzipSync(readFileSync(outFile), { filter: (file) => file.name === "files.json" || file.name === "symbols.json" });
+        files = JSON.parse(strFromU8(zip["files.json"])) as FileEntry[];
+        symbols = JSON.parse(strFromU8(zip["symbols.json"])) as SymbolEntry[];
+      }
+      // The same source files for everyone: what the builder accepted, minus docs (Markdown).
+      const sources = files.filter((file) => file.language !== "markdown").map((file) => file.path);
+      if (ctagsOn) ctagsRuns.push(await runCtags(repo, sources, workDir));
+      if (repomix) {
+        // The goal compares like with like: repomix reads and packs every file the builder accepted
+        // (since format 2 the docpack carries the Markdown as pages and every file's text). The
+        // figure over source files alone (what format 1 read) is printed beside it.
+        repomixRuns.same.push(await runRepomix(repomix, repo, files.map((file) => file.path), workDir));
+        repomixRuns.sources.push(await runRepomix(repomix, repo, sources, workDir));
+      }
+    }
+    const build = builds[0]!;
+    const buildWall = median(builds.map((b) => b.wallMs));
+    const spread = (walls: number[]) => (walls.length > 1 ? ` (median of ${walls.length}: ${fmt(Math.min(...walls))}–${fmt(Math.max(...walls))})` : "");
 
     if (model) {
       const { input_tokens = 0, output_tokens = 0, placeholder_files = 0 } = build.docs;
@@ -90,21 +119,20 @@ async function main() {
     } else console.log("\ndoctown builder (placeholder docs, no LLM)");
     console.log(`  files ${build.files.toLocaleString("en-US")}, symbols ${build.symbols.toLocaleString("en-US")}, docpack ${(build.bytes / 1024 / 1024).toFixed(1)} MB`);
     console.log(`  skipped ${JSON.stringify(build.skipped)}`);
-    console.log(`  wall ${fmt(build.wallMs)} (whole process, Node start-up included), build ${fmt(build.duration_ms)}`);
-    console.log(`  stages ${Object.entries(build.stage_ms).map(([stage, ms]) => `${stage} ${fmt(ms)}`).join(", ")}`);
-    console.log(`  ${rate(build.files, build.wallMs)} files, ${rate(build.symbols, build.wallMs)} symbols (by process wall time)`);
-    console.log(`  peak RSS ${(build.peak_rss_bytes / 1024 / 1024).toFixed(0)} MB`);
+    console.log(`  wall ${fmt(buildWall)}${spread(builds.map((b) => b.wallMs))} (whole process, Node start-up included), build ${fmt(median(builds.map((b) => b.duration_ms)))}`);
+    console.log(`  stages ${Object.keys(build.stage_ms).map((stage) => `${stage} ${fmt(median(builds.map((b) => b.stage_ms[stage] ?? 0)))}`).join(", ")}`);
+    console.log(`  ${rate(build.files, buildWall)} files, ${rate(build.symbols, buildWall)} symbols (by process wall time)`);
+    console.log(`  peak RSS ${(Math.max(...builds.map((b) => b.peak_rss_bytes)) / 1024 / 1024).toFixed(0)} MB${builds.length > 1 ? ` (the highest of ${builds.length})` : ""}`);
 
-    // The same source files for everyone: what the builder accepted, minus docs (Markdown).
-    const sources = files.filter((file) => file.language !== "markdown").map((file) => file.path);
-
-    if (ctagsAvailable()) {
-      const ctags = await runCtags(repo, sources, workDir);
-      console.log(`\nuniversal-ctags over the same ${sources.length.toLocaleString("en-US")} files`);
-      if (!ctags.ok) console.log(`  failed: ${ctags.detail}`);
+    const sourceCount = files.filter((file) => file.language !== "markdown").length;
+    if (ctagsOn) {
+      const ctags = ctagsRuns[0]!;
+      console.log(`\nuniversal-ctags over the same ${sourceCount.toLocaleString("en-US")} files`);
+      if (!ctagsRuns.every((timed) => timed.ok)) console.log(`  failed: ${ctagsRuns.find((timed) => !timed.ok)!.detail}`);
       else {
-        console.log(`  wall ${fmt(ctags.wallMs)}, ${ctags.tags.length.toLocaleString("en-US")} tags`);
-        console.log(`  builder / ctags wall time: ${(build.wallMs / ctags.wallMs).toFixed(2)}×  (goal ≤ 3×)`);
+        const ctagsWall = median(ctagsRuns.map((timed) => timed.wallMs));
+        console.log(`  wall ${fmt(ctagsWall)}${spread(ctagsRuns.map((timed) => timed.wallMs))}, ${ctags.tags.length.toLocaleString("en-US")} tags`);
+        console.log(`  builder / ctags wall time: ${(buildWall / ctagsWall).toFixed(2)}×  (goal ≤ 3×)`);
         const recall = symbolRecall(ctags.tags, symbols);
         const total = recall.reduce((sum, r) => ({ ctags: sum.ctags + r.ctags, found: sum.found + r.found }), { ctags: 0, found: 0 });
         console.log(`  symbol recall vs ctags (functions, classes, methods): ${pct(total.found, total.ctags)} of ${total.ctags.toLocaleString("en-US")}  (goal ≥ 95 %)`);
@@ -116,22 +144,19 @@ async function main() {
       }
     } else console.log("\nuniversal-ctags: not installed (skipped)");
 
-    const repomix = repomixCommand();
     if (repomix) {
-      // The goal compares like with like: repomix reads and packs every file the builder accepted
-      // (since format 2 the docpack carries the Markdown as pages and every file's text). The
-      // figure over source files alone (what format 1 read) is printed beside it.
-      const accepted = files.map((file) => file.path);
-      for (const [label, paths, goal] of [
-        ["the same", accepted, "  (goal ≤ 0.5×)"],
-        ["the source files only (no Markdown) of those", sources, ""],
+      for (const [label, timedRuns, count, goal] of [
+        ["the same", repomixRuns.same, files.length, "  (goal ≤ 0.5×)"],
+        ["the source files only (no Markdown) of those", repomixRuns.sources, sourceCount, ""],
       ] as const) {
-        const timed = await runRepomix(repomix, repo, paths, workDir);
-        console.log(`\nrepomix --compress over ${label} ${paths.length.toLocaleString("en-US")} files`);
-        if (!timed.ok) console.log(`  failed: ${timed.detail}`);
+        console.log(`\nrepomix --compress over ${label} ${count.toLocaleString("en-US")} files`);
+        const failed = timedRuns.find((timed) => !timed.ok);
+        if (failed) console.log(`  failed: ${failed.detail}`);
         else {
-          console.log(`  wall ${fmt(timed.wallMs)}`);
-          console.log(`  builder / repomix wall time: ${(build.wallMs / timed.wallMs).toFixed(2)}×${goal}`);
+          const walls = timedRuns.map((timed) => timed.wallMs);
+          console.log(`  wall ${fmt(median(walls))}${spread(walls)}`);
+          console.log(`  builder / repomix wall time: ${(buildWall / median(walls)).toFixed(2)}×${goal}`);
+          if (runs > 1) console.log(`  run by run: ${builds.map((b, i) => `${(b.wallMs / walls[i]!).toFixed(2)}×`).join(", ")}`);
         }
       }
     } else console.log("\nrepomix: not installed (skipped; `npm install -g repomix` to compare)");
@@ -139,6 +164,12 @@ async function main() {
     await model?.close();
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function pct(found: number, total: number): string {

@@ -3,7 +3,7 @@
  * universal-ctags (symbol recall + speed) and `repomix --compress` (speed).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SymbolEntry } from "@doctown/core/docpackFormat";
 
@@ -69,6 +69,7 @@ export async function runCtags(repo: string, files: string[], workDir: string): 
   const list = join(workDir, "ctags-files.txt");
   const out = join(workDir, "tags.json");
   writeFileSync(list, files.join("\n") + "\n");
+  rmSync(out, { force: true }); // ctags will not overwrite a file it did not write as a tag file
   const timed = await run("ctags", ["--output-format=json", "--fields=+nKlE", "-L", list, "-f", out], { cwd: repo });
   if (!timed.ok) return { ...timed, tags: [] };
   const tags: CtagsTag[] = [];
