@@ -4,9 +4,9 @@
  * so with the viewer's own parser (marked's lexer, ~0.1 ms per KB) lets such Markdown be kept byte
  * for byte, with its headings read from the same tokens. The verdict is per top-level block (and,
  * for a table, per row): a file is typically dirty because of one `<img>` or one HTML block, and only
- * those blocks need the sanitiser (micromark, parsed and written back, ~3-5 ms per KB); see
- * markdownPage.ts. On TanStack/query 22 of 600 files (102 KB) have such blocks: 57 of them, 30
- * HTML blocks (13 KB, written as text without parsing) and 18 KB to parse.
+ * those blocks need rewriting (in their own text, see blockRewrite.ts; else parsed and written
+ * back); see markdownPage.ts. On TanStack/query 17 of 600 files have such blocks: 52 of them, 30
+ * HTML blocks (written as text) and 22 rewritten in place.
  */
 import { Lexer, marked, type Token, type Tokens, type TokensList } from "marked";
 import { safeUrl } from "./safeUrl";
