@@ -90,15 +90,16 @@ async function main() {
     const repomixRuns: { same: Timed[]; sources: Timed[] } = { same: [], sources: [] };
     let files: FileEntry[] = [];
     let symbols: SymbolEntry[] = [];
+    let sources: string[] = [];
     for (let run = 0; run < runs; run++) {
       builds.push(await buildInChild(cli, repo, outFile, llmEnv));
       if (run === 0) {
         const zip = unzipSync(readFileSync(outFile), { filter: (file) => file.name === "files.json" || file.name === "symbols.json" });
         files = JSON.parse(strFromU8(zip["files.json"])) as FileEntry[];
         symbols = JSON.parse(strFromU8(zip["symbols.json"])) as SymbolEntry[];
+        // The same source files for everyone: what the builder accepted, minus docs (Markdown).
+        sources = files.filter((file) => file.language !== "markdown").map((file) => file.path);
       }
-      // The same source files for everyone: what the builder accepted, minus docs (Markdown).
-      const sources = files.filter((file) => file.language !== "markdown").map((file) => file.path);
       if (ctagsOn) ctagsRuns.push(await runCtags(repo, sources, workDir));
       if (repomix) {
         // The goal compares like with like: repomix reads and packs every file the builder accepted
@@ -124,10 +125,9 @@ async function main() {
     console.log(`  ${rate(build.files, buildWall)} files, ${rate(build.symbols, buildWall)} symbols (by process wall time)`);
     console.log(`  peak RSS ${(Math.max(...builds.map((b) => b.peak_rss_bytes)) / 1024 / 1024).toFixed(0)} MB${builds.length > 1 ? ` (the highest of ${builds.length})` : ""}`);
 
-    const sourceCount = files.filter((file) => file.language !== "markdown").length;
     if (ctagsOn) {
       const ctags = ctagsRuns[0]!;
-      console.log(`\nuniversal-ctags over the same ${sourceCount.toLocaleString("en-US")} files`);
+      console.log(`\nuniversal-ctags over the same ${sources.length.toLocaleString("en-US")} files`);
       if (!ctagsRuns.every((timed) => timed.ok)) console.log(`  failed: ${ctagsRuns.find((timed) => !timed.ok)!.detail}`);
       else {
         const ctagsWall = median(ctagsRuns.map((timed) => timed.wallMs));
@@ -147,7 +147,7 @@ async function main() {
     if (repomix) {
       for (const [label, timedRuns, count, goal] of [
         ["the same", repomixRuns.same, files.length, "  (goal ≤ 0.5×)"],
-        ["the source files only (no Markdown) of those", repomixRuns.sources, sourceCount, ""],
+        ["the source files only (no Markdown) of those", repomixRuns.sources, sources.length, ""],
       ] as const) {
         console.log(`\nrepomix --compress over ${label} ${count.toLocaleString("en-US")} files`);
         const failed = timedRuns.find((timed) => !timed.ok);

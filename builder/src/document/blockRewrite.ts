@@ -11,7 +11,7 @@
  * parses and writes back the block as before.
  */
 import type { Token, Tokens } from "marked";
-import { cleanCode, markdownBlocks, safeHref, type MarkdownHeading } from "./cleanMarkdown";
+import { childTokens, cleanCode, dirtyItself, markdownBlocks, type MarkdownHeading } from "./cleanMarkdown";
 import { escapeText } from "./markdown";
 
 type Edit = { at: number; length: number; text: string };
@@ -81,29 +81,26 @@ export function rewrittenBlock(raw: string, token: Token): { markdown: string; h
 
   const visitAll = (tokens: readonly Token[]): boolean => tokens.every(visit);
 
-  function visit(token: Token): boolean {
+  /** A dirty token rewritten where it stands; false when it cannot be. */
+  const rewrite = (token: Token): boolean => {
     switch (token.type) {
       case "html":
         return replace(token.raw.trimEnd(), inertText(token.raw));
       case "image":
         return replace(token.raw, inertText((token as Tokens.Image).text));
       case "link":
-        if (!safeHref((token as Tokens.Link).href)) return unwrap(token as Tokens.Link);
-        break;
-      case "def":
-        if (!safeHref((token as Tokens.Def).href)) return false;
-        break;
+        return unwrap(token as Tokens.Link);
       case "code":
-        if (!cleanCode(token as Tokens.Code)) return fenceWithLanguageOnly(token as Tokens.Code);
-        break;
-      case "table": {
-        const table = token as Tokens.Table;
-        return within(table, [...table.header, ...table.rows.flat()].flatMap((cell) => cell.tokens));
-      }
-      case "list":
-        return within(token, (token as Tokens.List).items);
+        return fenceWithLanguageOnly(token as Tokens.Code);
+      default:
+        return false; // a definition to another scheme: left to the full sanitiser
     }
-    if ("tokens" in token && Array.isArray(token.tokens)) return within(token, token.tokens);
+  };
+
+  function visit(token: Token): boolean {
+    if (dirtyItself(token)) return rewrite(token);
+    const children = childTokens(token);
+    if (children.length > 0) return within(token, children);
     const at = find(token.raw);
     if (at >= 0) cursor = at + token.raw.length;
     return true;

@@ -121,9 +121,7 @@ export function embeddableAsWritten(markdown: string): boolean {
   let embeddable = true;
   marked.walkTokens(tokens, (token) => {
     if (!embeddable) return;
-    if (token.type === "html" || token.type === "image" || token.type === "heading") embeddable = false;
-    else if ((token.type === "link" || token.type === "def") && !safeHref((token as Tokens.Link | Tokens.Def).href)) embeddable = false;
-    else if (token.type === "code" && !cleanCode(token as Tokens.Code)) embeddable = false;
+    if (token.type === "heading" || dirtyItself(token)) embeddable = false;
   });
   return embeddable && Object.values(tokens.links).every((definition) => safeHref(definition.href));
 }
@@ -140,31 +138,33 @@ function allClean(tokens: readonly Token[], headings: MarkdownHeading[], quoted:
 }
 
 function clean(token: Token, headings: MarkdownHeading[], quoted: boolean): boolean {
+  if (dirtyItself(token)) return false;
+  // Headings inside block quotes are quoted text, not the page's outline.
+  if (token.type === "heading" && !quoted) headings.push({ depth: (token as Tokens.Heading).depth, markdown: (token as Tokens.Heading).text });
+  return allClean(childTokens(token), headings, quoted || token.type === "blockquote");
+}
+
+/** Whether the token itself (its children aside) needs sanitising: raw HTML, an image, another scheme, a fence to fix. */
+export function dirtyItself(token: Token): boolean {
   switch (token.type) {
     case "html":
     case "image":
-      return false;
+      return true;
     case "link":
     case "def":
-      if (!safeHref((token as Tokens.Link | Tokens.Def).href)) return false;
-      break;
+      return !safeHref((token as Tokens.Link | Tokens.Def).href);
     case "code":
-      if (!cleanCode(token as Tokens.Code)) return false;
-      break;
-    case "heading":
-      // Headings inside block quotes are quoted text, not the page's outline.
-      if (!quoted) headings.push({ depth: (token as Tokens.Heading).depth, markdown: (token as Tokens.Heading).text });
-      break;
-    case "table": {
-      const table = token as Tokens.Table;
-      for (const cell of [...table.header, ...table.rows.flat()]) if (!allClean(cell.tokens, headings, quoted)) return false;
-      break;
-    }
-    case "list":
-      if (!allClean((token as Tokens.List).items, headings, quoted)) return false;
-      break;
+      return !cleanCode(token as Tokens.Code);
+    default:
+      return false;
   }
-  return !("tokens" in token && Array.isArray(token.tokens)) || allClean(token.tokens, headings, quoted || token.type === "blockquote");
+}
+
+/** The tokens inside a token, in text order: a table's cells' (header first), a list's items, else its own. */
+export function childTokens(token: Token): readonly Token[] {
+  if (token.type === "table") return [...(token as Tokens.Table).header, ...(token as Tokens.Table).rows.flat()].flatMap((cell) => cell.tokens);
+  if (token.type === "list") return (token as Tokens.List).items;
+  return "tokens" in token && Array.isArray(token.tokens) ? token.tokens : [];
 }
 
 /**
@@ -173,9 +173,9 @@ function clean(token: Token, headings: MarkdownHeading[], quoted: boolean): bool
  * pattern misses (the full sanitiser decodes them). After that the scheme is settled: query strings
  * full of `&` (tracking links, badges) stay as written.
  */
-export function safeHref(href: string): boolean {
-  const head = href.split(/[/?#]/, 1)[0]!;
-  return !/[\u0000-\u001f]/.test(href) && !/[&\\]/.test(head) && safeUrl(href);
+function safeHref(href: string): boolean {
+  // safeUrl refuses a `&` in the head already.
+  return !/[\u0000-\u001f]/.test(href) && !href.split(/[/?#]/, 1)[0]!.includes("\\") && safeUrl(href);
 }
 
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;

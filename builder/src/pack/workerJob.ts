@@ -41,8 +41,7 @@ export class PackWorker implements Deflater {
   private nextId = 0;
   private ended: Error | undefined;
   private readonly exited: Promise<number>;
-  /** the worker's exit code, once stopped */
-  exitCode: number | undefined;
+  private stoppedWith: number | undefined;
 
   constructor(options: PackWorkerOptions = {}) {
     this.worker = new Worker(new URL("./packWorker.mjs", import.meta.url), {
@@ -78,6 +77,11 @@ export class PackWorker implements Deflater {
     return this.request({ kind: "deflate", task: { texts, level } } as PackRequest) as Promise<DeflatedBatch>;
   }
 
+  /** the worker's exit code, once stopped */
+  get exitCode(): number | undefined {
+    return this.stoppedWith;
+  }
+
   /**
    * Ends the worker; open requests reject. The worker is asked to exit between its tasks, and only
    * terminated if it has not within STOP_GRACE_MS: a termination can land inside zlib's set-up (a
@@ -88,7 +92,7 @@ export class PackWorker implements Deflater {
     this.end(new Error("pack worker exited (stopped)"));
     this.worker.postMessage({ stop: true } satisfies PackStop);
     const terminate = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
-    this.exitCode = await this.exited;
+    this.stoppedWith = await this.exited;
     clearTimeout(terminate);
   }
 
