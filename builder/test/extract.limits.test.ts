@@ -141,14 +141,14 @@ describe("extract time limit", () => {
   const normal = "/** Adds. */\nexport function add(a: number, b: number) { return a + b; }\nexport class Box { open() {} }\n";
 
   it("stops a parse that runs past its time, and the next file parses from scratch", async () => {
-    await expect(extractWithTreeSitter("typescript", normal.repeat(400), 0)).rejects.toThrow(/^parsing took over 0 ms$/);
+    await expect(extractWithTreeSitter("typescript", normal.repeat(400), { maxMs: 0 })).rejects.toThrow(/^parsing took over 0 ms$/);
     const symbols = await extractWithTreeSitter("typescript", normal);
     expect(symbols.map((symbol) => [symbol.name, symbol.start_line])).toEqual([["add", 2], ["Box", 3], ["open", 3]]);
   });
 
   it("stops a search for definitions that runs past its time (tree-sitter's slow shapes)", async () => {
     // 30,000 unclosed parentheses parse in a moment, but searching their tree takes seconds.
-    const error = await extractWithTreeSitter("javascript", "(".repeat(30_000), 200).catch((e: unknown) => e);
+    const error = await extractWithTreeSitter("javascript", "(".repeat(30_000), { maxMs: 200 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExtractTimeout);
     expect((error as Error).message).toMatch(/^(parsing|searching for definitions) took over 200 ms$/);
     expect((await extractWithTreeSitter("javascript", "function ok() {}\n")).map((symbol) => symbol.name)).toEqual(["ok"]);

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Spool } from "../src/extract/spool";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { extractFile } from "../src/extract/extractFile";
+import { extractWithTreeSitter } from "../src/extract/treeSitter";
 import { extractStage, startExtractPool } from "../src/stages/extract";
 import type { SourceFile } from "../src/types";
 import { SOURCES } from "./fixtures/sources";
@@ -101,6 +103,45 @@ describe("extract: tree-sitter symbols", () => {
       ["Ünïcode", 3, "export class Ünïcode"],
     ]);
   });
+
+  it("does not list what a callback defines (a test case's components, an effect's handlers): it is local to the call", async () => {
+    const filler = "  const padding = 1;\n".repeat(20); // bodies over the size worth skipping, as in real code
+    const ts = [
+      `describe("x", () => {\n${filler}  function Page() {}\n  it("y", function () { function Inner() {} });\n});`,
+      `export const store = create(() => ({ get() { return 1; } }));`,
+      `useEffect(() => { class Handler { run() {} } });`,
+      `export function outer(): void {\n  function helper() {}\n  items.forEach((item) => { function each() {} });\n}`,
+      `export const manager = (() => {\n  return { isServer(): boolean { return true; } };\n})();`,
+      `export const proxy = new Proxy({}, { get() { return 1; } });`,
+      `export default defineComponent({ setup() { function inSetup() {} } });`,
+    ].join("\n");
+    const listed = (await symbolsOf("local.ts", ts)).map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name));
+    // Kept: a function's own nested functions, an immediately invoked function's object (the module
+    // pattern), methods of an object passed to a call.
+    expect(listed).toEqual(["store", "outer", "outer.helper", "manager", "manager.isServer", "proxy", "proxy.get", "setup", "setup.inSetup"]);
+  });
+
+  it("lists the same symbols whether or not the query passes over the bodies it may skip", async () => {
+    // This repository's own TypeScript and JavaScript: real code, with every shape the skipping meets.
+    const root = path.join(import.meta.dirname, "..", "..");
+    const files = execFileSync("git", ["ls-files", "-z", "--", "*.ts", "*.tsx", "*.js", "*.mjs"], { cwd: root, encoding: "utf8" })
+      .split("\0")
+      .filter(Boolean);
+    expect(files.length).toBeGreaterThan(100);
+    // Text before and inside the bodies in more than one UTF-16 unit per character (tree-sitter
+    // counts the searched ranges in bytes).
+    const wide = `// 😀 ü\nexport function a(): void {}\ndescribe("😀", () => {\n${"  const s = '😀';\n".repeat(30)}  function Page() {}\n});\nexport class B { m(): void {} }\nit("ü", () => {\n${"  const s = 'ü';\n".repeat(30)}});\nexport function c(): void {}\n`;
+    const counts = { skippedBodies: 0 };
+    for (const [file, language, content] of [
+      ["wide.ts", "typescript", wide],
+      ...files.map((file) => [file, file.endsWith(".tsx") ? "tsx" : file.endsWith(".ts") ? "typescript" : "javascript", readFileSync(path.join(root, file), "utf8")]),
+    ]) {
+      const skipping = await extractWithTreeSitter(language, content, { counts });
+      expect(await extractWithTreeSitter(language, content, { skipBodies: false }), file).toEqual(skipping);
+      if (file === "wide.ts") expect(skipping.map((symbol) => symbol.name)).toEqual(["a", "B", "m", "c"]);
+    }
+    expect(counts.skippedBodies).toBeGreaterThan(100);
+  }, 120_000);
 });
 
 describe("extract stage", () => {

@@ -4,11 +4,15 @@
  * scope that names a parent without being a symbol itself, e.g. Rust `impl Foo`) and its name as
  * `@name`; an optional `@receiver` names the parent explicitly (Go methods). When one node matches
  * several patterns, the earliest pattern wins.
+ *
+ * A pattern may capture `@local` for a scope whose definitions are not listed: JavaScript's
+ * callbacks, whose definitions live only while the call runs them (a test case's components, an
+ * effect's handlers).
  */
 import type { Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
 
-export type DefinitionKind = SymbolKind | "impl";
+export type DefinitionKind = SymbolKind | "impl" | "local";
 
 export type ExportContext = {
   node: Node;
@@ -22,6 +26,11 @@ export type LanguageSpec = {
   /** file in @vscode/tree-sitter-wasm/wasm */
   grammar: string;
   query: string;
+  /**
+   * `@local` scopes found cheaply near the top of the tree, which the query then need not search
+   * (a speed-up only: what they hold would be dropped anyway). In a test file, most of its text.
+   */
+  bodiesToSkip?: (root: Node) => Node[];
   exported: (ctx: ExportContext) => boolean;
   /** parents through which a definition's leading comments are found (export, decorators, ...) */
   wrapperTypes?: string[];

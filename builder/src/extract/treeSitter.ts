@@ -76,7 +76,20 @@ type Definition = {
 /** Thrown when a file's parse or search runs past its time (see MAX_TREE_SITTER_MS). */
 export class ExtractTimeout extends Error {}
 
-export async function extractWithTreeSitter(language: string, source: string, maxMs = MAX_TREE_SITTER_MS): Promise<RawSymbol[]> {
+type ExtractOptions = {
+  maxMs?: number;
+  /** Let the query pass over the bodies the language names cheaply (off only for tests to compare). */
+  skipBodies?: boolean;
+  /** Adds up the bodies passed over (for tests). */
+  counts?: { skippedBodies: number };
+};
+
+/** The file's symbols; the same whether bodies are skipped or not. */
+export async function extractWithTreeSitter(
+  language: string,
+  source: string,
+  { maxMs = MAX_TREE_SITTER_MS, skipBodies = true, counts }: ExtractOptions = {},
+): Promise<RawSymbol[]> {
   const { parser, query, spec } = await load(language);
   const deadline = performance.now() + maxMs;
   const overdue = () => performance.now() > deadline;
@@ -88,7 +101,9 @@ export async function extractWithTreeSitter(language: string, source: string, ma
     throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
   }
   try {
-    const definitions = collectDefinitions(query, tree.rootNode, progressCallback);
+    const skipped = skipBodies ? largest(spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
+    if (counts) counts.skippedBodies += skipped.length;
+    const definitions = collectDefinitions(query, tree.rootNode, skipped, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
     return buildSymbols(definitions, spec, source, language);
   } finally {
@@ -96,10 +111,44 @@ export async function extractWithTreeSitter(language: string, source: string, ma
   }
 }
 
-function collectDefinitions(query: Query, root: Node, progressCallback: () => void): Definition[] {
+/**
+ * Bodies smaller than this are searched anyway: each skipped body splits the search in two, and
+ * every part starts again from the root.
+ */
+const MIN_SKIPPED_BODY = 256;
+/** At most this many bodies are skipped per file (the largest), so the parts stay few. */
+const MAX_SKIPPED_BODIES = 256;
+
+/** The bodies worth skipping, in file order. */
+function largest(bodies: Node[]): Node[] {
+  const big = bodies.filter((body) => body.endIndex - body.startIndex >= MIN_SKIPPED_BODY);
+  if (big.length > MAX_SKIPPED_BODIES)
+    big.sort((a, b) => b.endIndex - b.startIndex - (a.endIndex - a.startIndex)).length = MAX_SKIPPED_BODIES;
+  return big.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+/** The file's parts outside the skipped bodies, as tree-sitter's byte offsets (2 per UTF-16 unit). */
+function searchedRanges(root: Node, skipped: Node[]): { startIndex: number; endIndex: number }[] {
+  const ranges: { startIndex: number; endIndex: number }[] = [];
+  let from = root.startIndex;
+  for (const body of skipped) {
+    if (body.startIndex < from) continue; // inside one already skipped
+    if (body.startIndex > from) ranges.push({ startIndex: 2 * from, endIndex: 2 * body.startIndex });
+    from = body.endIndex;
+  }
+  ranges.push({ startIndex: 2 * from, endIndex: 2 * root.endIndex + 2 });
+  return ranges;
+}
+
+function collectDefinitions(query: Query, root: Node, skipped: Node[], progressCallback: () => void): Definition[] {
   const byNode = new Map<string, Definition>();
-  // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
-  for (const match of query.matches(root, { maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback })) {
+  // A skipped body is still a local scope: whatever the search meets of it is dropped with it.
+  for (const body of skipped) byNode.set(`${body.startIndex}:${body.endIndex}:`, { node: body, kind: "local", name: "", pattern: -1 });
+  const matches = searchedRanges(root, skipped).flatMap((range) =>
+    // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
+    query.matches(root, { ...range, maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback }),
+  );
+  for (const match of matches) {
     let node: Node | undefined;
     let kind: DefinitionKind | undefined;
     let name: string | undefined;
@@ -110,8 +159,13 @@ function collectDefinitions(query: Query, root: Node, progressCallback: () => vo
         kind = capture.name.slice(4) as DefinitionKind;
       } else if (capture.name === "name") name = capture.node.text;
       else if (capture.name === "receiver") receiver = capture.node.text;
+      else if (capture.name === "local") {
+        node = capture.node;
+        kind = "local";
+        name = "";
+      }
     }
-    if (!node || !kind || !name) continue;
+    if (!node || !kind || name === undefined || (!name && kind !== "local")) continue;
     const key = `${node.startIndex}:${node.endIndex}:${name}`;
     const previous = byNode.get(key);
     if (!previous || match.patternIndex < previous.pattern)
@@ -122,7 +176,8 @@ function collectDefinitions(query: Query, root: Node, progressCallback: () => vo
   );
 }
 
-type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined };
+type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined; hidden?: boolean };
+
 
 function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string, language: string): RawSymbol[] {
   const symbols: RawSymbol[] = [];
@@ -132,9 +187,9 @@ function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: str
   for (const def of definitions) {
     while (stack.length > 0 && stack[stack.length - 1].end <= def.node.startIndex) stack.pop();
     const enclosing = stack[stack.length - 1];
-    if (stack.length >= MAX_SYMBOL_DEPTH) {
-      // Not listed, but still a scope: whatever it contains is too deep as well.
-      stack.push({ end: def.node.endIndex, qualified: "", kind: def.kind, exported: false });
+    if (def.kind === "local" || enclosing?.hidden || stack.length >= MAX_SYMBOL_DEPTH) {
+      // Not listed, but still a scope: whatever it contains is local, or too deep, as well.
+      stack.push({ end: def.node.endIndex, qualified: "", kind: def.kind, exported: false, hidden: true });
       continue;
     }
     const { name, parent } = nameAndParent(def, enclosing, spec);

@@ -24,6 +24,9 @@ const COMMON = `
 (program (lexical_declaration (variable_declarator name: (identifier) @name) @def.variable))
 (export_statement (lexical_declaration (variable_declarator name: (identifier) @name) @def.variable))
 (program (variable_declaration (variable_declarator name: (identifier) @name) @def.variable))
+(arguments (arrow_function body: (_) @local))
+(arguments (function_expression body: (_) @local))
+(arguments (generator_function body: (_) @local))
 `;
 
 const JS_ONLY = `
@@ -47,6 +50,33 @@ const TS_ONLY = `
 (ambient_declaration (function_signature name: (_) @name) @def.function)
 `;
 
+const FUNCTION_VALUE_TYPES = new Set(["arrow_function", "function_expression", "generator_function"]);
+
+/**
+ * The callbacks a top-level statement passes to a call, directly or as a variable's value
+ * (`describe(..., () => {...})`: most of a test file).
+ */
+function bodiesToSkip(root: Node): Node[] {
+  const bodies: Node[] = [];
+  const callbacks = (call: Node | null | undefined) => {
+    if (call?.type !== "call_expression") return;
+    for (const argument of call.childForFieldName("arguments")?.namedChildren ?? []) {
+      const body = argument && FUNCTION_VALUE_TYPES.has(argument.type) ? argument.childForFieldName("body") : null;
+      if (body) bodies.push(body);
+    }
+  };
+  for (const child of root.namedChildren) {
+    if (!child) continue;
+    const statement =
+      child.type === "export_statement" ? (child.childForFieldName("declaration") ?? child.childForFieldName("value")) : child;
+    if (statement?.type === "expression_statement") callbacks(statement.firstNamedChild);
+    else if (statement?.type === "lexical_declaration" || statement?.type === "variable_declaration")
+      for (const declarator of statement.namedChildren) callbacks(declarator?.childForFieldName("value"));
+    else callbacks(statement);
+  }
+  return bodies;
+}
+
 function isExportStatement(node: Node | null): boolean {
   return node?.type === "export_statement";
 }
@@ -68,6 +98,7 @@ function refineKind(kind: SymbolKind, node: Node): SymbolKind {
 }
 
 const shared = {
+  bodiesToSkip,
   exported,
   refineKind,
   wrapperTypes: ["export_statement", "lexical_declaration", "variable_declaration", "ambient_declaration"],
