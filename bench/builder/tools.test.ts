@@ -13,7 +13,7 @@ describe("symbolRecall", () => {
       [tag({}), tag({ name: "g", line: 10 }), tag({ name: "f", path: "b.js" }), tag({ name: "C", kind: "class", line: 2, pattern: "/^  class C {$/" })],
       [symbol({}), symbol({ name: "g", start_line: 20, end_line: 30 }), symbol({ name: "C", kind: "class", start_line: 2, end_line: 2 })],
     );
-    expect(js).toMatchObject({ language: "JavaScript", ctags: 4, found: 2, objectLiterals: 0 });
+    expect(js).toMatchObject({ language: "JavaScript", ctags: 4, found: 2, objectLiterals: 0, local: 0 });
     expect(js.missed.map((t) => `${t.path}:${t.name}`)).toEqual(["a.js:g", "b.js:f"]);
   });
 
@@ -23,6 +23,16 @@ describe("symbolRecall", () => {
       [symbol({})],
     );
     expect(js).toMatchObject({ ctags: 1, found: 1, objectLiterals: 2 });
+  });
+
+  it("counts apart the tags the builder calls local (inside a callback), found or not", () => {
+    const [js] = symbolRecall(
+      [tag({}), tag({ name: "Page", line: 5 }), tag({ name: "Inner", line: 6 })],
+      [symbol({}), symbol({ name: "Inner", start_line: 6, end_line: 6 })],
+      (t) => t.line >= 5,
+    );
+    expect(js).toMatchObject({ ctags: 1, found: 1, local: 2 });
+    expect(js.missed).toEqual([]);
   });
 
   it("ignores kinds other than functions, classes and methods (and non-Python members)", () => {

@@ -96,6 +96,8 @@ export interface Recall {
   found: number;
   /** ctags "classes" that are object literals (not counted in `ctags`) */
   objectLiterals: number;
+  /** ctags' symbols inside a scope whose definitions the builder does not list by design (not counted) */
+  local: number;
   /** A few of ctags' symbols the builder did not find, to look at. */
   missed: CtagsTag[];
 }
@@ -113,9 +115,10 @@ export function isObjectLiteralClass(tag: CtagsTag): boolean {
 /**
  * Of ctags' functions/classes/methods, how many the builder also found: same file, same name,
  * ctags' line inside the builder symbol's span (ctags points at the name, the builder at the
- * node, which may start at a decorator or `export`).
+ * node, which may start at a decorator or `export`). Tags `isLocal` calls local (inside a
+ * JavaScript callback, whose definitions the builder leaves out by design) are counted apart.
  */
-export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[]): Recall[] {
+export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[], isLocal: (tag: CtagsTag) => boolean = () => false): Recall[] {
   const byKey = new Map<string, SymbolEntry[]>();
   for (const symbol of symbols) {
     const key = `${symbol.file}\0${symbol.name}`;
@@ -125,10 +128,14 @@ export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[]): Recall[]
   for (const tag of tags) {
     if (!CTAGS_KINDS.has(tag.kind)) continue;
     if (tag.kind === "member" && tag.language !== "Python") continue;
-    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, objectLiterals: 0, missed: [] };
+    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, objectLiterals: 0, local: 0, missed: [] };
     perLanguage.set(tag.language, entry);
     if (isObjectLiteralClass(tag)) {
       entry.objectLiterals += 1;
+      continue;
+    }
+    if (isLocal(tag)) {
+      entry.local += 1;
       continue;
     }
     entry.ctags += 1;

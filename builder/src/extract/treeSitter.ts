@@ -112,6 +112,29 @@ export async function extractWithTreeSitter(
 }
 
 /**
+ * The lines (first, last; 1-based) of the file's outermost `@local` scopes, whose definitions are
+ * not listed: for the benchmark, which leaves them out of its comparison with ctags.
+ */
+export async function localLineSpans(language: string, source: string): Promise<Array<[number, number]>> {
+  if (!hasGrammar(language)) return [];
+  const { parser, query } = await load(language);
+  const tree = parser.parse(source);
+  if (!tree) return [];
+  try {
+    const spans: Array<[number, number]> = [];
+    let end = -1;
+    for (const def of collectDefinitions(query, tree.rootNode, [], () => false)) {
+      if (def.kind !== "local" || def.node.startIndex < end) continue;
+      spans.push([def.node.startPosition.row + 1, def.node.endPosition.row + 1]);
+      end = def.node.endIndex;
+    }
+    return spans;
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
  * Bodies smaller than this are searched anyway: each skipped body splits the search in two, and
  * every part starts again from the root.
  */
