@@ -129,6 +129,19 @@ describe("extract limits", () => {
     }
   }, 120_000);
 
+  it("skips few callbacks where the file has thousands at its top level (each skipped one costs a pass over them)", async () => {
+    const body = "  step();\n".repeat(40);
+    const callbacks = (count: number) =>
+      Array.from({ length: count }, (_, i) => `it("t${i}", () => {\n${body}  function Page${i}() {}\n});\nexport function keep${i}() {}\n`).join("");
+    const few = { skippedBodies: 0 };
+    expect(await extractWithTreeSitter("typescript", callbacks(20), { counts: few })).toHaveLength(20);
+    expect(few.skippedBodies).toBe(20);
+    const many = { skippedBodies: 0 };
+    const symbols = await extractWithTreeSitter("typescript", callbacks(2000), { counts: many });
+    expect(symbols.map((symbol) => symbol.name)).toEqual(Array.from({ length: 2000 }, (_, i) => `keep${i}`));
+    expect(many.skippedBodies).toBe(1);
+  }, 30_000);
+
   it("does not take Object.prototype's members for languages", async () => {
     for (const language of ["constructor", "toString", "__proto__"]) {
       expect(canExtract(language)).toBe(false);

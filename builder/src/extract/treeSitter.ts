@@ -101,7 +101,7 @@ export async function extractWithTreeSitter(
     throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
   }
   try {
-    const skipped = skipBodies ? largest(spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
+    const skipped = skipBodies ? largest(tree.rootNode, spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
     if (counts) counts.skippedBodies += skipped.length;
     const definitions = collectDefinitions(query, tree.rootNode, skipped, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
@@ -139,14 +139,18 @@ export async function localLineSpans(language: string, source: string): Promise<
  * every part starts again from the root.
  */
 const MIN_SKIPPED_BODY = 256;
-/** At most this many bodies are skipped per file (the largest), so the parts stay few. */
-const MAX_SKIPPED_BODIES = 256;
+/**
+ * Each part's search steps over the root's children before it, one by one: the parts times the
+ * root's children stay under this (3,500 callbacks at the top level of a file took twice as long
+ * to search in 257 parts as in one).
+ */
+const SEARCH_STEPS_BUDGET = 8192;
 
-/** The bodies worth skipping, in file order. */
-function largest(bodies: Node[]): Node[] {
+/** The bodies worth skipping (the largest ones, within the budget), in file order. */
+function largest(root: Node, bodies: Node[]): Node[] {
   const big = bodies.filter((body) => body.endIndex - body.startIndex >= MIN_SKIPPED_BODY);
-  if (big.length > MAX_SKIPPED_BODIES)
-    big.sort((a, b) => b.endIndex - b.startIndex - (a.endIndex - a.startIndex)).length = MAX_SKIPPED_BODIES;
+  const most = Math.floor(SEARCH_STEPS_BUDGET / Math.max(1, root.childCount)) - 1;
+  if (big.length > most) big.sort((a, b) => b.endIndex - b.startIndex - (a.endIndex - a.startIndex)).length = Math.max(0, most);
   return big.sort((a, b) => a.startIndex - b.startIndex);
 }
 
