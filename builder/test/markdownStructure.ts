@@ -2,6 +2,7 @@
  * What a Markdown page turns into when rendered with marked (GFM, as the web viewer renders it):
  * its headings, links and any raw HTML, read from marked's tokens rather than guessed from text.
  */
+import GithubSlugger from "github-slugger";
 import { marked, type Token, type Tokens } from "marked";
 
 function tokensOf(markdown: string): Token[] {
@@ -34,6 +35,18 @@ export function linkTargets(markdown: string): string[] {
 export function renderedText(markdown: string): string {
   const html = marked.parseInline(markdown, { gfm: true }) as string;
   return decodeEntities(html.replace(/<[^>]*>/g, ""));
+}
+
+/**
+ * The ids the web viewer gives a page's headings: github-slugger over every rendered heading's
+ * text (nested ones included), in page order.
+ */
+export function viewerAnchors(markdown: string): string[] {
+  const slugger = new GithubSlugger();
+  return [...renderedHtml(markdown).matchAll(/<h[1-6][^>]*>([\s\S]*?)<\/h[1-6]>/g)]
+    .map((match) => decodeEntities(match[1]!.replace(/<[^>]*>/g, "")).trim())
+    .filter(Boolean)
+    .map((text) => slugger.slug(text));
 }
 
 /** The rendered HTML, for checks that no element from the input made it through. */

@@ -5,7 +5,7 @@ import { viewerSafe } from "../src/document/cleanMarkdown";
 import { blockwisePage } from "../src/document/markdownPage";
 import { prosePage } from "../src/document/prose";
 import { headingsOf } from "../src/document/proseHeadings";
-import { linkTargets, rawHtml, renderedHtml, renderedText } from "./markdownStructure";
+import { headings as allHeadings, linkTargets, rawHtml, renderedHtml, renderedText, viewerAnchors } from "./markdownStructure";
 
 /** Clean Markdown around the hostile block: it must come out byte for byte. */
 const BEFORE = [
@@ -126,6 +126,43 @@ describe("prosePage sanitises only the blocks that need it", () => {
     const { headings } = prosePage("g.md", "markdown", markdown);
     expect(headings).toEqual(headingsOf(embeddedMarkdown(markdown, { keepHeadings: true })));
     expect(headings.map((heading) => heading.anchor)).toEqual(["guide", "setup", "setup-1", "setup-logo", "setup-2"]);
+  });
+
+  it("anchors each listed heading as the viewer ids it, quoted headings (not listed) taking their number", () => {
+    const cases = [
+      // kept as written
+      "# Setup\n\n> ## Setup\n> quoted\n\n## Setup\n\n- ## Setup in a list\n\n## Setup in a list\n",
+      // a quote rewritten in place (its image), and one parsed and written back (its HTML)
+      "## Setup\n\n> ## Setup\n> ![i](x.png)\n\n> ## Setup\n> <b>x</b>\n\n## Setup\n",
+    ];
+    for (const markdown of cases) {
+      const { markdown: written, headings } = prosePage("g.md", "markdown", markdown);
+      const ids = viewerAnchors(written);
+      expect(allHeadings(written).length, markdown).toBe(ids.length);
+      expect(headings.filter((heading) => heading.text.startsWith("Setup")).length).toBeGreaterThan(1);
+      // Listed in page order, each with the id the viewer gives it (a quoted one in between is skipped).
+      let at = 0;
+      for (const heading of headings) {
+        at = ids.indexOf(heading.anchor, at);
+        expect(at, `${heading.anchor} in ${ids.join(", ")}`).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(prosePage("g.md", "markdown", cases[0]!).headings.map((heading) => heading.anchor)).toEqual(["setup", "setup-2", "setup-in-a-list", "setup-in-a-list-1"]);
+    expect(prosePage("g.md", "markdown", cases[1]!).headings.map((heading) => heading.anchor)).toEqual(["setup", "setup-3"]);
+  });
+
+  it("drops HTML comments, as GitHub shows nothing of them, keeping the lists around them apart", () => {
+    for (const comment of ["<!-- prettier-ignore -->", "<!-- ALL-CONTRIBUTORS-LIST:START -->\n<!-- markdownlint-disable -->"]) {
+      const written = page(`- a\n- b\n\n${comment}\n\n- c\n- d\n`);
+      expect(written).not.toContain("prettier");
+      expect(written).not.toContain("CONTRIBUTORS");
+      expect(renderedHtml(written).match(/<ul>/g)).toHaveLength(2);
+      expect(renderedText(written.replace(/\n/g, " "))).not.toContain("<!--");
+    }
+    // Anything besides a comment in the block is shown as text, the comment with it.
+    expect(page("<!-- note --> <b>x</b>\n")).toContain("&lt;b&gt;");
+    // A block that sanitises to nothing (an image without alt text) keeps two lists apart too.
+    expect(renderedHtml(page("- a\n\n![](x.png)\n\n- b\n")).match(/<ul>/g)).toHaveLength(2);
   });
 
   it("sanitises a list with the indented blocks after it that its rewriting would take in", () => {

@@ -15,6 +15,11 @@ export interface MarkdownHeading {
   depth: number;
   /** the heading's inline Markdown, as written */
   markdown: string;
+  /**
+   * Inside a block quote: quoted text, not the page's outline, so not listed; but the viewer gives
+   * it an id like any heading, so it takes its anchor (a later heading of the same text is `-1`).
+   */
+  quoted?: true;
 }
 
 /** A top-level block of a file: marked's token (with the blank lines after it) as written. */
@@ -139,9 +144,25 @@ function allClean(tokens: readonly Token[], headings: MarkdownHeading[], quoted:
 
 function clean(token: Token, headings: MarkdownHeading[], quoted: boolean): boolean {
   if (dirtyItself(token)) return false;
-  // Headings inside block quotes are quoted text, not the page's outline.
-  if (token.type === "heading" && !quoted) headings.push({ depth: (token as Tokens.Heading).depth, markdown: (token as Tokens.Heading).text });
+  if (token.type === "heading") headings.push(headingOf(token as Tokens.Heading, quoted));
   return allClean(childTokens(token), headings, quoted || token.type === "blockquote");
+}
+
+function headingOf(token: Tokens.Heading, quoted: boolean): MarkdownHeading {
+  return quoted ? { depth: token.depth, markdown: token.text, quoted } : { depth: token.depth, markdown: token.text };
+}
+
+/** Every heading of Markdown we wrote, at any depth (in lists, in block quotes), in page order. */
+export function markdownHeadings(markdown: string): MarkdownHeading[] {
+  const headings: MarkdownHeading[] = [];
+  const walk = (tokens: readonly Token[], quoted: boolean) => {
+    for (const token of tokens) {
+      if (token.type === "heading") headings.push(headingOf(token as Tokens.Heading, quoted));
+      walk(childTokens(token), quoted || token.type === "blockquote");
+    }
+  };
+  walk(Lexer.lex(markdown, { gfm: true }), false);
+  return headings;
 }
 
 /** Whether the token itself (its children aside) needs sanitising: raw HTML, an image, another scheme, a fence to fix. */

@@ -5,10 +5,10 @@
  * (modelMarkdown.ts). A file that is mostly clean then costs about what a clean one does.
  */
 import type { Heading } from "@doctown/core/docpackFormat";
-import { markdownBlocks, viewerSafe, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
+import { markdownBlocks, markdownHeadings, viewerSafe, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
 import { htmlBlockAsText, rewrittenBlock } from "./blockRewrite";
 import { embeddedMarkdown, embeddedTableRows } from "./modelMarkdown";
-import { atxHeadings, withAnchors } from "./proseHeadings";
+import { withAnchors } from "./proseHeadings";
 
 /**
  * Markdown kept as written where nothing needs sanitising; each top-level block that does is
@@ -55,7 +55,8 @@ export function blockwisePage(markdown: string): { markdown: string; headings: H
     }
     const sanitised = sanitisedBlock(run, parsed.labels, definable);
     blankLine();
-    out += sanitised.markdown;
+    // A block that became nothing still keeps its neighbours apart (two lists would merge).
+    out += sanitised.markdown.trim() ? sanitised.markdown : `${MARKDOWN_COMMENT}\n`;
     headings.push(...sanitised.headings);
     separate = true;
   }
@@ -65,8 +66,16 @@ export function blockwisePage(markdown: string): { markdown: string; headings: H
 /** The whole file parsed and written back at once. */
 function sanitisedPage(markdown: string): { markdown: string; headings: Heading[] } {
   const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-  return { markdown: sanitised, headings: withAnchors(atxHeadings(sanitised)) };
+  return { markdown: sanitised, headings: withAnchors(markdownHeadings(sanitised)) };
 }
+
+/**
+ * Markdown's comment idiom: a link definition nothing uses, which renders as nothing but is a block
+ * of its own.
+ */
+const MARKDOWN_COMMENT = "[//]: #";
+/** An HTML block of comments only: invisible where the file is rendered (GitHub), so dropped. */
+const HTML_COMMENTS_ONLY = /^\s*(?:<!--(?:(?!--!?>)[\s\S])*--!?>\s*)+$/;
 
 /**
  * A block (or run) to sanitise, with its headings: an HTML block as its text; else, where it can be
@@ -74,11 +83,11 @@ function sanitisedPage(markdown: string): { markdown: string; headings: Heading[
  * need it, anything else parsed and written back.
  */
 function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): { markdown: string; headings: MarkdownHeading[] } {
-  if (block.type === "html") return { markdown: htmlBlockAsText(block.raw), headings: [] };
+  if (block.type === "html") return { markdown: HTML_COMMENTS_ONLY.test(block.raw) ? "" : htmlBlockAsText(block.raw), headings: [] };
   const rewritten = block.token && rewrittenBlock(block.raw, block.token);
   if (rewritten) return rewritten;
   const markdown = parsedAndWrittenBack(block, fileLabels, definable);
-  return { markdown, headings: atxHeadings(markdown) };
+  return { markdown, headings: markdownHeadings(markdown) };
 }
 
 function parsedAndWrittenBack(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): string {

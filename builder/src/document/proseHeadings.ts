@@ -8,12 +8,17 @@ export function headingsOf(markdown: string): Heading[] {
   return withAnchors(atxHeadings(markdown));
 }
 
-/** The page's headings with their GitHub-style anchors, in page order (repeats numbered). */
+/**
+ * The page's headings with their GitHub-style anchors, in page order (repeats numbered). Quoted
+ * ones take their anchors, as the viewer gives them ids, but are not listed.
+ */
 export function withAnchors(headings: readonly MarkdownHeading[]): Heading[] {
   const slugger = new GithubSlugger();
-  return headings.flatMap(({ depth, markdown }) => {
+  return headings.flatMap(({ depth, markdown, quoted }) => {
     const text = plainHeading(markdown);
-    return text ? [{ depth, text, anchor: slugger.slug(text) }] : [];
+    if (!text) return [];
+    const anchor = slugger.slug(text);
+    return quoted ? [] : [{ depth, text, anchor }];
   });
 }
 
