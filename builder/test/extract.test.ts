@@ -72,6 +72,41 @@ describe("extract: tree-sitter symbols", () => {
     ]);
   });
 
+  it("finds top-level, exported and namespace declarations, interface members and prototype methods in any statement", async () => {
+    const ts = [
+      "export var legacy = 1, make = () => 1;",
+      "let local = class {};",
+      "function f() { const inner = 1; }",
+      "export namespace N {",
+      "  export const shown = 1;",
+      "  const hidden = 2;",
+      "  export interface Shape { size: number; area(): number }",
+      "}",
+      "type T = { inType: string; method(): void };",
+      "(function () {",
+      "  Widget.prototype.render = function () {};",
+      "  x = Widget.prototype.chained = function () {};",
+      "})();",
+      "const [destructured] = [1];",
+    ].join("\n");
+    expect((await symbolsOf("all.ts", ts)).map((s) => [s.kind, s.parent ? `${s.parent}.${s.name}` : s.name])).toEqual([
+      ["variable", "legacy"],
+      ["function", "make"],
+      ["class", "local"],
+      ["function", "f"],
+      ["module", "N"],
+      ["constant", "N.shown"],
+      ["interface", "N.Shape"],
+      ["property", "N.Shape.size"],
+      ["method", "N.Shape.area"],
+      ["type", "T"],
+      ["function", "T.method"],
+      ["method", "Widget.render"],
+    ]);
+    const js = await symbolsOf("legacy.js", "export var legacy = 1;\nvar plain = function () {};\n");
+    expect(js.map((s) => [s.kind, s.name, s.exported])).toEqual([["variable", "legacy", true], ["function", "plain", false]]);
+  });
+
   it("handles C++, C#, Ruby, PHP and shell", async () => {
     const brief = async (path: string, language: string, content: string) =>
       (await symbolsOf(path, content, language)).map((s) => `${s.kind} ${s.parent ? `${s.parent}.` : ""}${s.name}:${s.start_line}`);

@@ -5,6 +5,10 @@
  * `@name`; an optional `@receiver` names the parent explicitly (Go methods). When one node matches
  * several patterns, the earliest pattern wins.
  *
+ * A `@def.<kind>` pattern without `@name` takes the name from the node's `name` field (a pattern of
+ * one node is cheaper for tree-sitter to compile than one with children). Other captures go to the
+ * language's `expand`, which reads definitions in code.
+ *
  * A pattern may capture `@local` for a scope whose definitions are not listed: JavaScript's
  * callbacks, whose definitions live only while the call runs them (a test case's components, an
  * effect's handlers).
@@ -13,6 +17,9 @@ import type { Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
 
 export type DefinitionKind = SymbolKind | "impl" | "local";
+
+/** A definition a language reads in code (see `expand` and `rootDefinitions`). */
+export type FoundDefinition = { node: Node; kind: DefinitionKind; name: string; receiver?: string };
 
 export type ExportContext = {
   node: Node;
@@ -31,6 +38,10 @@ export type LanguageSpec = {
    * (a speed-up only: what they hold would be dropped anyway). In a test file, most of its text.
    */
   bodiesToSkip?: (root: Node) => Node[];
+  /** Definitions read in code from a capture other than `@def.*`, `@name`, `@receiver`, `@local`. */
+  expand?: (capture: string, node: Node) => FoundDefinition[];
+  /** Definitions read in code from the root's children (top-level declarations). */
+  rootDefinitions?: (root: Node) => FoundDefinition[];
   exported: (ctx: ExportContext) => boolean;
   /** parents through which a definition's leading comments are found (export, decorators, ...) */
   wrapperTypes?: string[];

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Language, Parser, Query, type Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
-import { CLASS_LIKE, type DefinitionKind, type LanguageSpec } from "./spec";
+import { CLASS_LIKE, type DefinitionKind, type FoundDefinition, type LanguageSpec } from "./spec";
 import { LANGUAGE_SPECS } from "./languages/index";
 import { boundedName, boundedParent, MAX_SYMBOL_DEPTH, MAX_SYNTAX_DEPTH, MAX_TREE_SITTER_MS } from "./limits";
 import { makeSignature } from "./signature";
@@ -103,7 +103,7 @@ export async function extractWithTreeSitter(
   try {
     const skipped = skipBodies ? largest(tree.rootNode, spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
     if (counts) counts.skippedBodies += skipped.length;
-    const definitions = collectDefinitions(query, tree.rootNode, skipped, progressCallback);
+    const definitions = collectDefinitions(query, spec, tree.rootNode, skipped, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
     return buildSymbols(definitions, spec, source, language);
   } finally {
@@ -117,13 +117,13 @@ export async function extractWithTreeSitter(
  */
 export async function localLineSpans(language: string, source: string): Promise<Array<[number, number]>> {
   if (!hasGrammar(language)) return [];
-  const { parser, query } = await load(language);
+  const { parser, query, spec } = await load(language);
   const tree = parser.parse(source);
   if (!tree) return [];
   try {
     const spans: Array<[number, number]> = [];
     let end = -1;
-    for (const def of collectDefinitions(query, tree.rootNode, [], () => false)) {
+    for (const def of collectDefinitions(query, spec, tree.rootNode, [], () => false)) {
       if (def.kind !== "local" || def.node.startIndex < end) continue;
       spans.push([def.node.startPosition.row + 1, def.node.endPosition.row + 1]);
       end = def.node.endIndex;
@@ -167,10 +167,18 @@ function searchedRanges(root: Node, skipped: Node[]): { startIndex: number; endI
   return ranges;
 }
 
-function collectDefinitions(query: Query, root: Node, skipped: Node[], progressCallback: () => void): Definition[] {
+function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skipped: Node[], progressCallback: () => void): Definition[] {
   const byNode = new Map<string, Definition>();
+  // When one node is found more than once (by several patterns, or in several ranges), the earliest pattern wins.
+  const add = ({ node, kind, name, receiver }: FoundDefinition, pattern: number) => {
+    if (!name && kind !== "local") return;
+    const key = `${node.startIndex}:${node.endIndex}:${name}`;
+    const previous = byNode.get(key);
+    if (!previous || pattern < previous.pattern) byNode.set(key, { node, kind, name, receiver, pattern });
+  };
   // A skipped body is still a local scope: whatever the search meets of it is dropped with it.
-  for (const body of skipped) byNode.set(`${body.startIndex}:${body.endIndex}:`, { node: body, kind: "local", name: "", pattern: -1 });
+  for (const body of skipped) add({ node: body, kind: "local", name: "" }, -1);
+  for (const found of spec.rootDefinitions?.(root) ?? []) add(found, -1);
   const matches = searchedRanges(root, skipped).flatMap((range) =>
     // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
     query.matches(root, { ...range, maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback }),
@@ -186,17 +194,12 @@ function collectDefinitions(query: Query, root: Node, skipped: Node[], progressC
         kind = capture.name.slice(4) as DefinitionKind;
       } else if (capture.name === "name") name = capture.node.text;
       else if (capture.name === "receiver") receiver = capture.node.text;
-      else if (capture.name === "local") {
-        node = capture.node;
-        kind = "local";
-        name = "";
-      }
+      else if (capture.name === "local") add({ node: capture.node, kind: "local", name: "" }, match.patternIndex);
+      else for (const found of spec.expand?.(capture.name, capture.node) ?? []) add(found, match.patternIndex);
     }
-    if (!node || !kind || name === undefined || (!name && kind !== "local")) continue;
-    const key = `${node.startIndex}:${node.endIndex}:${name}`;
-    const previous = byNode.get(key);
-    if (!previous || match.patternIndex < previous.pattern)
-      byNode.set(key, { node, kind, name, receiver, pattern: match.patternIndex });
+    if (!node || !kind) continue;
+    name ??= node.childForFieldName("name")?.text;
+    if (name !== undefined) add({ node, kind, name, receiver }, match.patternIndex);
   }
   return [...byNode.values()].sort(
     (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,

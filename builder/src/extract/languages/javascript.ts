@@ -1,32 +1,23 @@
 /** JavaScript, TypeScript and TSX: one query family, TypeScript adds its type-level declarations. */
 import type { Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
-import type { ExportContext, LanguageSpec } from "../spec";
+import type { ExportContext, FoundDefinition, LanguageSpec } from "../spec";
 
 const FUNCTION_VALUES = "[(arrow_function) (function_expression) (generator_function)]";
 
+// Patterns of one node each where that finds the same definitions: a pattern with a parent costs
+// tree-sitter an analysis of the grammar when the query is compiled (TypeScript's and TSX's
+// queries took ~60 ms each per thread). A definition's name is its node's `name` field. What needs
+// a parent is read in code: top-level declarations (`rootDefinitions`), exported ones and
+// interface properties (`expand`).
 const COMMON = `
-(program (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
-(export_statement (lexical_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
-(program (variable_declaration (variable_declarator name: (identifier) @name value: (class)) @def.class))
-(expression_statement (assignment_expression
-  left: (member_expression
-    object: (member_expression object: (identifier) @receiver property: (property_identifier) @prototype (#eq? @prototype "prototype"))
-    property: (property_identifier) @name)
-  right: ${FUNCTION_VALUES}) @def.method)
-(function_declaration name: (_) @name) @def.function
-(generator_function_declaration name: (_) @name) @def.function
-(class_declaration name: (_) @name) @def.class
-(method_definition name: (_) @name) @def.method
-(program (lexical_declaration (variable_declarator name: (identifier) @name value: ${FUNCTION_VALUES}) @def.function))
-(export_statement (lexical_declaration (variable_declarator name: (identifier) @name value: ${FUNCTION_VALUES}) @def.function))
-(program (variable_declaration (variable_declarator name: (identifier) @name value: ${FUNCTION_VALUES}) @def.function))
-(program (lexical_declaration (variable_declarator name: (identifier) @name) @def.variable))
-(export_statement (lexical_declaration (variable_declarator name: (identifier) @name) @def.variable))
-(program (variable_declaration (variable_declarator name: (identifier) @name) @def.variable))
-(arguments (arrow_function body: (_) @local))
-(arguments (function_expression body: (_) @local))
-(arguments (generator_function body: (_) @local))
+(function_declaration) @def.function
+(generator_function_declaration) @def.function
+(class_declaration) @def.class
+(method_definition) @def.method
+(export_statement) @export
+(assignment_expression right: ${FUNCTION_VALUES}) @assignment
+(arguments ${FUNCTION_VALUES} @callback)
 `;
 
 const JS_ONLY = `
@@ -34,20 +25,16 @@ const JS_ONLY = `
 `;
 
 const TS_ONLY = `
-(function_signature name: (_) @name) @def.function
-(abstract_class_declaration name: (_) @name) @def.class
-(interface_declaration name: (_) @name) @def.interface
-(type_alias_declaration name: (_) @name) @def.type
-(enum_declaration name: (_) @name) @def.enum
-(internal_module name: (_) @name) @def.module
-(interface_body (method_signature name: (_) @name) @def.method)
-(object_type (method_signature name: (_) @name) @def.method)
-(class_body (method_signature name: (_) @name) @def.method)
-(abstract_method_signature name: (_) @name) @def.method
-(public_field_definition name: (_) @name) @def.property
-(interface_body (property_signature name: (_) @name) @def.property)
-(export_statement (variable_declaration (variable_declarator name: (identifier) @name) @def.variable))
-(ambient_declaration (function_signature name: (_) @name) @def.function)
+(function_signature) @def.function
+(abstract_class_declaration) @def.class
+(interface_declaration) @def.interface
+(type_alias_declaration) @def.type
+(enum_declaration) @def.enum
+(internal_module) @def.module
+(method_signature) @def.method
+(abstract_method_signature) @def.method
+(public_field_definition) @def.property
+(interface_body) @members
 `;
 
 const FUNCTION_VALUE_TYPES = new Set(["arrow_function", "function_expression", "generator_function"]);
@@ -77,6 +64,60 @@ function bodiesToSkip(root: Node): Node[] {
   return bodies;
 }
 
+const DECLARATIONS = new Set(["lexical_declaration", "variable_declaration"]);
+
+/** A declaration's variables: a class or function as one, any other value as a variable. */
+function declarators(declaration: Node): FoundDefinition[] {
+  return declaration.namedChildren.flatMap((declarator) => {
+    const name = declarator?.type === "variable_declarator" ? declarator.childForFieldName("name") : null;
+    if (!declarator || name?.type !== "identifier") return [];
+    const value = declarator.childForFieldName("value")?.type ?? "";
+    const kind = value === "class" ? "class" : FUNCTION_VALUE_TYPES.has(value) ? "function" : "variable";
+    return [{ node: declarator, kind, name: name.text }];
+  });
+}
+
+/** The file's own top-level declarations (inside a namespace only exported ones are listed). */
+function rootDefinitions(root: Node): FoundDefinition[] {
+  return root.namedChildren.flatMap((child) => (child && DECLARATIONS.has(child.type) ? declarators(child) : []));
+}
+
+/** `Foo.prototype.bar = function () {}` as a statement: the method `bar` of `Foo`. */
+function prototypeMethod(assignment: Node): FoundDefinition[] {
+  const left = assignment.childForFieldName("left");
+  const name = left?.type === "member_expression" ? left.childForFieldName("property") : null;
+  const target = left?.childForFieldName("object");
+  if (name?.type !== "property_identifier" || target?.type !== "member_expression") return [];
+  const receiver = target.childForFieldName("object");
+  const prototype = target.childForFieldName("property");
+  if (receiver?.type !== "identifier" || prototype?.type !== "property_identifier" || prototype.text !== "prototype") return [];
+  const statement = assignment.parent;
+  return statement?.type === "expression_statement" ? [{ node: statement, kind: "method", name: name.text, receiver: receiver.text }] : [];
+}
+
+function expand(capture: string, node: Node): FoundDefinition[] {
+  switch (capture) {
+    case "callback": {
+      // What a callback defines is local to the call.
+      const body = node.childForFieldName("body");
+      return body ? [{ node: body, kind: "local", name: "" }] : [];
+    }
+    case "export": {
+      const declaration = node.childForFieldName("declaration");
+      return declaration && DECLARATIONS.has(declaration.type) ? declarators(declaration) : [];
+    }
+    case "members":
+      return node.namedChildren.flatMap((member) => {
+        const name = member?.type === "property_signature" ? member.childForFieldName("name") : null;
+        return member && name ? [{ node: member, kind: "property" as const, name: name.text }] : [];
+      });
+    case "assignment":
+      return prototypeMethod(node);
+    default:
+      return [];
+  }
+}
+
 function isExportStatement(node: Node | null): boolean {
   return node?.type === "export_statement";
 }
@@ -99,6 +140,8 @@ function refineKind(kind: SymbolKind, node: Node): SymbolKind {
 
 const shared = {
   bodiesToSkip,
+  expand,
+  rootDefinitions,
   exported,
   refineKind,
   wrapperTypes: ["export_statement", "lexical_declaration", "variable_declaration", "ambient_declaration"],
