@@ -54,6 +54,7 @@ const FILES: Record<string, string> = {
   "packages/widgets/src/types.ts": "export interface WidgetOptions {\n  name: string\n}\n\nexport interface Widget {\n  name: string\n  size: number\n}\n",
   "packages/widgets/src/gear.ts": "export class Gear {\n  teeth: number = 12\n}\n",
   "packages/widgets/src/server.ts": "export function serve(port: number): void {}\n",
+  "packages/widgets/src/pick.ts": "export function pick(key: string): string;\nexport function pick(keys: string[]): string[];\nexport function pick(k: unknown): unknown { return k; }\n",
   "packages/widgets/src/internal.ts": "export function notPublic(): void {}\n",
   "packages/widgets/test/make.test.ts": "export function makeWidget(): void {}\n",
   "examples/basic/package.json": JSON.stringify({ name: "aaa-basic-example", private: true }),
@@ -171,6 +172,12 @@ describe("docpack content (format 2)", () => {
     const undocumentedSection = page.slice(page.indexOf("### `undocumented`"));
     expect(undocumentedSection).toContain("export function undocumented(a: number): number");
     expect(undocumentedSection).toContain("*function, exported*");
+    // Overloads: headings (and the search index's anchors to them) say which one, never the id's `~2`.
+    const overloads = pack.text("docs/files/packages/widgets/src/pick.ts.md").match(/^###+ .*pick.*$/gm);
+    expect(overloads).toEqual(["### `pick (overload 1)`", "### `pick (overload 2)`", "### `pick (overload 3)`"]);
+    const search = SearchIndex.parse(JSON.parse(pack.text("search.json")));
+    const picks = search.entries.filter((entry) => entry[0] === "pick");
+    expect(picks.map((entry) => entry[2].split("#")[1])).toEqual(["pick-overload-1", "pick-overload-2", "pick-overload-3"]);
     const py = pack.symbols.find((s) => s.id === "python/src/acme_tools/core.py#run")!;
     expect(py.doc).toMatchObject({ params: [{ name: "path", description: "where to run" }, { name: "verbose", description: "say more" }], returns: "the exit code" });
   });

@@ -2,6 +2,7 @@
  * What a Markdown page turns into when rendered with marked (GFM, as the web viewer renders it):
  * its headings, links and any raw HTML, read from marked's tokens rather than guessed from text.
  */
+import { decodeHTML } from "entities";
 import GithubSlugger from "github-slugger";
 import { marked, type Token, type Tokens } from "marked";
 
@@ -44,7 +45,7 @@ export function renderedText(markdown: string): string {
 export function viewerAnchors(markdown: string): string[] {
   const slugger = new GithubSlugger();
   return [...renderedHtml(markdown).matchAll(/<h[1-6][^>]*>([\s\S]*?)<\/h[1-6]>/g)]
-    .map((match) => decodeEntities(match[1]!.replace(/<[^>]*>/g, "")).trim())
+    .map((match) => decodeHTML(match[1]!.replace(/<[^>]*>/g, "")).trim())
     .filter(Boolean)
     .map((text) => slugger.slug(text));
 }

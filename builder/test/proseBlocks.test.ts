@@ -134,6 +134,8 @@ describe("prosePage sanitises only the blocks that need it", () => {
       "# Setup\n\n> ## Setup\n> quoted\n\n## Setup\n\n- ## Setup in a list\n\n## Setup in a list\n",
       // a quote rewritten in place (its image), and one parsed and written back (its HTML)
       "## Setup\n\n> ## Setup\n> ![i](x.png)\n\n> ## Setup\n> <b>x</b>\n\n## Setup\n",
+      // text the viewer renders before taking its id: intraword underscores, code, entities, links
+      "## Setup get_user_name\n\n## Setup `snake_case_code`\n\n## Setup Caf&eacute; &#169; &amp;\n\n## Setup [guide][ref] and [x](https://x.y)\n\n## Setup a_b_c *em* __strong__ ~~gone~~\n\n[ref]: #guide\n",
     ];
     for (const markdown of cases) {
       const { markdown: written, headings } = prosePage("g.md", "markdown", markdown);
@@ -149,6 +151,13 @@ describe("prosePage sanitises only the blocks that need it", () => {
     }
     expect(prosePage("g.md", "markdown", cases[0]!).headings.map((heading) => heading.anchor)).toEqual(["setup", "setup-2", "setup-in-a-list", "setup-in-a-list-1"]);
     expect(prosePage("g.md", "markdown", cases[1]!).headings.map((heading) => heading.anchor)).toEqual(["setup", "setup-3"]);
+    expect(prosePage("g.md", "markdown", cases[2]!).headings.map((heading) => [heading.text, heading.anchor])).toEqual([
+      ["Setup get_user_name", "setup-get_user_name"],
+      ["Setup snake_case_code", "setup-snake_case_code"],
+      ["Setup Café © &", "setup-café--"],
+      ["Setup guide and x", "setup-guide-and-x"],
+      ["Setup a_b_c em strong gone", "setup-a_b_c-em-strong-gone"],
+    ]);
   });
 
   it("drops HTML comments, as GitHub shows nothing of them, keeping the lists around them apart", () => {

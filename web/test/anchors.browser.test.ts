@@ -47,6 +47,17 @@ const FILES: Record<string, string> = {
     "",
     "Second notes, same heading.",
     "",
+    "> ## Notes",
+    "> Quoted notes: not listed, but numbered as the viewer numbers them.",
+    "",
+    "## Notes",
+    "",
+    "## get_user_name and `snake_case_code`",
+    "",
+    "## Caf&eacute; &amp; [the guide][ref]",
+    "",
+    "[ref]: #guide",
+    "",
   ].join("\n"),
 };
 
@@ -160,8 +171,13 @@ describe("links with an #anchor", () => {
     expect(new URL(page.url()).hash).toBe("#file/docs/guide.md%23configuring-widgets");
     expect(await landedOn("doc-configuring-widgets")).toMatchObject({ focused: "doc-configuring-widgets", inView: true, scrolled: true });
 
-    const rendered = await body().locator(".doc :is(h1, h2, h3, h4, h5, h6)").evaluateAll((headings) => headings.map((h) => [h.id, h.textContent?.trim()]));
-    expect(rendered).toEqual(guide.map((h) => [`doc-${h.anchor}`, h.text]));
+    expect(guide.map((h) => h.anchor)).toEqual(expect.arrayContaining(["notes-3", "get_user_name-and-snake_case_code", "café--the-guide"]));
+    // Every heading has an id; those outside quotes are the ones files.json lists, with its anchors.
+    const rendered = await body()
+      .locator(".doc :is(h1, h2, h3, h4, h5, h6)")
+      .evaluateAll((headings) => headings.map((h) => ({ id: h.id, text: h.textContent?.trim(), quoted: !!h.closest("blockquote") })));
+    expect(rendered.filter((h) => h.quoted).map((h) => h.id)).toEqual(["doc-notes-2"]);
+    expect(rendered.filter((h) => !h.quoted).map((h) => [h.id, h.text])).toEqual(guide.map((h) => [`doc-${h.anchor}`, h.text]));
     expect(problems.console).toEqual([]);
   }, 60_000);
 

@@ -152,8 +152,11 @@ function headingOf(token: Tokens.Heading, quoted: boolean): MarkdownHeading {
   return quoted ? { depth: token.depth, markdown: token.text, quoted } : { depth: token.depth, markdown: token.text };
 }
 
-/** Every heading of Markdown we wrote, at any depth (in lists, in block quotes), in page order. */
-export function markdownHeadings(markdown: string): MarkdownHeading[] {
+/**
+ * Every heading of Markdown we wrote, at any depth (in lists, in block quotes), in page order, and
+ * the labels it defines (which its headings' reference links may use).
+ */
+export function markdownHeadings(markdown: string): { headings: MarkdownHeading[]; labels: string[] } {
   const headings: MarkdownHeading[] = [];
   const walk = (tokens: readonly Token[], quoted: boolean) => {
     for (const token of tokens) {
@@ -161,8 +164,9 @@ export function markdownHeadings(markdown: string): MarkdownHeading[] {
       walk(childTokens(token), quoted || token.type === "blockquote");
     }
   };
-  walk(Lexer.lex(markdown, { gfm: true }), false);
-  return headings;
+  const tokens = Lexer.lex(markdown, { gfm: true });
+  walk(tokens, false);
+  return { headings, labels: Object.keys(tokens.links) };
 }
 
 /** Whether the token itself (its children aside) needs sanitising: raw HTML, an image, another scheme, a fence to fix. */

@@ -60,13 +60,14 @@ export function blockwisePage(markdown: string): { markdown: string; headings: H
     headings.push(...sanitised.headings);
     separate = true;
   }
-  return { markdown: out, headings: withAnchors(headings) };
+  return { markdown: out, headings: withAnchors(headings, parsed.labels) };
 }
 
 /** The whole file parsed and written back at once. */
 function sanitisedPage(markdown: string): { markdown: string; headings: Heading[] } {
   const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-  return { markdown: sanitised, headings: withAnchors(markdownHeadings(sanitised)) };
+  const { headings, labels } = markdownHeadings(sanitised);
+  return { markdown: sanitised, headings: withAnchors(headings, labels) };
 }
 
 /**
@@ -87,7 +88,7 @@ function sanitisedBlock(block: MarkdownBlock, fileLabels: readonly string[], def
   const rewritten = block.token && rewrittenBlock(block.raw, block.token);
   if (rewritten) return rewritten;
   const markdown = parsedAndWrittenBack(block, fileLabels, definable);
-  return { markdown, headings: markdownHeadings(markdown) };
+  return { markdown, headings: markdownHeadings(markdown).headings };
 }
 
 function parsedAndWrittenBack(block: MarkdownBlock, fileLabels: readonly string[], definable: ReadonlySet<string>): string {

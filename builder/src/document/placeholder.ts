@@ -75,8 +75,13 @@ export function fileFacts(file: DocumentFile, links: PageLinks = {}): string {
 
 /** What a heading shows: the qualified name, and which overload (never an id). */
 export function symbolHeading(symbol: DocumentSymbol): string {
-  const title = symbol.title ?? qualifiedName(symbol);
+  const title = displayName(symbol);
   return symbol.overload ? `${title} (overload ${symbol.overload})` : title;
+}
+
+/** The symbol's title, else `parent.name` (not the id's name, which ends in `~2` for an overload). */
+function displayName(symbol: DocumentSymbol): string {
+  return symbol.title ?? (symbol.parent ? `${symbol.parent}.${symbol.name}` : symbol.name);
 }
 
 /** The symbols of a file as Markdown sections, in source order, nested under their parents. */
@@ -84,7 +89,7 @@ export function symbolSections(file: DocumentFile, summaries: Map<string, string
   if (file.symbols.length === 0) return [];
   const out = ["## Symbols", ""];
   for (const symbol of sortSymbols(file.symbols)) {
-    const qualified = symbol.title ?? qualifiedName(symbol);
+    const qualified = displayName(symbol);
     const depth = Math.min(qualified.split(".").length - 1, 2);
     const heading = "#".repeat(3 + depth);
     const span = symbol.start_line === symbol.end_line ? `line ${symbol.start_line}` : `lines ${symbol.start_line}-${symbol.end_line}`;
@@ -131,6 +136,7 @@ function codeLanguage(language: string): string {
   return CODE_LANGUAGE[language] ?? language;
 }
 
+/** The qualified name as the id spells it (`~2` for a second overload): what the model is asked about. */
 export function qualifiedName(symbol: DocumentSymbol): string {
   const prefix = `${symbol.file}#`;
   return symbol.id.startsWith(prefix) ? symbol.id.slice(prefix.length) : symbol.name;

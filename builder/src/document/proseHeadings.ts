@@ -1,5 +1,7 @@
 /** Headings of prose pages, with the GitHub-style anchors the viewer gives them (github-slugger). */
+import { decodeHTML } from "entities";
 import GithubSlugger from "github-slugger";
+import { Lexer, Parser } from "marked";
 import type { Heading } from "@doctown/core/docpackFormat";
 import type { MarkdownHeading } from "./cleanMarkdown";
 
@@ -12,10 +14,10 @@ export function headingsOf(markdown: string): Heading[] {
  * The page's headings with their GitHub-style anchors, in page order (repeats numbered). Quoted
  * ones take their anchors, as the viewer gives them ids, but are not listed.
  */
-export function withAnchors(headings: readonly MarkdownHeading[]): Heading[] {
+export function withAnchors(headings: readonly MarkdownHeading[], labels: readonly string[] = []): Heading[] {
   const slugger = new GithubSlugger();
   return headings.flatMap(({ depth, markdown, quoted }) => {
-    const text = plainHeading(markdown);
+    const text = renderedHeading(markdown, labels);
     if (!text) return [];
     const anchor = slugger.slug(text);
     return quoted ? [] : [{ depth, text, anchor }];
@@ -39,15 +41,19 @@ export function atxHeadings(markdown: string): MarkdownHeading[] {
   return out;
 }
 
-/** Heading Markdown as the text a reader sees (escapes, emphasis, code and link syntax removed). */
-function plainHeading(markdown: string): string {
-  return markdown
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\\([\\`*_{}[\]()#+\-.!|~<>&])/g, "$1")
-    .replace(/`+/g, "")
-    .replace(/(\*\*|__|\*|_)(\S(?:.*?\S)?)\1/g, "$2")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .trim();
+/** Only these can make a heading's text differ from how it is written. */
+const INLINE_MARKUP = /[\\`*_~<>&![\]]/;
+
+/**
+ * A heading's text as the viewer reads it (the text of marked's rendering, which its id is made
+ * from): emphasis, code and links rendered (a reference link when `labels`, the page's
+ * definitions, hold its label), entities decoded.
+ */
+function renderedHeading(markdown: string, labels: readonly string[]): string {
+  if (!INLINE_MARKUP.test(markdown)) return markdown.trim();
+  const lexer = new Lexer({ gfm: true });
+  for (const label of labels) lexer.tokens.links[label] = { href: "#", title: "" };
+  const html = Parser.parseInline(lexer.inlineTokens(markdown), { gfm: true });
+  // marked escapes the text it writes, so every < in its output opens one of its own tags.
+  return decodeHTML(html.replace(/<[^>]*>/g, "")).trim();
 }
