@@ -16,8 +16,11 @@ export function headingsOf(markdown: string): Heading[] {
  */
 export function withAnchors(headings: readonly MarkdownHeading[], labels: readonly string[] = []): Heading[] {
   const slugger = new GithubSlugger();
+  let lexer: Lexer | undefined;
   return headings.flatMap(({ depth, markdown, quoted }) => {
-    const text = renderedHeading(markdown, labels);
+    const text = !INLINE_MARKUP.test(markdown)
+      ? markdown.trim()
+      : (withCodeSpansRendered(markdown) ?? renderedHeading(markdown, (lexer ??= pageLexer(labels))));
     if (!text) return [];
     const anchor = slugger.slug(text);
     return quoted ? [] : [{ depth, text, anchor }];
@@ -45,15 +48,52 @@ export function atxHeadings(markdown: string): MarkdownHeading[] {
 const INLINE_MARKUP = /[\\`*_~<>&![\]]/;
 
 /**
- * A heading's text as the viewer reads it (the text of marked's rendering, which its id is made
- * from): emphasis, code and links rendered (a reference link when `labels`, the page's
- * definitions, hold its label), entities decoded.
+ * The text of a heading whose only markup is code spans (`useQuery`, most API guides' headings),
+ * as CommonMark renders them, without marked; `undefined` when there is other markup.
  */
-function renderedHeading(markdown: string, labels: readonly string[]): string {
-  if (!INLINE_MARKUP.test(markdown)) return markdown.trim();
+function withCodeSpansRendered(markdown: string): string | undefined {
+  if (OTHER_MARKUP.test(markdown)) return undefined;
+  let text = "";
+  let at = 0;
+  while (at < markdown.length) {
+    const open = markdown.indexOf("`", at);
+    if (open < 0) break;
+    const ticks = /^`+/.exec(markdown.slice(open))![0];
+    // The span closes at the next run of exactly as many backticks; without one they are text.
+    const closing = new RegExp(`(?<!\`)${ticks}(?!\`)`, "g");
+    closing.lastIndex = open + ticks.length;
+    const close = closing.exec(markdown)?.index;
+    text += markdown.slice(at, open);
+    if (close === undefined) {
+      text += ticks;
+      at = open + ticks.length;
+      continue;
+    }
+    const code = markdown.slice(open + ticks.length, close).replace(/\n/g, " ");
+    const padded = code.length > 1 && code.startsWith(" ") && code.endsWith(" ") && /[^ ]/.test(code);
+    text += padded ? code.slice(1, -1) : code;
+    at = close + ticks.length;
+  }
+  return (text + markdown.slice(at)).trim();
+}
+
+const OTHER_MARKUP = /[\\*_~<>&![\]]/;
+
+/** An inline lexer knowing the page's definitions (`labels`), which its reference links use. */
+function pageLexer(labels: readonly string[]): Lexer {
   const lexer = new Lexer({ gfm: true });
   for (const label of labels) lexer.tokens.links[label] = { href: "#", title: "" };
-  const html = Parser.parseInline(lexer.inlineTokens(markdown), { gfm: true });
+  return lexer;
+}
+
+const parser = new Parser({ gfm: true });
+
+/**
+ * A heading's text as the viewer reads it (the text of marked's rendering, which its id is made
+ * from): emphasis, code and links rendered, entities decoded.
+ */
+function renderedHeading(markdown: string, lexer: Lexer): string {
+  const html = parser.parseInline(lexer.inlineTokens(markdown, []));
   // marked escapes the text it writes, so every < in its output opens one of its own tags.
   return decodeHTML(html.replace(/<[^>]*>/g, "")).trim();
 }
