@@ -9,6 +9,7 @@ import type { SymbolKind } from "@doctown/core/docpackFormat";
 import { CLASS_LIKE, type DefinitionKind, type FoundDefinition, type LanguageSpec } from "./spec";
 import { LANGUAGE_SPECS } from "./languages/index";
 import { boundedName, boundedParent, MAX_SYMBOL_DEPTH, MAX_SYNTAX_DEPTH, MAX_TREE_SITTER_MS } from "./limits";
+import { bodiesWorthSkipping, searchedRanges } from "./searchRanges";
 import { makeSignature } from "./signature";
 import { cleanComment } from "./text";
 
@@ -101,7 +102,7 @@ export async function extractWithTreeSitter(
     throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
   }
   try {
-    const skipped = skipBodies ? largest(tree.rootNode, spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
+    const skipped = skipBodies ? bodiesWorthSkipping(tree.rootNode, spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
     if (counts) counts.skippedBodies += skipped.length;
     const definitions = collectDefinitions(query, spec, tree.rootNode, skipped, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
@@ -132,39 +133,6 @@ export async function localLineSpans(language: string, source: string): Promise<
   } finally {
     tree.delete();
   }
-}
-
-/**
- * Bodies smaller than this are searched anyway: each skipped body splits the search in two, and
- * every part starts again from the root.
- */
-const MIN_SKIPPED_BODY = 256;
-/**
- * Each part's search steps over the root's children before it, one by one: the parts times the
- * root's children stay under this (3,500 callbacks at the top level of a file took twice as long
- * to search in 257 parts as in one).
- */
-const SEARCH_STEPS_BUDGET = 8192;
-
-/** The bodies worth skipping (the largest ones, within the budget), in file order. */
-function largest(root: Node, bodies: Node[]): Node[] {
-  const big = bodies.filter((body) => body.endIndex - body.startIndex >= MIN_SKIPPED_BODY);
-  const most = Math.floor(SEARCH_STEPS_BUDGET / Math.max(1, root.childCount)) - 1;
-  if (big.length > most) big.sort((a, b) => b.endIndex - b.startIndex - (a.endIndex - a.startIndex)).length = Math.max(0, most);
-  return big.sort((a, b) => a.startIndex - b.startIndex);
-}
-
-/** The file's parts outside the skipped bodies, as tree-sitter's byte offsets (2 per UTF-16 unit). */
-function searchedRanges(root: Node, skipped: Node[]): { startIndex: number; endIndex: number }[] {
-  const ranges: { startIndex: number; endIndex: number }[] = [];
-  let from = root.startIndex;
-  for (const body of skipped) {
-    if (body.startIndex < from) continue; // inside one already skipped
-    if (body.startIndex > from) ranges.push({ startIndex: 2 * from, endIndex: 2 * body.startIndex });
-    from = body.endIndex;
-  }
-  ranges.push({ startIndex: 2 * from, endIndex: 2 * root.endIndex + 2 });
-  return ranges;
 }
 
 function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skipped: Node[], progressCallback: () => void): Definition[] {
@@ -207,7 +175,6 @@ function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skippe
 }
 
 type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined; hidden?: boolean };
-
 
 function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string, language: string): RawSymbol[] {
   const symbols: RawSymbol[] = [];
