@@ -2,6 +2,7 @@
  * buildDocpack: clone → scan → extract → document → pack, for one repository at one ref. Uploading
  * and reporting are the caller's business (the RunPod handler composes them around this).
  */
+import type { Worker } from "node:worker_threads";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -52,6 +53,8 @@ export type BuildTuning = {
    * the source/ entries and the pages and writes symbols.json (default PACK_WORKER_FROM_BYTES)
    */
   packWorkerFrom?: number;
+  /** sees each extraction worker started with the build (tests check that a failed build ends them) */
+  onExtractWorker?: (worker: Worker) => void;
 };
 
 /** Overall percent at which each stage starts; the next stage's start is where it ends. */
@@ -87,7 +90,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
   const workDir = await mkdtemp(path.join(tuning.tmpRoot ?? tmpdir(), "doctown-build-"));
   let extractor: Extractor | undefined;
   // Started now, the extraction workers are ready by the time scan hands them their first files.
-  const extractPool = startExtractPool({ workers: tuning.workers });
+  const extractPool = startExtractPool({ workers: tuning.workers }, { onWorker: tuning.onExtractWorker });
   let store: SymbolStore | undefined;
   let texts: Spool | undefined;
   let packWorker: PackWorker | undefined;

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import type { Worker } from "node:worker_threads";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDocpack } from "../src/build";
@@ -178,11 +179,19 @@ describe("buildDocpack on a real repository", () => {
     }
   });
 
-  it("leaves no temporary directory or partial file behind, also on failure", async () => {
+  it("leaves no temporary directory, partial file or worker thread behind, also on failure", async () => {
     const tmpRoot = tempDir("doctown-tmp-");
+    // The extraction workers start with the build; this one fails before scan has a plan for them.
+    const exits: Promise<number>[] = [];
+    const onExtractWorker = (worker: Worker) => exits.push(new Promise((resolve) => worker.once("exit", resolve)));
     await expect(
-      buildDocpack({ source: repo, ref: "no-such-branch", outFile: path.join(root, "fail.zip"), allowLocal: true, llm: false, env: {} }, { tmpRoot }),
+      buildDocpack(
+        { source: repo, ref: "no-such-branch", outFile: path.join(root, "fail.zip"), allowLocal: true, llm: false, env: {} },
+        { tmpRoot, workers: 3, onExtractWorker },
+      ),
     ).rejects.toMatchObject({ code: "ref_not_found" });
+    expect(exits).toHaveLength(2);
+    await Promise.all(exits); // each one ended (a worker left running would keep this test waiting)
     expect(readdirSync(tmpRoot)).toEqual([]);
     expect(existsSync(path.join(root, "fail.zip"))).toBe(false);
     removeDir(tmpRoot);

@@ -6,6 +6,7 @@
  * batches of file text ever wait in memory. Small inputs run in this thread only, where a pool
  * would cost more to start than it saves.
  */
+import type { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { BuildError, throwIfAborted } from "../errors";
 import { canExtract, type ExtractJob, type ExtractResult } from "../extract/extractFile";
@@ -93,9 +94,9 @@ function lanesWanted(deps: Pick<ExtractDeps, "workers">): number {
  * begun while the repository is fetched, it is ready when the first batch is); `undefined` when
  * extraction stays in this thread whatever the plan.
  */
-export function startExtractPool(deps: Pick<ExtractDeps, "workers">): ExtractPool | undefined {
+export function startExtractPool(deps: Pick<ExtractDeps, "workers">, options: { onWorker?: (worker: Worker) => void } = {}): ExtractPool | undefined {
   const wanted = lanesWanted(deps);
-  return wanted > 1 ? createExtractPool(wanted - 1) : undefined;
+  return wanted > 1 ? createExtractPool(wanted - 1, options) : undefined;
 }
 
 export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extractor {
