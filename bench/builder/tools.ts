@@ -100,6 +100,8 @@ export interface Recall {
   local: number;
   /** A few of ctags' symbols the builder did not find, to look at. */
   missed: CtagsTag[];
+  /** The files of all of them */
+  missedPaths: Set<string>;
 }
 
 /**
@@ -115,8 +117,8 @@ export function isObjectLiteralClass(tag: CtagsTag): boolean {
 /**
  * Of ctags' functions/classes/methods, how many the builder also found: same file, same name,
  * ctags' line inside the builder symbol's span (ctags points at the name, the builder at the
- * node, which may start at a decorator or `export`). Tags `isLocal` calls local (inside a
- * JavaScript callback, whose definitions the builder leaves out by design) are counted apart.
+ * node, which may start at a decorator or `export`). Tags the builder did not find that `isLocal`
+ * calls local (defined in a function, or a JavaScript callback: left out by design) are counted apart.
  */
 export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[], isLocal: (tag: CtagsTag) => boolean = () => false): Recall[] {
   const byKey = new Map<string, SymbolEntry[]>();
@@ -128,20 +130,24 @@ export function symbolRecall(tags: CtagsTag[], symbols: SymbolEntry[], isLocal: 
   for (const tag of tags) {
     if (!CTAGS_KINDS.has(tag.kind)) continue;
     if (tag.kind === "member" && tag.language !== "Python") continue;
-    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, objectLiterals: 0, local: 0, missed: [] };
+    const entry = perLanguage.get(tag.language) ?? { language: tag.language, ctags: 0, found: 0, objectLiterals: 0, local: 0, missed: [], missedPaths: new Set<string>() };
     perLanguage.set(tag.language, entry);
     if (isObjectLiteralClass(tag)) {
       entry.objectLiterals += 1;
       continue;
     }
-    if (isLocal(tag)) {
+    const candidates = byKey.get(`${tag.path}\0${tag.name}`) ?? [];
+    const found = candidates.some((s) => s.start_line - 1 <= tag.line && tag.line <= s.end_line);
+    if (!found && isLocal(tag)) {
       entry.local += 1;
       continue;
     }
     entry.ctags += 1;
-    const candidates = byKey.get(`${tag.path}\0${tag.name}`) ?? [];
-    if (candidates.some((s) => s.start_line - 1 <= tag.line && tag.line <= s.end_line)) entry.found += 1;
-    else if (entry.missed.length < 3) entry.missed.push(tag);
+    if (found) entry.found += 1;
+    else {
+      entry.missedPaths.add(tag.path);
+      if (entry.missed.length < 3) entry.missed.push(tag);
+    }
   }
   return [...perLanguage.values()].sort((a, b) => b.ctags - a.ctags);
 }

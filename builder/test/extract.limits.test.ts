@@ -82,7 +82,7 @@ describe("extract limits", () => {
   });
 
   it("bounds the parent a long C++ qualified name gives everything inside it", async () => {
-    const content = `void ${"ns::".repeat(20_000)}run() {\n${Array.from({ length: 200 }, (_, i) => `  struct S${i} { int x; };\n`).join("")}}\n`;
+    const content = `namespace ${"ns::".repeat(20_000)}run {\n${Array.from({ length: 200 }, (_, i) => `  struct S${i} { int x; };\n`).join("")}}\n`;
     const { json, symbols } = await extracted({ path: "q.cpp", language: "cpp", content });
     // Each symbol's data stays near its bounded parent and id (the parent was 80,000 characters).
     expect(json.length).toBeLessThan(symbols.length * 3 * MAX_PARENT_LENGTH);

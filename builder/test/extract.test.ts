@@ -156,6 +156,17 @@ describe("extract: tree-sitter symbols", () => {
     expect(listed).toEqual(["store", "outer", "outer.helper", "manager", "manager.isServer", "proxy", "proxy.get", "setup", "setup.inSetup"]);
   });
 
+  it("does not list what a function or method defines, but in JavaScript (its modules and factories)", async () => {
+    const python = "def outer():\n    def helper():\n        pass\n    class Local:\n        def run(self):\n            pass\n\nclass Kept:\n    def method(self):\n        def nested():\n            pass\n\n    class Inner:\n        def inner_method(self):\n            pass\n";
+    expect((await symbolsOf("local.py", python)).map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name))).toEqual(["outer", "Kept", "Kept.method", "Kept.Inner", "Kept.Inner.inner_method"]);
+    const java = "public class Kept {\n  public void run() {\n    Runnable r = new Runnable() { public void run() {} };\n    class Local {}\n  }\n}\n";
+    expect((await symbolsOf("Kept.java", java)).map((s) => s.name)).toEqual(["Kept", "run"]);
+    const rust = "pub fn outer() {\n    fn helper() {}\n    struct Local;\n}\npub struct Kept;\n";
+    expect((await symbolsOf("lib.rs", rust)).map((s) => s.name)).toEqual(["outer", "Kept"]);
+    const js = "export function factory() {\n  function helper() {}\n  return { method() {} };\n}\n";
+    expect((await symbolsOf("f.js", js)).map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name))).toEqual(["factory", "factory.helper", "factory.method"]);
+  });
+
   it("lists the same symbols whether or not the query passes over the bodies it may skip", async () => {
     // This repository's own TypeScript and JavaScript: real code, with every shape the skipping meets.
     const root = path.join(import.meta.dirname, "..", "..");

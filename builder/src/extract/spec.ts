@@ -9,6 +9,9 @@
  * one node is cheaper for tree-sitter to compile than one with children). Other captures go to the
  * language's `expand`, which reads definitions in code.
  *
+ * What a function or method defines is local to it and not listed, as Sphinx, rustdoc or javadoc
+ * have it, but in JavaScript (see `listsFunctionContents`).
+ *
  * A pattern may capture `@local` for a scope whose definitions are not listed: JavaScript's
  * callbacks, whose definitions live only while the call runs them (a test case's components, an
  * effect's handlers).
@@ -38,6 +41,11 @@ export type LanguageSpec = {
    * (a speed-up only: what they hold would be dropped anyway). In a test file, most of its text.
    */
   bodiesToSkip?: (root: Node) => Node[];
+  /**
+   * What a function defines is listed: JavaScript's modules and factories define their API inside
+   * one (an immediately invoked function's returned object, a factory's methods).
+   */
+  listsFunctionContents?: boolean;
   /** Definitions read in code from a capture other than `@def.*`, `@name`, `@receiver`, `@local`. */
   expand?: (capture: string, node: Node) => FoundDefinition[];
   /** Definitions read in code from the root's children (top-level declarations). */

@@ -113,8 +113,10 @@ export async function extractWithTreeSitter(
 }
 
 /**
- * The lines (first, last; 1-based) of the file's outermost `@local` scopes, whose definitions are
- * not listed: for the benchmark, which leaves them out of its comparison with ctags.
+ * The lines (first, last; 1-based) of the file's outermost local scopes (`@local` ones, and the
+ * bodies of functions where the language keeps their definitions local, from the line after the
+ * function's first), whose definitions are not listed: for the benchmark, which leaves them out of
+ * its comparison with ctags.
  */
 export async function localLineSpans(language: string, source: string): Promise<Array<[number, number]>> {
   if (!hasGrammar(language)) return [];
@@ -125,9 +127,11 @@ export async function localLineSpans(language: string, source: string): Promise<
     const spans: Array<[number, number]> = [];
     let end = -1;
     for (const def of collectDefinitions(query, spec, tree.rootNode, [], () => false)) {
-      if (def.kind !== "local" || def.node.startIndex < end) continue;
-      spans.push([def.node.startPosition.row + 1, def.node.endPosition.row + 1]);
-      end = def.node.endIndex;
+      const scope = def.kind === "local" ? def.node : !spec.listsFunctionContents && FUNCTION_KINDS.has(def.kind) ? def.node.childForFieldName("body") : null;
+      if (!scope || scope.startIndex < end) continue;
+      const first = scope.startPosition.row + (scope.startPosition.row === def.node.startPosition.row && scope !== def.node ? 2 : 1);
+      spans.push([first, scope.endPosition.row + 1]);
+      end = scope.endIndex;
     }
     return spans;
   } finally {
@@ -176,6 +180,9 @@ function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skippe
 
 type Scope = { end: number; qualified: string; kind: DefinitionKind; exported: boolean | undefined; hidden?: boolean };
 
+/** Kinds whose bodies are local scopes, where the language says so (see LanguageSpec). */
+const FUNCTION_KINDS = new Set<DefinitionKind>(["function", "method", "constructor"]);
+
 function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: string, language: string): RawSymbol[] {
   const symbols: RawSymbol[] = [];
   const stack: Scope[] = [];
@@ -184,7 +191,8 @@ function buildSymbols(definitions: Definition[], spec: LanguageSpec, source: str
   for (const def of definitions) {
     while (stack.length > 0 && stack[stack.length - 1].end <= def.node.startIndex) stack.pop();
     const enclosing = stack[stack.length - 1];
-    if (def.kind === "local" || enclosing?.hidden || stack.length >= MAX_SYMBOL_DEPTH) {
+    const inFunction = !spec.listsFunctionContents && enclosing !== undefined && FUNCTION_KINDS.has(enclosing.kind);
+    if (def.kind === "local" || enclosing?.hidden || inFunction || stack.length >= MAX_SYMBOL_DEPTH) {
       // Not listed, but still a scope: whatever it contains is local, or too deep, as well.
       stack.push({ end: def.node.endIndex, qualified: "", kind: def.kind, exported: false, hidden: true });
       continue;

@@ -139,6 +139,7 @@ function refineKind(kind: SymbolKind, node: Node): SymbolKind {
 }
 
 const shared = {
+  listsFunctionContents: true,
   bodiesToSkip,
   expand,
   rootDefinitions,
