@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Spool } from "../src/extract/spool";
 import { SymbolStore } from "../src/extract/symbolStore";
 import { extractFile } from "../src/extract/extractFile";
-import { extractWithTreeSitter } from "../src/extract/treeSitter";
+import { extractWithTreeSitter, localLineSpans } from "../src/extract/treeSitter";
 import { extractStage, startExtractPool } from "../src/stages/extract";
 import type { SourceFile } from "../src/types";
 import { SOURCES } from "./fixtures/sources";
@@ -165,6 +165,16 @@ describe("extract: tree-sitter symbols", () => {
     expect((await symbolsOf("lib.rs", rust)).map((s) => s.name)).toEqual(["outer", "Kept"]);
     const js = "export function factory() {\n  function helper() {}\n  return { method() {} };\n}\n";
     expect((await symbolsOf("f.js", js)).map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name))).toEqual(["factory", "factory.helper", "factory.method"]);
+  });
+
+  it("gives the benchmark the lines of the local scopes: callbacks whole, function bodies after their first line", async () => {
+    const ts = 'export function f(): void {\n  function kept() {}\n}\ndescribe("x", () => {\n  it("y", () => {});\n});\n';
+    expect(await localLineSpans("typescript", ts)).toEqual([[4, 6]]);
+    const python = "def outer():\n    def inner():\n        pass\n\nclass C:\n    def method(self): return 1\n";
+    expect(await localLineSpans("python", python)).toEqual([[2, 3]]);
+    const go = "package p\n\nfunc F() {\n\ttype local struct{}\n}\n";
+    expect(await localLineSpans("go", go)).toEqual([[4, 5]]);
+    expect(await localLineSpans("kotlin", "fun f() {}\n")).toEqual([]);
   });
 
   it("lists the same symbols whether or not the query passes over the bodies it may skip", async () => {

@@ -18,9 +18,10 @@ export function withAnchors(headings: readonly MarkdownHeading[], labels: readon
   const slugger = new GithubSlugger();
   let lexer: Lexer | undefined;
   return headings.flatMap(({ depth, markdown, quoted }) => {
-    const text = !INLINE_MARKUP.test(markdown)
-      ? markdown.trim()
-      : (withCodeSpansRendered(markdown) ?? renderedHeading(markdown, (lexer ??= pageLexer(labels))));
+    // Most headings hold no markup, or only code spans (`useQuery`): marked renders the others.
+    const text = MARKUP_BUT_CODE.test(markdown)
+      ? renderedHeading(markdown, (lexer ??= pageLexer(labels)))
+      : withCodeSpansRendered(markdown);
     if (!text) return [];
     const anchor = slugger.slug(text);
     return quoted ? [] : [{ depth, text, anchor }];
@@ -44,15 +45,11 @@ export function atxHeadings(markdown: string): MarkdownHeading[] {
   return out;
 }
 
-/** Only these can make a heading's text differ from how it is written. */
-const INLINE_MARKUP = /[\\`*_~<>&![\]]/;
+/** Besides backticks, the only characters that can make a heading's text differ from how it is written. */
+const MARKUP_BUT_CODE = /[\\*_~<>&![\]]/;
 
-/**
- * The text of a heading whose only markup is code spans (`useQuery`, most API guides' headings),
- * as CommonMark renders them, without marked; `undefined` when there is other markup.
- */
-function withCodeSpansRendered(markdown: string): string | undefined {
-  if (OTHER_MARKUP.test(markdown)) return undefined;
+/** The text of a heading whose only markup is code spans, as CommonMark renders them. */
+function withCodeSpansRendered(markdown: string): string {
   let text = "";
   let at = 0;
   while (at < markdown.length) {
@@ -76,8 +73,6 @@ function withCodeSpansRendered(markdown: string): string | undefined {
   }
   return (text + markdown.slice(at)).trim();
 }
-
-const OTHER_MARKUP = /[\\*_~<>&![\]]/;
 
 /** An inline lexer knowing the page's definitions (`labels`), which its reference links use. */
 function pageLexer(labels: readonly string[]): Lexer {

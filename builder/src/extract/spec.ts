@@ -10,18 +10,16 @@
  * language's `expand`, which reads definitions in code.
  *
  * What a function or method defines is local to it and not listed, as Sphinx, rustdoc or javadoc
- * have it, but in JavaScript (see `listsFunctionContents`).
- *
- * A pattern may capture `@local` for a scope whose definitions are not listed: JavaScript's
- * callbacks, whose definitions live only while the call runs them (a test case's components, an
- * effect's handlers).
+ * have it, but in JavaScript (see `listsFunctionContents`). A pattern may capture `@local` for
+ * another scope whose definitions are not listed: JavaScript's callbacks, whose definitions live
+ * only while the call runs them (a test case's components, an effect's handlers).
  */
 import type { Node } from "web-tree-sitter";
 import type { SymbolKind } from "@doctown/core/docpackFormat";
 
 export type DefinitionKind = SymbolKind | "impl" | "local";
 
-/** A definition a language reads in code (see `expand` and `rootDefinitions`). */
+/** A definition a language reads in code (see `expand` and `topLevel`). */
 export type FoundDefinition = { node: Node; kind: DefinitionKind; name: string; receiver?: string };
 
 export type ExportContext = {
@@ -37,10 +35,11 @@ export type LanguageSpec = {
   grammar: string;
   query: string;
   /**
-   * `@local` scopes found cheaply near the top of the tree, which the query then need not search
-   * (a speed-up only: what they hold would be dropped anyway). In a test file, most of its text.
+   * What one look at the root's children finds: top-level definitions read in code, and `@local`
+   * scopes there, which the query then need not search (a speed-up only: what they hold would be
+   * dropped anyway; in a test file, most of its text).
    */
-  bodiesToSkip?: (root: Node) => Node[];
+  topLevel?: (root: Node) => { definitions: FoundDefinition[]; localScopes: Node[] };
   /**
    * What a function defines is listed: JavaScript's modules and factories define their API inside
    * one (an immediately invoked function's returned object, a factory's methods).
@@ -48,8 +47,6 @@ export type LanguageSpec = {
   listsFunctionContents?: boolean;
   /** Definitions read in code from a capture other than `@def.*`, `@name`, `@receiver`, `@local`. */
   expand?: (capture: string, node: Node) => FoundDefinition[];
-  /** Definitions read in code from the root's children (top-level declarations). */
-  rootDefinitions?: (root: Node) => FoundDefinition[];
   exported: (ctx: ExportContext) => boolean;
   /** parents through which a definition's leading comments are found (export, decorators, ...) */
   wrapperTypes?: string[];

@@ -102,9 +102,10 @@ export async function extractWithTreeSitter(
     throw new ExtractTimeout(`parsing took over ${maxMs} ms`);
   }
   try {
-    const skipped = skipBodies ? bodiesWorthSkipping(tree.rootNode, spec.bodiesToSkip?.(tree.rootNode) ?? []) : [];
+    const top = spec.topLevel?.(tree.rootNode);
+    const skipped = skipBodies ? bodiesWorthSkipping(tree.rootNode, top?.localScopes ?? []) : [];
     if (counts) counts.skippedBodies += skipped.length;
-    const definitions = collectDefinitions(query, spec, tree.rootNode, skipped, progressCallback);
+    const definitions = collectDefinitions(query, spec, tree.rootNode, [...(top?.definitions ?? []), ...skipped.map(asLocal)], skipped, progressCallback);
     if (overdue()) throw new ExtractTimeout(`searching for definitions took over ${maxMs} ms`);
     return buildSymbols(definitions, spec, source, language);
   } finally {
@@ -126,12 +127,12 @@ export async function localLineSpans(language: string, source: string): Promise<
   try {
     const spans: Array<[number, number]> = [];
     let end = -1;
-    for (const def of collectDefinitions(query, spec, tree.rootNode, [], () => false)) {
-      const scope = def.kind === "local" ? def.node : !spec.listsFunctionContents && FUNCTION_KINDS.has(def.kind) ? def.node.childForFieldName("body") : null;
-      if (!scope || scope.startIndex < end) continue;
-      const first = scope.startPosition.row + (scope.startPosition.row === def.node.startPosition.row && scope !== def.node ? 2 : 1);
-      spans.push([first, scope.endPosition.row + 1]);
-      end = scope.endIndex;
+    const found = spec.topLevel?.(tree.rootNode).definitions ?? [];
+    for (const def of collectDefinitions(query, spec, tree.rootNode, found, [], () => false)) {
+      const span = localLines(def, spec);
+      if (!span || def.node.startIndex < end) continue;
+      spans.push(span);
+      end = def.node.endIndex;
     }
     return spans;
   } finally {
@@ -139,7 +140,27 @@ export async function localLineSpans(language: string, source: string): Promise<
   }
 }
 
-function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skipped: Node[], progressCallback: () => void): Definition[] {
+/**
+ * The lines of a definition's local scope: a `@local` one whole, a function's body (where the
+ * language keeps its definitions local) from the line after the function's first.
+ */
+function localLines(def: Definition, spec: LanguageSpec): [number, number] | undefined {
+  if (def.kind === "local") return [def.node.startPosition.row + 1, def.node.endPosition.row + 1];
+  const body = !spec.listsFunctionContents && FUNCTION_KINDS.has(def.kind) ? def.node.childForFieldName("body") : null;
+  if (!body) return undefined;
+  const first = Math.max(body.startPosition.row, def.node.startPosition.row + 1) + 1;
+  const last = body.endPosition.row + 1;
+  return first <= last ? [first, last] : undefined; // a one-line function has none
+}
+
+const asLocal = (scope: Node): FoundDefinition => ({ node: scope, kind: "local", name: "" });
+
+/**
+ * The file's definitions: what the query finds outside the `skipped` scopes, and what the language
+ * `found` in code (a skipped scope among them, as a local one: whatever the search meets of it is
+ * dropped with it).
+ */
+function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, found: FoundDefinition[], skipped: Node[], progressCallback: () => void): Definition[] {
   const byNode = new Map<string, Definition>();
   // When one node is found more than once (by several patterns, or in several ranges), the earliest pattern wins.
   const add = ({ node, kind, name, receiver }: FoundDefinition, pattern: number) => {
@@ -148,9 +169,7 @@ function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skippe
     const previous = byNode.get(key);
     if (!previous || pattern < previous.pattern) byNode.set(key, { node, kind, name, receiver, pattern });
   };
-  // A skipped body is still a local scope: whatever the search meets of it is dropped with it.
-  for (const body of skipped) add({ node: body, kind: "local", name: "" }, -1);
-  for (const found of spec.rootDefinitions?.(root) ?? []) add(found, -1);
+  for (const definition of found) add(definition, -1);
   const matches = searchedRanges(root, skipped).flatMap((range) =>
     // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
     query.matches(root, { ...range, maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback }),
@@ -166,7 +185,7 @@ function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, skippe
         kind = capture.name.slice(4) as DefinitionKind;
       } else if (capture.name === "name") name = capture.node.text;
       else if (capture.name === "receiver") receiver = capture.node.text;
-      else if (capture.name === "local") add({ node: capture.node, kind: "local", name: "" }, match.patternIndex);
+      else if (capture.name === "local") add(asLocal(capture.node), match.patternIndex);
       else for (const found of spec.expand?.(capture.name, capture.node) ?? []) add(found, match.patternIndex);
     }
     if (!node || !kind) continue;

@@ -8,8 +8,8 @@ const FUNCTION_VALUES = "[(arrow_function) (function_expression) (generator_func
 // Patterns of one node each where that finds the same definitions: a pattern with a parent costs
 // tree-sitter an analysis of the grammar when the query is compiled (TypeScript's and TSX's
 // queries took ~60 ms each per thread). A definition's name is its node's `name` field. What needs
-// a parent is read in code: top-level declarations (`rootDefinitions`), exported ones and
-// interface properties (`expand`).
+// a parent is read in code: top-level declarations (`topLevel`), exported ones and interface
+// properties (`expand`). What a callback (a function passed to a call) defines is local to it.
 const COMMON = `
 (function_declaration) @def.function
 (generator_function_declaration) @def.function
@@ -17,7 +17,7 @@ const COMMON = `
 (method_definition) @def.method
 (export_statement) @export
 (assignment_expression right: ${FUNCTION_VALUES}) @assignment
-(arguments ${FUNCTION_VALUES} @callback)
+(arguments ${FUNCTION_VALUES} @local)
 `;
 
 const JS_ONLY = `
@@ -39,31 +39,6 @@ const TS_ONLY = `
 
 const FUNCTION_VALUE_TYPES = new Set(["arrow_function", "function_expression", "generator_function"]);
 
-/**
- * The callbacks a top-level statement passes to a call, directly or as a variable's value
- * (`describe(..., () => {...})`: most of a test file).
- */
-function bodiesToSkip(root: Node): Node[] {
-  const bodies: Node[] = [];
-  const callbacks = (call: Node | null | undefined) => {
-    if (call?.type !== "call_expression") return;
-    for (const argument of call.childForFieldName("arguments")?.namedChildren ?? []) {
-      const body = argument && FUNCTION_VALUE_TYPES.has(argument.type) ? argument.childForFieldName("body") : null;
-      if (body) bodies.push(body);
-    }
-  };
-  for (const child of root.namedChildren) {
-    if (!child) continue;
-    const statement =
-      child.type === "export_statement" ? (child.childForFieldName("declaration") ?? child.childForFieldName("value")) : child;
-    if (statement?.type === "expression_statement") callbacks(statement.firstNamedChild);
-    else if (statement?.type === "lexical_declaration" || statement?.type === "variable_declaration")
-      for (const declarator of statement.namedChildren) callbacks(declarator?.childForFieldName("value"));
-    else callbacks(statement);
-  }
-  return bodies;
-}
-
 const DECLARATIONS = new Set(["lexical_declaration", "variable_declaration"]);
 
 /** A declaration's variables: a class or function as one, any other value as a variable. */
@@ -77,9 +52,30 @@ function declarators(declaration: Node): FoundDefinition[] {
   });
 }
 
-/** The file's own top-level declarations (inside a namespace only exported ones are listed). */
-function rootDefinitions(root: Node): FoundDefinition[] {
-  return root.namedChildren.flatMap((child) => (child && DECLARATIONS.has(child.type) ? declarators(child) : []));
+/**
+ * One pass over the root's children: the file's own top-level declarations (inside a namespace
+ * only exported ones are listed, see `expand`), and the callbacks its statements pass to a call,
+ * directly or as a variable's value (`describe(..., () => {...})`: most of a test file).
+ */
+function topLevel(root: Node): { definitions: FoundDefinition[]; localScopes: Node[] } {
+  const definitions: FoundDefinition[] = [];
+  const localScopes: Node[] = [];
+  const callbacks = (call: Node | null | undefined) => {
+    if (call?.type !== "call_expression") return;
+    for (const argument of call.childForFieldName("arguments")?.namedChildren ?? [])
+      if (argument && FUNCTION_VALUE_TYPES.has(argument.type)) localScopes.push(argument);
+  };
+  for (const child of root.namedChildren) {
+    if (!child) continue;
+    if (DECLARATIONS.has(child.type)) definitions.push(...declarators(child));
+    const statement =
+      child.type === "export_statement" ? (child.childForFieldName("declaration") ?? child.childForFieldName("value")) : child;
+    if (statement?.type === "expression_statement") callbacks(statement.firstNamedChild);
+    else if (statement && DECLARATIONS.has(statement.type))
+      for (const declarator of statement.namedChildren) callbacks(declarator?.childForFieldName("value"));
+    else callbacks(statement);
+  }
+  return { definitions, localScopes };
 }
 
 /** `Foo.prototype.bar = function () {}` as a statement: the method `bar` of `Foo`. */
@@ -97,11 +93,6 @@ function prototypeMethod(assignment: Node): FoundDefinition[] {
 
 function expand(capture: string, node: Node): FoundDefinition[] {
   switch (capture) {
-    case "callback": {
-      // What a callback defines is local to the call.
-      const body = node.childForFieldName("body");
-      return body ? [{ node: body, kind: "local", name: "" }] : [];
-    }
     case "export": {
       const declaration = node.childForFieldName("declaration");
       return declaration && DECLARATIONS.has(declaration.type) ? declarators(declaration) : [];
@@ -140,9 +131,8 @@ function refineKind(kind: SymbolKind, node: Node): SymbolKind {
 
 const shared = {
   listsFunctionContents: true,
-  bodiesToSkip,
+  topLevel,
   expand,
-  rootDefinitions,
   exported,
   refineKind,
   wrapperTypes: ["export_statement", "lexical_declaration", "variable_declaration", "ambient_declaration"],
