@@ -49,8 +49,8 @@ export type BuildTuning = {
   /** from this many symbols on, a worker writes symbols.json (default SYMBOLS_WORKER_FROM) */
   symbolsWorkerFrom?: number;
   /**
-   * from this many bytes of text on (and below LARGE_BUILD_FILES files), the pack worker deflates
-   * the source/ entries and the pages and writes symbols.json (default PACK_WORKER_FROM_BYTES)
+   * from this many bytes of text on, the pack worker deflates the source/ entries and writes
+   * symbols.json, and (below LARGE_BUILD_FILES files) deflates the pages (default PACK_WORKER_FROM_BYTES)
    */
   packWorkerFrom?: number;
   /** sees each extraction worker started with the build (tests check that a failed build ends them) */
@@ -139,7 +139,7 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
     });
     scanning = false;
 
-    progress("extract", 0, `extracting symbols from ${scan.files.length} files`);
+    progress("extract", 0, `extracting symbols from ${scan.accepted} files`);
     const files = await (extractor ?? createExtractor({ files: 0, bytes: 0 }, extractDeps)).finish();
     throwIfAborted(signal);
     // Every text is on disk now: a worker deflates the source/ entries while this thread documents.
@@ -195,10 +195,10 @@ export async function buildDocpack(options: BuildOptions, tuning: BuildTuning = 
         llms: docs.llms,
         search,
         sources,
-        // A large build's symbols.json worker keeps the second core busy through pack: compressing
-        // on the pool there only took time from this thread (20,000 files: pack 7.5 → 9.8 s).
+        // A large build's pack worker writes symbols.json through all of pack: compressing pages on
+        // the pool there only took time from this thread (20,000 files: pack 7.5 → 9.8 s).
         compressOnPool: files.length < LARGE_BUILD_FILES,
-        deflater: packWorker,
+        deflater: files.length < LARGE_BUILD_FILES ? packWorker : undefined,
       },
       options.outFile,
       signal,
@@ -293,15 +293,16 @@ export function hostBlobUrl(url: string, commit: string): string | undefined {
 export const PACK_WORKER_FROM_BYTES = 1024 * 1024;
 
 /**
- * The build's pack worker, started at the end of extraction (it is ready by pack), for mid-sized
- * builds. A large build already has symbols.json on a worker for all of pack, and a third isolate
- * beside it raised the 20,000-file peak by ~40 MB without shortening pack: there the texts and
- * pages are deflated in this thread.
+ * The build's pack worker, started at the end of extraction: it deflates the source/ texts while
+ * this thread documents, then writes symbols.json. On a mid-sized build it deflates the pages too.
+ * A large build's pages stay in this thread (symbols.json fills the worker through all of pack),
+ * and its worker gets a small young generation: it holds one text or one chunk at a time, and the
+ * 20,000-file build peaks as this thread's document stage ends.
  */
 function startPackWorker(files: ExtractedFile[], from = PACK_WORKER_FROM_BYTES): PackWorker | undefined {
-  if (files.length >= LARGE_BUILD_FILES) return undefined;
   const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-  return bytes < from ? undefined : new PackWorker();
+  if (bytes < from) return undefined;
+  return files.length >= LARGE_BUILD_FILES ? new PackWorker({ youngGenerationMb: 4 }) : new PackWorker();
 }
 
 /** The source/ entries deflated on the pack worker while this thread documents (if every text was spooled). */

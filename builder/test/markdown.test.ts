@@ -62,6 +62,20 @@ describe("escapeText", () => {
     expect(escapeText("Parses 3.14 and -1 into a value.")).toBe("Parses 3.14 and -1 into a value.");
     expect(escapeText("--verbose turns on logging")).toBe("--verbose turns on logging");
   });
+
+  it("keeps words, digits, commas, colons and hyphens as written, and they render as themselves", () => {
+    const alphabet = "aZ09 ,:-";
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 500; i++) {
+      let text = "lines";
+      for (let n = next() % 12; n > 0; n--) text += alphabet[next() % alphabet.length];
+      text += "1";
+      expect(escapeText(text)).toBe(text);
+      expect(renderedText(text)).toBe(text);
+      expect(renderedHtml(text).match(/<p>/g)).toHaveLength(1);
+    }
+  });
 });
 
 /** The model's Markdown in the page's Overview section, followed by the page's own headings. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { lintSource } from "@secretlint/core";
+import { creator as recommended } from "@secretlint/secretlint-rule-preset-recommend";
 import { mayHoldPresetSecret, REDACTED_LINE, redactSecrets } from "../src/scan/redact";
 
 // Fake secrets, assembled at run time so this file itself does not look like a leak.
@@ -54,6 +56,11 @@ describe("secret redaction", () => {
     const plain = "export function add(a: number, b: number) {\n  return a + b; // see https://example.com/docs\n}\n";
     expect(mayHoldPresetSecret(plain)).toBe(false);
     expect(await redactSecrets("src/add.ts", plain)).toEqual({ content: plain, findings: [] });
+    // Words that only name secrets are not one: the preset finds nothing in such text either.
+    const words = "const accountId = 1234; // the Account's secret, SECRET_TOKEN\nexport const secretKey = 'not-forty-chars';\n";
+    expect(mayHoldPresetSecret(words)).toBe(false);
+    const linted = await lintSource({ source: { filePath: "src/words.ts", content: words, ext: ".ts", contentType: "text" }, options: { config: { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommended }] }, maskSecrets: true, noPhysicFilePath: true } });
+    expect(linted.messages).toEqual([]);
   });
 
   it("cannot be switched off by secretlint-disable comments in the repository", async () => {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cloneStage } from "../src/stages/clone";
-import { scanStage, type ScanLimits } from "../src/stages/scan";
+import { scanStage, type ScanDeps, type ScanLimits } from "../src/stages/scan";
 import { languageFromPath, languageFromShebang } from "../src/scan/languages";
 import { contentLooksGenerated, pathVerdict } from "../src/scan/rules";
 import { createRepo, git, gitWithInput, removeDir, tempDir } from "./fixtures/gitRepo";
@@ -31,11 +31,11 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(root));
 
-async function scan(limits: Partial<ScanLimits> = {}, source = repo, fetchLocal = false) {
+async function scan(limits: Partial<ScanLimits> = {}, source = repo, fetchLocal = false, onFile?: ScanDeps["onFile"]) {
   const workDir = tempDir();
   try {
     const cloned = await cloneStage({ source, allowLocal: true }, { workDir, env: process.env, fetchLocal });
-    return await scanStage(cloned.commit, { repo: { gitDir: cloned.gitDir, access: cloned.access, env: process.env }, limits });
+    return await scanStage(cloned.commit, { repo: { gitDir: cloned.gitDir, access: cloned.access, env: process.env }, limits, onFile });
   } finally {
     removeDir(workDir);
   }
@@ -56,6 +56,15 @@ describe("scan stage", () => {
     const a = result.files[0];
     expect(a).toMatchObject({ bytes: 20, lines: 1, content: "export const a = 1;\n" });
     expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.accepted).toBe(6);
+  });
+
+  it("hands each file to onFile as it is read, and keeps none of them (nor their texts) itself", async () => {
+    const taken: string[] = [];
+    const result = await scan({}, repo, false, (file) => void taken.push(file.path));
+    expect(taken).toEqual(["a.ts", "b.py", "c.go", "d.rs", "scripts/deploy", "scripts/tool"]);
+    expect(result.files).toEqual([]);
+    expect(result.accepted).toBe(6);
   });
 
   it("stops at the file-count and total-size limits, keeping the first files in path order", async () => {

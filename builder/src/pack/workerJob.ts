@@ -117,9 +117,8 @@ export class PackWorker implements Deflater {
 
 /**
  * A task on the build's pack worker or, without one, on a worker of its own, ended when the task
- * is (a large build's symbols.json, beside pages compressed in this thread). That one holds one
- * chunk or text at a time: a small young generation keeps its memory small too (the 20,000-file
- * repository's peak RSS is measured while it runs).
+ * is (symbols.json of a build with too little text for a pack worker). That one holds one chunk or
+ * text at a time: a small young generation keeps its memory small too.
  */
 export function packJob(kind: "symbols", task: SymbolsFileTask, worker?: PackWorker): WorkerJob<DeflatedFile>;
 export function packJob(kind: "sources", task: SourcesFileTask, worker?: PackWorker): WorkerJob<SourcesFile>;

@@ -82,7 +82,7 @@ const TAIL_BATCH_BYTES = 24 * 1024;
 const PROSE_QUEUE_FACTOR = 4;
 
 type BatchKind = "code" | "prose";
-type Gathered = { items: ExtractedFile[]; bytes: number };
+type Gathered = { items: FileInExtraction[]; bytes: number };
 
 /** Extraction lanes (threads) wanted, this one included. */
 function lanesWanted(deps: Pick<ExtractDeps, "workers">): number {
@@ -115,36 +115,22 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
   const batchBytesNow = () => Math.max(TAIL_BATCH_BYTES, Math.min(BATCH_BYTES, Math.floor(unreadBytes / (2 * lanes))));
   // About one batch running and one queued per worker; beyond that, this thread takes the batch.
   const maxQueuedBytes = () => 2 * (lanes - 1) * batchBytesNow();
-  const files: ExtractedFile[] = [];
-  const waiting: ExtractedFile[][] = []; // in-thread mode: batches parsed in finish()
+  const files: FileInExtraction[] = [];
+  const waiting: FileInExtraction[][] = []; // in-thread mode: batches parsed in finish()
   const running: Promise<void>[] = [];
   let failure: unknown;
   // Prose and code are gathered apart (see dispatch).
   const gathering: Record<BatchKind, Gathered> = { code: { items: [], bytes: 0 }, prose: { items: [], bytes: 0 } };
   let done = 0;
 
-  const settle = (file: ExtractedFile, result: ExtractResult | undefined) => {
+  const settle = (file: FileInExtraction, result: ExtractResult | undefined) => {
     file.symbolCount = result?.count ?? 0;
     file.exportedTopLevel = result?.exportedTopLevel ?? 0;
-    settleContent(file, deps.contentAfterParse);
-    if (result?.prose) {
-      const text = result.prose;
-      if (!deps.store) file.prose = JSON.parse(text) as ProsePage;
-      else {
-        const stored = deps.store.write(text);
-        const store = deps.store;
-        Object.defineProperty(file, "prose", { get: () => JSON.parse(store.readText(stored)) as ProsePage, enumerable: false, configurable: true });
-      }
-    }
-    if (!result || result.count === 0) return void (file.symbols = []);
-    if (!deps.store) return void (file.symbols = JSON.parse(result.json) as ExtractedSymbol[]);
-    const stored = deps.store.write(result.json);
-    const store = deps.store;
-    // Not enumerable: spreading a file ({ ...file }) must not read its symbols by accident.
-    Object.defineProperty(file, "symbols", { get: () => store.read(stored), enumerable: false, configurable: true });
-    Object.defineProperty(file, "storedSymbols", { value: stored, enumerable: false, configurable: true });
+    file.settleContent(deps.contentAfterParse);
+    if (result?.prose) file.setProse(result.prose, deps.store);
+    if (result && result.count > 0) file.setSymbols(result.json, deps.store);
   };
-  const finishBatch = (items: ExtractedFile[], results: ExtractResult[]) => {
+  const finishBatch = (items: FileInExtraction[], results: ExtractResult[]) => {
     items.forEach((file, i) => settle(file, results[i]));
     done += items.length;
     deps.onProgress?.(Math.min(1, done / Math.max(1, plan.files)));
@@ -178,7 +164,7 @@ export function createExtractor(plan: ExtractPlan, deps: ExtractDeps = {}): Extr
 
   return {
     add(file) {
-      const entry = file as ExtractedFile;
+      const entry = new FileInExtraction(file);
       files.push(entry);
       unreadBytes -= entry.content.length;
       if (!canExtract(entry.language)) return settle(entry, undefined);
@@ -226,13 +212,75 @@ export async function extractStage(files: SourceFile[], deps: ExtractDeps = {}):
   }
 }
 
-function settleContent(file: ExtractedFile, where: ExtractDeps["contentAfterParse"]): void {
-  if (where === "drop") file.content = "";
-  if (!(where instanceof Spool)) return;
-  const at = where.write(file.content);
-  // Not enumerable, like `symbols`: spreading a file must not read its text from disk by accident.
-  Object.defineProperty(file, "content", { get: () => where.readText(at), enumerable: false, configurable: true });
-  Object.defineProperty(file, "spooledContent", { value: at, enumerable: false, configurable: true });
+/**
+ * A file as extraction leaves it. Its text and symbols wait on disk when the build gives a spool
+ * and a store, and are read back on each access: `content`, `symbols` and `prose` are the class's
+ * getters, not the file's own properties, so spreading a file never reads them. (Accessors defined
+ * on each file made every file a dictionary-mode object with two closures, ~1 KB a file: ~20 MB of
+ * the 20,000-file build's heap, held to the end of pack.)
+ */
+class FileInExtraction implements ExtractedFile {
+  readonly path: string;
+  readonly language: string;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly sha256: string;
+  readonly role: SourceFile["role"];
+  symbolCount = 0;
+  exportedTopLevel = 0;
+  storedSymbols: StoredSymbols | undefined = undefined;
+  spooledContent: SpoolRange | undefined = undefined;
+  private text: string;
+  private spool: Spool | undefined = undefined;
+  private store: SymbolStore | undefined = undefined;
+  private found: ExtractedSymbol[] | undefined = undefined;
+  private page: ProsePage | undefined = undefined;
+  private storedPage: SpoolRange | undefined = undefined;
+
+  constructor(file: SourceFile) {
+    this.path = file.path;
+    this.language = file.language;
+    this.bytes = file.bytes;
+    this.lines = file.lines;
+    this.sha256 = file.sha256;
+    this.role = file.role;
+    this.text = file.content;
+  }
+
+  get content(): string {
+    return this.spool && this.spooledContent ? this.spool.readText(this.spooledContent) : this.text;
+  }
+
+  get symbols(): ExtractedSymbol[] {
+    if (this.store && this.storedSymbols) return this.store.read(this.storedSymbols);
+    return this.found ?? [];
+  }
+
+  get prose(): ProsePage | undefined {
+    if (this.store && this.storedPage) return JSON.parse(this.store.readText(this.storedPage)) as ProsePage;
+    return this.page;
+  }
+
+  /** What becomes of the text once parsed (see ExtractDeps.contentAfterParse). */
+  settleContent(where: ExtractDeps["contentAfterParse"]): void {
+    if (where === "drop") this.text = "";
+    if (!(where instanceof Spool)) return;
+    this.spooledContent = where.write(this.text);
+    this.spool = where;
+    this.text = "";
+  }
+
+  setSymbols(json: string, store: SymbolStore | undefined): void {
+    if (!store) return void (this.found = JSON.parse(json) as ExtractedSymbol[]);
+    this.storedSymbols = store.write(json);
+    this.store = store;
+  }
+
+  setProse(json: string, store: SymbolStore | undefined): void {
+    if (!store) return void (this.page = JSON.parse(json) as ProsePage);
+    this.storedPage = store.write(json);
+    this.store = store;
+  }
 }
 
 function jobOf(file: SourceFile): ExtractJob {

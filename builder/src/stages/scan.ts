@@ -36,12 +36,18 @@ export type ScanDeps = {
   onProgress?: (fraction: number) => void;
   /** called once, before reading: how many files (and bytes) will be read at most, in which languages (by path) */
   onPlan?: (plan: { files: number; bytes: number; languages: string[] }) => void;
-  /** called for every accepted file as soon as it is read (and redacted); reading waits for it */
+  /**
+   * called for every accepted file as soon as it is read (and redacted); reading waits for it. The
+   * file is then the caller's: the result's `files` does not hold it (nor its text) any more.
+   */
   onFile?: (file: SourceFile) => void | Promise<void>;
 };
 
 export type ScanResult = {
+  /** the accepted files (none when `onFile` took them) */
   files: SourceFile[];
+  /** how many files were accepted */
+  accepted: number;
   skipped: Partial<Record<SkipReason, number>>;
   /** files skipped as unsupported, by lower-case extension ("" = none) */
   skippedExtensions: Record<string, number>;
@@ -73,6 +79,7 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
   });
 
   const files: SourceFile[] = [];
+  let accepted = 0;
   const redactedFiles: string[] = [];
   const step = Math.max(1, Math.floor(candidates.length / 50));
   await readBlobs(
@@ -92,12 +99,13 @@ export async function scanStage(commit: string, deps: ScanDeps): Promise<ScanRes
       const redaction = await redactSecrets(entry.path, text);
       if (redaction.findings.length > 0) redactedFiles.push(entry.path);
       const file = toSourceFile(entry.path, language, redaction.content);
-      files.push(file);
-      await deps.onFile?.(file);
+      accepted++;
+      if (deps.onFile) await deps.onFile(file);
+      else files.push(file);
     },
   );
   deps.onProgress?.(1);
-  return { files, skipped, skippedExtensions, redactedFiles };
+  return { files, accepted, skipped, skippedExtensions, redactedFiles };
 }
 
 /** ".png", ".d" ... or "" for a name without one (a leading dot is not an extension). */
