@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { documentDepsFromEnv, documentStage } from "../src/stages/document";
 import { sampleInput, sourceFile, summariesOf } from "./documentFixtures";
-import { placeholderPage, placeholderSummaries, symbolSummary } from "../src/document/placeholder";
+import { placeholderPage, placeholderSummary, symbolSummary } from "../src/document/placeholder";
 import { filePageLink, inlineCode } from "../src/document/markdown";
 import type { DocumentInput } from "../src/types";
-import { headings, linkTargets, pathOfFilePageLink, rawHtml, renderedHtml } from "./markdownStructure";
+import { headings, linkTargets, pathOfFilePageLink, rawHtml, renderedHtml, renderedText } from "./markdownStructure";
 
 describe("document stage without an LLM", () => {
   it("is placeholder mode when no key is set, or when llm is false", () => {
@@ -114,6 +114,19 @@ describe("placeholder pages with hostile repository text", () => {
   });
 });
 
+describe("placeholder pages", () => {
+  it("show a doc comment's first sentence once, also when it spans lines", () => {
+    const symbol = {
+      id: "a.ts#total", name: "total", kind: "function", language: "typescript", file: "a.ts", start_line: 4, end_line: 6,
+      signature: "export function total(items: number[]): number", exported: true,
+      doc_comment: "/**\n * Computes the total\n * of the items. More text here.\n */",
+    } as const;
+    const page = placeholderPage({ path: "a.ts", language: "typescript", bytes: 120, lines: 6, sha256: "0".repeat(64), role: "source", content: "", symbols: [symbol], symbolCount: 1, exportedTopLevel: 1 }, "no-llm");
+    expect(renderedText(page).match(/Computes the total/g)).toHaveLength(1);
+    expect(renderedText(page)).toContain("Computes the total\nof the items. More text here.");
+  });
+});
+
 describe("placeholder docs produced on demand", () => {
   it("give the same pages and summaries as building them all up front, in path order", async () => {
     const input = sampleInput();
@@ -127,7 +140,10 @@ describe("placeholder docs produced on demand", () => {
     expect(out.filePages.get("no/such/file.ts")).toBeUndefined();
     expect(out.filePages.has("src/math.ts")).toBe(true);
 
-    const eagerSummaries = new Map(files.flatMap((file) => [...placeholderSummaries(file)]));
+    const eagerSummaries = new Map(files.flatMap((file) => file.symbols.flatMap((symbol) => {
+      const summary = placeholderSummary(symbol);
+      return summary ? [[symbol.id, summary] as const] : [];
+    })));
     expect(summariesOf(out, input)).toEqual(eagerSummaries);
     for (const file of files)
       for (const symbol of file.symbols) expect(symbolSummary(out.summaries, symbol)).toBe(eagerSummaries.get(symbol.id));

@@ -37,15 +37,6 @@ export function symbolSummary(written: ReadonlyMap<string, string>, symbol: Docu
   return written.get(symbol.id) ?? placeholderSummary(symbol);
 }
 
-export function placeholderSummaries(file: DocumentFile): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const symbol of file.symbols) {
-    const summary = placeholderSummary(symbol);
-    if (summary) out.set(symbol.id, summary);
-  }
-  return out;
-}
-
 export type PageLinks = {
   hostUrl?: string;
   /** resolves the type names in signatures to the pages and anchors of their definitions */
@@ -61,7 +52,9 @@ export function placeholderPage(input: DocumentFile, reason: PlaceholderReason, 
     "",
     fileFacts(file, links),
     "",
-    ...symbolSections(file, placeholderSummaries(file), links),
+    // No summaries: a symbol's placeholder summary is its doc comment's first sentence, which the
+    // doc comment below it shows anyway.
+    ...symbolSections(file, new Map(), links),
   ];
   return `${lines.join("\n").trimEnd()}\n`;
 }
