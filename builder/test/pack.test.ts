@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FileEntry, SymbolEntry } from "@doctown/core/docpackFormat";
-import { packStage, type PackInput } from "../src/stages/pack";
+import { crc32, inflateRawSync } from "node:zlib";
+import { deflatedSearch, packStage, type PackInput } from "../src/stages/pack";
+import type { SearchIndex } from "@doctown/core/docpackFormat";
 import { openDocpack } from "./fixtures/docpack";
 import { caseDirs, removeDir, tempDir } from "./fixtures/gitRepo";
 import { extracted, fileEntry, v2Manifest } from "./fixtures/v2";
@@ -111,4 +113,31 @@ describe("pack stage", () => {
     }
     expect(await leftovers(dir)).toEqual([]);
   }, 30_000);
+});
+
+describe("search.json", () => {
+  const index = (count: number): SearchIndex => ({
+    format: "docpack-search",
+    version: 1,
+    fields: ["name", "kind", "target", "role", "detail"],
+    entries: Array.from({ length: count }, (_, i) => [`name${i} «${i % 7}»`, "function", `docs/files/src/f${i % 300}.ts.md#name${i}`, "source", `export function name${i}(a: number): string`]),
+  });
+
+  it("is the index's JSON text, deflated in pieces as one entry", () => {
+    for (const count of [0, 1, 3_000, 20_000]) {
+      const search = index(count);
+      const deflated = deflatedSearch(search);
+      const text = inflateRawSync(deflated.deflated);
+      expect(text.toString("utf8")).toBe(`${JSON.stringify(search)}\n`);
+      expect(deflated.size).toBe(text.length);
+      expect(deflated.crc).toBe(crc32(text));
+    }
+  });
+
+  it("stops at an entry the format does not allow, naming it", () => {
+    const search = index(5_000);
+    (search.entries[4321] as unknown[])[3] = "nonsense-role";
+    expect(() => deflatedSearch(search)).toThrow(/search\.json entries\[4321\]/);
+    expect(() => deflatedSearch({ ...index(1), version: 2 } as unknown as SearchIndex)).toThrow(/search\.json/);
+  });
 });

@@ -21,7 +21,7 @@ import { once } from "node:events";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Writable } from "node:stream";
 import { promisify } from "node:util";
-import { crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
+import { constants as zlibConstants, crc32, createDeflateRaw, deflateRaw, deflateRawSync, type ZlibOptions } from "node:zlib";
 import { BuildError } from "../errors";
 import type { DeflatedBatch, Deflater } from "./deflateBatch";
 
@@ -90,6 +90,37 @@ export type DeflatedEntry = { size: number; crc: number; deflated: Uint8Array };
 /** A whole entry deflated as `add` does, with its size and CRC-32: here, or on a thread of its own. */
 export function deflatedEntry(data: Uint8Array, level = DEFLATE_LEVEL): DeflatedEntry {
   return { size: data.length, crc: crc32(data), deflated: deflateRawSync(data, entryDeflateOptions(data.length, level)) };
+}
+
+/** Text gathered into pieces this long before each is deflated (see deflatedPieces). */
+const PIECE_CHARS = 256 * 1024;
+
+/**
+ * Text given in pieces, deflated as one entry without ever being one string or buffer. Each piece
+ * of ~PIECE_CHARS is deflated by a compressor of its own and sync-flushed (no final block), and the
+ * last one finished: deflate streams made so follow on from one another as one stream (each piece
+ * just refers to nothing before it).
+ */
+export function deflatedPieces(pieces: Iterable<string>, level = DEFLATE_LEVEL): DeflatedEntry {
+  const deflated: Buffer[] = [];
+  let size = 0;
+  let crc = 0;
+  let gathered: string[] = [];
+  let length = 0;
+  const deflate = (last: boolean) => {
+    const data = Buffer.from(gathered.join(""), "utf8");
+    gathered = [];
+    length = 0;
+    size += data.length;
+    crc = crc32(data, crc);
+    deflated.push(deflateRawSync(data, { level, finishFlush: last ? zlibConstants.Z_FINISH : zlibConstants.Z_SYNC_FLUSH }));
+  };
+  for (const piece of pieces) {
+    gathered.push(piece);
+    if ((length += piece.length) >= PIECE_CHARS) deflate(false);
+  }
+  deflate(true);
+  return { size, crc, deflated: Buffer.concat(deflated) };
 }
 
 /**

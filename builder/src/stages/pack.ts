@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
-import { DOCPACK_PATHS, FilesJson, Manifest, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
+import { DOCPACK_PATHS, FilesJson, Manifest, SearchEntry, SearchIndex, type FileEntry, type SymbolEntry } from "@doctown/core/docpackFormat";
 import { BuildError, throwIfAborted } from "../errors";
 import { Spool } from "../extract/spool";
 import { isSafeRelativePath } from "../safePath";
@@ -15,7 +15,7 @@ import type { SourcesFileJob } from "../pack/sourcesFile";
 import type { SymbolsFileJob } from "../pack/symbolsFile";
 import type { Deflater } from "../pack/deflateBatch";
 import type { WorkerJob } from "../pack/workerJob";
-import { deflatedEntry, ZipWriter, type DeflatedEntry } from "../pack/zipWriter";
+import { deflatedPieces, ZipWriter, type DeflatedEntry } from "../pack/zipWriter";
 
 export type PackInput = {
   manifest: Manifest;
@@ -54,11 +54,22 @@ export type PackResult = { outFile: string; bytes: number; sha256: string };
 /**
  * search.json validated, written and deflated: ~2 MB for a 60,000-entry index that holds ~20 MB
  * as objects. A large build does this as soon as the index exists and lets the objects go, so
- * they are not still in memory while pack runs (where its peak is).
+ * they are not still in memory while pack runs. Entries are checked one by one and the text is
+ * deflated in pieces: a parsed copy of the index, its text and that text's bytes had all been in
+ * memory at once, where the 20,000-file build peaked.
  */
 export function deflatedSearch(search: SearchIndex): DeflatedEntry {
-  const json = Buffer.from(`${JSON.stringify(validated(SearchIndex, search, DOCPACK_PATHS.search))}\n`, "utf8");
-  return deflatedEntry(json);
+  const { entries, ...envelope } = search;
+  validated(SearchIndex, { ...envelope, entries: [] }, DOCPACK_PATHS.search);
+  entries.forEach((entry, i) => validated(SearchEntry, entry, `${DOCPACK_PATHS.search} entries[${i}]`));
+  return deflatedPieces(searchJsonPieces(envelope, entries));
+}
+
+/** JSON.stringify of the index (entries last) and a newline, an entry at a time. */
+function* searchJsonPieces(envelope: Omit<SearchIndex, "entries">, entries: SearchIndex["entries"]): Generator<string> {
+  yield `${JSON.stringify(envelope).slice(0, -1)}${Object.keys(envelope).length > 0 ? "," : ""}"entries":[`;
+  for (const [i, entry] of entries.entries()) yield `${i > 0 ? "," : ""}${JSON.stringify(entry)}`;
+  yield "]}\n";
 }
 
 /** `path`, when it may be a ZIP entry's name (see isSafeRelativePath); else pack fails. */
