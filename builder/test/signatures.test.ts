@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { SIGNATURE_MAX_CHARS } from "@doctown/core/docpackFormat";
 import { extractFile } from "../src/extract/extractFile";
+import { normalise, withoutTrailingPunctuation } from "../src/extract/signature";
 
 const symbolsOf = (path: string, language: string, content: string) => extractFile({ path, language, content });
 const signatures = async (path: string, language: string, content: string) =>
@@ -114,5 +115,36 @@ class Client:
     expect(sig.long!.length).toBe(SIGNATURE_MAX_CHARS);
     expect(sig.long!.endsWith("…")).toBe(true);
     expect(sig.long).not.toContain("\n");
+  });
+});
+
+describe("signature text", () => {
+  /** Seeded strings over characters that matter to signatures. */
+  function* randomTexts(alphabet: string[], count: number, seed: number): Generator<string> {
+    let state = seed;
+    const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < count; i++) {
+      let text = "";
+      for (let n = next() % 24; n > 0; n--) text += alphabet[next() % alphabet.length];
+      yield text;
+    }
+  }
+
+  it("normalises a line that needs nothing as the full pass would", () => {
+    const alphabet = ["a", "b1", " ", "  ", "(", ")", "[", "]", "{", "}", "<", ">", ",", ";", ":", "=", "=>", "'", '"', "`", "?", "\n", "\t", "é", "\u00a0"];
+    let fast = 0;
+    for (const text of randomTexts(alphabet, 20_000, 11)) {
+      // A line break at the end makes normalise take its full pass, and changes nothing else.
+      expect(normalise(text)).toBe(normalise(`${text}\n`));
+      if (!/[\n\t\u00a0é]|  /.test(text)) fast++;
+    }
+    expect(fast).toBeGreaterThan(1_000);
+  });
+
+  it("drops the head-ending tokens a line ends with, and the white space before each", () => {
+    const alphabet = ["a", " ", "\n", "=", ">", "=>", "{", ":", ";", ",", "<", ")", "\u00a0"];
+    for (const text of randomTexts(alphabet, 20_000, 5)) expect(withoutTrailingPunctuation(text)).toBe(text.replace(/(\s*(=>|[{:=;,]))+$/, ""));
+    expect(withoutTrailingPunctuation("function f(a: number): number {")).toBe("function f(a: number): number");
+    expect(withoutTrailingPunctuation("const f = (a) =>")).toBe("const f = (a)");
   });
 });

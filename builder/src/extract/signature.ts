@@ -15,7 +15,8 @@ const SHORT_VALUE = 120;
 const MAX_READ = 8 * SIGNATURE_MAX_CHARS;
 const HASH_COMMENTS = new Set(["python", "ruby", "bash", "perl"]);
 
-export function makeSignature(source: string, node: Node, kind: SymbolKind, language = ""): string {
+/** `ancestors`: the node's parent, grandparent and further wrappers (see ExportContext), read for the keywords the node leaves out. */
+export function makeSignature(source: string, node: Node, kind: SymbolKind, language: string, ancestors: readonly Node[]): string {
   const body =
     node.childForFieldName("body") ??
     node.childForFieldName("value")?.childForFieldName("body") ??
@@ -29,26 +30,44 @@ export function makeSignature(source: string, node: Node, kind: SymbolKind, lang
     const flat = normalise(text);
     if (flat.length > SHORT_VALUE) text = upToTopLevel(text, "=");
   }
-  const line = normalise(`${declarationPrefix(node)}${text}`).replace(/(\s*(=>|[{:=;,]))+$/, "").trim();
+  const line = withoutTrailingPunctuation(normalise(`${declarationPrefix(node, ancestors)}${text}`)).trim();
   return line.length > SIGNATURE_MAX_CHARS ? `${line.slice(0, SIGNATURE_MAX_CHARS - 1).trimEnd()}…` : line;
 }
 
 /** Keywords the definition's node leaves out: `export`, `export default`, `declare`, `const`/`let`/`var`. */
-function declarationPrefix(node: Node): string {
+function declarationPrefix(node: Node, ancestors: readonly Node[]): string {
   const parts: string[] = [];
   let child = node;
-  for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
-    if (parent.type === "lexical_declaration" || parent.type === "variable_declaration") {
+  for (const parent of ancestors) {
+    const type = parent.type; // asked of tree-sitter on each read
+    if (type === "lexical_declaration" || type === "variable_declaration") {
       if (node.type === "variable_declarator") parts.unshift(parent.firstChild?.text ?? "");
-    } else if (parent.type === "export_statement") {
+    } else if (type === "export_statement") {
       const isDefault = parent.children.some((c) => c?.type === "default" && c.startIndex < child.startIndex);
       parts.unshift(isDefault ? "export default" : "export");
-    } else if (parent.type === "ambient_declaration") parts.unshift("declare");
-    else if (parent.type === "type_declaration" || parent.type === "const_declaration" || parent.type === "var_declaration")
+    } else if (type === "ambient_declaration") parts.unshift("declare");
+    else if (type === "type_declaration" || type === "const_declaration" || type === "var_declaration")
       parts.unshift(parent.firstChild?.text ?? ""); // Go: type / const / var
     else break;
+    child = parent;
   }
   return parts.filter(Boolean).map((part) => `${part} `).join("");
+}
+
+/** Tokens that end a declaration's head: `{`, `:`, `=`, `;`, `,`, `=>`. */
+const HEAD_END = new Set(["{", ":", "=", ";", ","]);
+
+/** `line` without the head-ending tokens (and the white space before each) it ends with. */
+export function withoutTrailingPunctuation(line: string): string {
+  let end = line.length;
+  for (;;) {
+    let at = end;
+    if (at >= 2 && line.startsWith("=>", at - 2)) at -= 2;
+    else if (at > 0 && HEAD_END.has(line[at - 1]!)) at--;
+    else return line.slice(0, end);
+    while (at > 0 && classOf(line.charCodeAt(at - 1)) === SPACE) at--;
+    end = at;
+  }
 }
 
 /** Line and block comments removed, strings left alone. */
@@ -119,11 +138,19 @@ function classOf(code: number): number {
 }
 
 /**
+ * What normalise changes: white space other than single spaces (or outside ASCII), a separator
+ * before a closing bracket.
+ */
+const NEEDS_NORMALISING = /[\t\n\v\f\r]| {2}|[,;] *[)\]}>]|[^\x00-\x7f]/;
+
+/**
  * One line: line breaks inside brackets vanish, a break between members of a `{ … }` type without
  * separators becomes "; ", trailing commas before a closing bracket go, other runs of white space
  * become one space. (Runs of other characters are copied at once: this runs for every symbol.)
  */
 export function normalise(text: string): string {
+  // Most signatures are one line with nothing to change.
+  if (!NEEDS_NORMALISING.test(text)) return text.trim();
   let out = "";
   const stack: string[] = [];
   const length = text.length;

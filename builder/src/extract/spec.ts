@@ -28,6 +28,8 @@ export type ExportContext = {
   kind: SymbolKind;
   /** exported flag of the enclosing symbol, undefined at the top level */
   parentExported: boolean | undefined;
+  /** the node's parent and grandparent (where the tree has them), and further wrappers (see `wrapperTypes`) */
+  ancestors: readonly Node[];
 };
 
 export type LanguageSpec = {
@@ -58,8 +60,8 @@ export type LanguageSpec = {
   constructorNames?: string[];
   /** Python: the first string statement of the body is the doc comment */
   docstrings?: boolean;
-  /** language-specific kind adjustment (e.g. `const` → constant) */
-  refineKind?: (kind: SymbolKind, node: Node, name: string) => SymbolKind;
+  /** language-specific kind adjustment (e.g. `const` → constant); `ancestors` as in ExportContext */
+  refineKind?: (kind: SymbolKind, node: Node, name: string, ancestors: readonly Node[]) => SymbolKind;
   /** split a qualified definition name (C++ `Foo::bar`) into parent path and name */
   splitName?: (name: string) => { parent?: string; name: string };
 };

@@ -7,11 +7,11 @@ function hasModifier(node: Node, word: string): boolean {
   return modifiers.some((m) => m !== null && new RegExp(`\\b${word}\\b`).test(m.text));
 }
 
-function publicMember({ node, kind, parentExported }: ExportContext): boolean {
+function publicMember({ node, kind, parentExported, ancestors }: ExportContext): boolean {
   if (kind === "module") return true; // C# namespaces have no visibility
   if (parentExported === false) return false;
   if (hasModifier(node, "public")) return true;
-  const container = node.parent?.parent;
+  const container = ancestors[1];
   return parentExported === true && container?.type === "interface_declaration";
 }
 

@@ -113,19 +113,18 @@ function isExportStatement(node: Node | null): boolean {
   return node?.type === "export_statement";
 }
 
-function exported({ node, name, parentExported }: ExportContext): boolean {
+function exported({ node, name, parentExported, ancestors }: ExportContext): boolean {
   if (parentExported !== undefined) {
     if (name.startsWith("#")) return false;
     const modifier = node.children.find((child) => child?.type === "accessibility_modifier");
     return parentExported && !(modifier && /private|protected/.test(modifier.text));
   }
   // declaration → export_statement, or declarator → lexical_declaration → export_statement
-  return isExportStatement(node.parent) || isExportStatement(node.parent?.parent ?? null);
+  return isExportStatement(ancestors[0] ?? null) || isExportStatement(ancestors[1] ?? null);
 }
 
-function refineKind(kind: SymbolKind, node: Node): SymbolKind {
-  if (kind === "variable" && node.parent?.type === "lexical_declaration" && node.parent.text.startsWith("const"))
-    return "constant";
+function refineKind(kind: SymbolKind, _node: Node, _name: string, [parent]: readonly Node[]): SymbolKind {
+  if (kind === "variable" && parent?.type === "lexical_declaration" && parent.text.startsWith("const")) return "constant";
   return kind;
 }
 
