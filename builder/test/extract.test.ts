@@ -50,6 +50,27 @@ describe("extract: tree-sitter symbols", () => {
     expect(go.find((s) => s.name === "Start")?.signature).toBe("func (s *Server) Start(port int) error");
   });
 
+  it("lists Go's top-level declarations and interface methods, not what functions or field types hold", async () => {
+    const go = [
+      "package x", "",
+      "type A struct {", "\tr interface {", "\t\tRead() int", "\t}", "}", "",
+      "type I interface {", "\tM(x int) error", "\tinterface{ N() }", "}", "",
+      "const (", "\tC = 1", ")", "",
+      "func F[T interface{ Z() }](t T) {", "\ttype local struct{ inner interface{ L() } }", "\tg := func() {}", "\t_ = g", "}", "",
+      "func (a *A) Get() int { return 0 }", "",
+    ].join("\n");
+    const symbols = await symbolsOf("x.go", go);
+    expect(symbols.map((s) => [s.kind, s.parent ? `${s.parent}.${s.name}` : s.name])).toEqual([
+      ["struct", "A"],
+      ["interface", "I"],
+      ["method", "I.M"],
+      ["method", "I.N"],
+      ["constant", "C"],
+      ["function", "F"],
+      ["method", "A.Get"],
+    ]);
+  });
+
   it("gives overloads distinct, deterministic ids", async () => {
     const content = `export function parse(a: string): string;\nexport function parse(a: number): number;\nexport function parse(a: any): any { return a; }\n`;
     const ids = (await symbolsOf("p.ts", content)).map((s) => s.id);

@@ -43,6 +43,11 @@ export type LanguageSpec = {
    */
   topLevel?: (root: Node) => { definitions: FoundDefinition[]; localScopes: Node[] };
   /**
+   * How many levels below the file's root a listed definition can start, where the grammar fixes
+   * it (the query then never walks into function bodies' expressions); default: any depth.
+   */
+  searchDepth?: number;
+  /**
    * What a function defines is listed: JavaScript's modules and factories define their API inside
    * one (an immediately invoked function's returned object, a factory's methods).
    */

@@ -172,7 +172,7 @@ function collectDefinitions(query: Query, spec: LanguageSpec, root: Node, found:
   for (const definition of found) add(definition, -1);
   const matches = searchedRanges(root, skipped).flatMap((range) =>
     // Bounded depth (see limits): a deeper search can take tree-sitter minutes.
-    query.matches(root, { ...range, maxStartDepth: MAX_SYNTAX_DEPTH, progressCallback }),
+    query.matches(root, { ...range, maxStartDepth: Math.min(spec.searchDepth ?? MAX_SYNTAX_DEPTH, MAX_SYNTAX_DEPTH), progressCallback }),
   );
   for (const match of matches) {
     let node: Node | undefined;
