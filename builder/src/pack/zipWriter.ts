@@ -92,35 +92,57 @@ export function deflatedEntry(data: Uint8Array, level = DEFLATE_LEVEL): Deflated
   return { size: data.length, crc: crc32(data), deflated: deflateRawSync(data, entryDeflateOptions(data.length, level)) };
 }
 
-/** Text gathered into pieces this long before each is deflated (see deflatedPieces). */
-const PIECE_CHARS = 256 * 1024;
-
 /**
- * Text given in pieces, deflated as one entry without ever being one string or buffer. Each piece
- * of ~PIECE_CHARS is deflated by a compressor of its own and sync-flushed (no final block), and the
- * last one finished: deflate streams made so follow on from one another as one stream (each piece
- * just refers to nothing before it).
+ * Text given in pieces, deflated as one entry without ever being one string or buffer. Text is
+ * gathered up to `pieceBytes` (of UTF-8), and each such piece deflated by a compressor of its own and
+ * sync-flushed (no final block), the last one finished: deflate streams made so follow on from one
+ * another as one stream (each piece just refers to nothing before it). `out` takes each piece's
+ * deflated bytes, in order.
  */
+export class PieceDeflater {
+  // As bytes: text joined into one large string would sit in V8's old space until a full collection.
+  private gathered: Buffer[] = [];
+  private length = 0;
+  private size = 0;
+  private crc = 0;
+
+  constructor(
+    private readonly out: (deflated: Buffer) => void,
+    private readonly level = DEFLATE_LEVEL,
+    private readonly pieceBytes = 256 * 1024,
+  ) {}
+
+  /** Adds text; true when a piece was deflated meanwhile. */
+  add(text: string): boolean {
+    const bytes = Buffer.from(text, "utf8");
+    this.gathered.push(bytes);
+    if ((this.length += bytes.length) < this.pieceBytes) return false;
+    this.deflate(false);
+    return true;
+  }
+
+  /** The entry's uncompressed size and CRC-32, once the last piece is out. */
+  finish(): { size: number; crc: number } {
+    this.deflate(true);
+    return { size: this.size, crc: this.crc };
+  }
+
+  private deflate(last: boolean): void {
+    const data = this.gathered.length === 1 ? this.gathered[0]! : Buffer.concat(this.gathered, this.length);
+    this.gathered = [];
+    this.length = 0;
+    this.size += data.length;
+    this.crc = crc32(data, this.crc);
+    this.out(deflateRawSync(data, { level: this.level, finishFlush: last ? zlibConstants.Z_FINISH : zlibConstants.Z_SYNC_FLUSH }));
+  }
+}
+
+/** Text given in pieces, deflated as one entry in memory (see PieceDeflater). */
 export function deflatedPieces(pieces: Iterable<string>, level = DEFLATE_LEVEL): DeflatedEntry {
   const deflated: Buffer[] = [];
-  let size = 0;
-  let crc = 0;
-  let gathered: string[] = [];
-  let length = 0;
-  const deflate = (last: boolean) => {
-    const data = Buffer.from(gathered.join(""), "utf8");
-    gathered = [];
-    length = 0;
-    size += data.length;
-    crc = crc32(data, crc);
-    deflated.push(deflateRawSync(data, { level, finishFlush: last ? zlibConstants.Z_FINISH : zlibConstants.Z_SYNC_FLUSH }));
-  };
-  for (const piece of pieces) {
-    gathered.push(piece);
-    if ((length += piece.length) >= PIECE_CHARS) deflate(false);
-  }
-  deflate(true);
-  return { size, crc, deflated: Buffer.concat(deflated) };
+  const deflater = new PieceDeflater((bytes) => deflated.push(bytes), level);
+  for (const piece of pieces) deflater.add(piece);
+  return { ...deflater.finish(), deflated: Buffer.concat(deflated) };
 }
 
 /**
