@@ -60,6 +60,25 @@ describe("symbols.json from the symbol store", () => {
     expect(JSON.parse(expected.toString("utf8"))[0].summary).toBe("Größe in Bytes — 日本語.");
   });
 
+  it("spans several deflated pieces as one stream when the symbols run to megabytes", async () => {
+    const many = Array.from({ length: 40 }, (_, f) =>
+      Array.from({ length: 250 }, (_, i) => symbol(`src/big${f}.ts`, `g${i}`, i + 1, { doc_comment: `/** Number ${f}.${i}: ${"words and more words ".repeat(8)} */` })),
+    );
+    const expected = Buffer.from([...symbolsJsonChunks(many.flat().map((s) => finishSymbol(s, context())))].join(""), "utf8");
+    expect(expected.length).toBeGreaterThan(3 * 1024 * 1024);
+    const written = await writeSymbolsFile(storeWith(many, path.join(freshDir(), "big.deflate")));
+    expect(inflateRawSync(readFileSync(written.file)).equals(expected)).toBe(true);
+    expect(written).toMatchObject({ size: expected.length, crc: crc32(expected) });
+  });
+
+  it("fails when its file cannot be written, and leaves no file open", async () => {
+    const openFiles = () => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    const task = storeWith(FILES, path.join(freshDir(), "no-such-dir", "out.deflate"));
+    await expect(writeSymbolsFile(task)).rejects.toThrow(/ENOENT/);
+    expect(openFiles()).toBe(before);
+  });
+
   it("carries the model's summaries where it wrote them, placeholders elsewhere, also in a worker", async () => {
     const dir = freshDir();
     const written = new Map([["src/a.ts#Box", "Holds things."], ["src/many.ts#f7", "Seventh — ✓."]]);

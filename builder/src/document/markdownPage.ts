@@ -8,7 +8,7 @@ import type { Heading } from "@doctown/core/docpackFormat";
 import { markdownBlocks, markdownHeadings, viewerSafe, type MarkdownBlock, type MarkdownHeading } from "./cleanMarkdown";
 import { htmlBlockAsText, rewrittenBlock } from "./blockRewrite";
 import { embeddedMarkdown, embeddedTableRows } from "./modelMarkdown";
-import { withAnchors } from "./proseHeadings";
+import { headingsOf, withAnchors } from "./proseHeadings";
 
 /**
  * Markdown kept as written where nothing needs sanitising; each top-level block that does is
@@ -66,8 +66,7 @@ export function blockwisePage(markdown: string): { markdown: string; headings: H
 /** The whole file parsed and written back at once. */
 function sanitisedPage(markdown: string): { markdown: string; headings: Heading[] } {
   const sanitised = embeddedMarkdown(markdown, { keepHeadings: true });
-  const { headings, labels } = markdownHeadings(sanitised);
-  return { markdown: sanitised, headings: withAnchors(headings, labels) };
+  return { markdown: sanitised, headings: headingsOf(sanitised) };
 }
 
 /**

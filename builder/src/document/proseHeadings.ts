@@ -3,11 +3,12 @@ import { decodeHTML } from "entities";
 import GithubSlugger from "github-slugger";
 import { Lexer, Parser } from "marked";
 import type { Heading } from "@doctown/core/docpackFormat";
-import type { MarkdownHeading } from "./cleanMarkdown";
+import { markdownHeadings, type MarkdownHeading } from "./cleanMarkdown";
 
-/** ATX headings of Markdown we wrote (outside code fences), with their anchors in page order. */
+/** The headings of Markdown we wrote, with their anchors in page order (see withAnchors). */
 export function headingsOf(markdown: string): Heading[] {
-  return withAnchors(atxHeadings(markdown));
+  const { headings, labels } = markdownHeadings(markdown);
+  return withAnchors(headings, labels);
 }
 
 /**
@@ -26,23 +27,6 @@ export function withAnchors(headings: readonly MarkdownHeading[], labels: readon
     const anchor = slugger.slug(text);
     return quoted ? [] : [{ depth, text, anchor }];
   });
-}
-
-/** ATX headings of Markdown we wrote (outside code fences). */
-export function atxHeadings(markdown: string): MarkdownHeading[] {
-  const out: MarkdownHeading[] = [];
-  let fence: string | undefined;
-  for (const line of markdown.split("\n")) {
-    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (opener && (!fence || (opener[0] === fence[0] && opener.length >= fence.length))) {
-      fence = fence ? undefined : opener;
-      continue;
-    }
-    if (fence) continue;
-    const match = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (match) out.push({ depth: match[1]!.length, markdown: match[2]! });
-  }
-  return out;
 }
 
 /** Besides backticks, the only characters that can make a heading's text differ from how it is written. */

@@ -67,7 +67,7 @@ export function deflatedSearch(search: SearchIndex): DeflatedEntry {
 
 /** JSON.stringify of the index (entries last) and a newline, an entry at a time. */
 function* searchJsonPieces(envelope: Omit<SearchIndex, "entries">, entries: SearchIndex["entries"]): Generator<string> {
-  yield `${JSON.stringify(envelope).slice(0, -1)}${Object.keys(envelope).length > 0 ? "," : ""}"entries":[`;
+  yield `${JSON.stringify(envelope).slice(0, -1)},"entries":[`;
   for (const [i, entry] of entries.entries()) yield `${i > 0 ? "," : ""}${JSON.stringify(entry)}`;
   yield "]}\n";
 }
